@@ -1,0 +1,348 @@
+"""The one intermediate representation (IR) that every backend prints.
+
+``lower(spec)`` turns a :class:`~annstudio.engine.model.NetworkSpec` into a
+frozen, hashable :class:`NetworkIR` (structure and code: equations already
+integrated into straight-line :class:`Update` lists) plus :class:`NetworkData`
+(runtime numbers: initial values, connectivity).  Changing a value changes the
+data, not the IR, so it never triggers a rebuild; the IR digest keys the build
+cache.
+
+Step semantics shared by all backends (one step of ``dt``, time ``t = step*dt``):
+
+1. projections: rate-coded ones compute ``sum__<target>`` of their post
+   population (reset to 0, then ``operation`` over synapses of ``psp``, reading
+   ``pre.r`` as it was ``delay`` steps ago, 1 step = the value before this step's
+   update); spiking ones run ``pre_spike`` for every synapse whose presynaptic
+   neuron spiked ``delay`` steps ago (lags ascending, spiking ranks ascending,
+   synapses in post-major order); event-driven variables are first advanced exactly.
+2. populations, in order: random draws, ``updates``; spiking: refractory
+   neurons run ``refractory_updates`` instead (every update but those of the
+   variables the reset clamps, e.g. ``v = v_r``; conductances keep decaying); then the
+   spike condition (not while refractory), ``reset`` for spiking neurons and the
+   refractory counter set to ``round(refractory/dt)``; conductances listed in
+   ``auto_reset`` are set to 0 after the update (instantaneous synapses).
+3. global operations (``mean(r)``...) of each population are computed.
+4. projections: continuous synaptic ``updates`` (skipped when learning is
+   disabled), then ``post_spike`` for synapses of post neurons that spiked now.
+5. monitors record; ``step += 1``.
+"""
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from annstudio import __version__
+from annstudio.engine.equations import Update, integrate, event_driven_update
+from annstudio.engine.equations.analysis import VarDecl
+from annstudio.engine.errors import ModelError
+from annstudio.engine.model.distributions import sample
+from annstudio.engine.model.spec import Segments
+from annstudio.engine.simulation.connectivity import build_connectivity
+
+
+@dataclass(frozen=True)
+class PopulationIR:
+    name: str
+    size: int
+    geometry: tuple
+    type: str                    # "rate" | "spike"
+    variables: tuple             # VarDecl (locality "local" or "global")
+    randoms: tuple               # RandomDecl
+    updates: tuple               # Update
+    refractory_updates: tuple = ()   # updates still run while refractory (conductances)
+    spike: object = None
+    reset: tuple = ()
+    refractory: object = None    # expression in ms, or None
+    auto_reset: tuple = ()
+    sums: tuple = ()             # targets read by sum(target)
+    global_ops: tuple = ()       # GlobalOpDecl
+    spike_history: int = 0       # steps of spike history needed by delayed projections
+    rate_history: int = 0        # steps of r history needed by delayed rate projections
+
+    def var(self, name):
+        return next((v for v in self.variables if v.name == name), None)
+
+
+@dataclass(frozen=True)
+class ProjectionIR:
+    name: str
+    pre: str
+    post: str
+    target: str
+    type: str                    # "rate" | "spike"
+    variables: tuple             # VarDecl (locality "local", "semiglobal", "global")
+    randoms: tuple
+    psp: object = None           # rate: expression per synapse
+    operation: str = "sum"
+    pre_spike: tuple = ()        # Update; for target "g_target" expr is the increment of g_<target>
+    post_spike: tuple = ()
+    updates: tuple = ()          # continuous synaptic equations
+    event_driven: tuple = ()     # (variable, exact expression in _delta_t)
+    pre_refs: tuple = ()         # pre variables read (e.g. "r", "sum__exc")
+    post_refs: tuple = ()
+    uniform_weight: bool = False
+    delay: str = "none"          # "none" | "uniform" | "variable"
+    max_delay: int = 1           # in steps (>= 1)
+    global_ops: tuple = ()
+
+    def var(self, name):
+        return next((v for v in self.variables if v.name == name), None)
+
+
+@dataclass(frozen=True)
+class NetworkIR:
+    dt: float
+    populations: tuple
+    projections: tuple
+    version: str = __version__
+
+    def population(self, name):
+        return next(p for p in self.populations if p.name == name)
+
+    def projection(self, name):
+        return next(p for p in self.projections if p.name == name)
+
+    def digest(self):
+        """Stable digest of everything that shapes generated code."""
+        h = hashlib.sha256()
+        h.update(_canonical(self).encode())
+        return h.hexdigest()
+
+
+@dataclass
+class NetworkData:
+    """Runtime numbers: ``populations[name][var]`` arrays (scalars for globals),
+    ``projections[name]`` dicts with connectivity and synaptic variables."""
+
+    populations: dict = field(default_factory=dict)
+    projections: dict = field(default_factory=dict)
+    connectivity: dict = field(default_factory=dict)
+    delays: dict = field(default_factory=dict)       # projection -> int steps array or int
+
+
+def _canonical(obj):
+    if isinstance(obj, sp.Basic):
+        return sp.srepr(obj)
+    if isinstance(obj, (list, tuple)):
+        return "(" + ",".join(_canonical(o) for o in obj) + ")"
+    if hasattr(obj, "__dataclass_fields__"):
+        return type(obj).__name__ + "{" + ",".join(
+            f"{k}={_canonical(getattr(obj, k))}" for k in obj.__dataclass_fields__) + "}"
+    return repr(obj)
+
+
+def _sympify_bounds(v):
+    return v
+
+
+_TEMP_PREFIXES = ("_new_", "_k1_", "_k2_", "_k3_", "_k4_")
+
+
+def _owner(target):
+    for prefix in _TEMP_PREFIXES:
+        if target.startswith(prefix):
+            return target[len(prefix):]
+    return target
+
+
+def _neuron_updates(analysis, where):
+    """Integrated updates, and the subset run while a neuron is refractory: every
+    update except those of variables clamped by the reset (``v = v_r``)."""
+    ups = integrate(analysis.equations, analysis, where=where)
+    clamped = {s.target for s in analysis.reset if sp.Symbol(s.target) not in s.expr.free_symbols}
+    refr = tuple(u for u in ups if _owner(u.target) not in clamped)
+    return ups, refr
+
+
+def _steps(value_ms, dt):
+    return int(round(float(value_ms) / dt))
+
+
+def lower(spec, rng=None):
+    """NetworkSpec -> (NetworkIR, NetworkData). ``rng`` draws initial values and connectivity."""
+    settings = spec.settings
+    settings.check()
+    dt = float(settings.dt)
+    if rng is None:
+        rng = np.random.default_rng(settings.seed)
+    pops = {p.name: p for p in spec.populations}
+    if len(pops) != len(spec.populations):
+        raise ModelError("two populations share a name")
+    data = NetworkData()
+    analyses = {}
+    for p in spec.populations:
+        a = p.neuron.analysis()
+        analyses[p.name] = a
+        data.populations[p.name] = _initial_values(p, a, rng)
+
+    # projections first (delays decide history sizes)
+    proj_irs, spike_hist, rate_hist = [], {}, {}
+    names = set()
+    for pr in spec.projections:
+        if pr.name in names:
+            raise ModelError(f"two projections share the name {pr.name!r}")
+        names.add(pr.name)
+        where = f"Projection '{pr.name}'"
+        if pr.pre.population not in pops or pr.post.population not in pops:
+            raise ModelError(f"unknown pre or post population", where=where)
+        pre, post = pops[pr.pre.population], pops[pr.post.population]
+        pre_a, post_a = analyses[pre.name], analyses[post.name]
+        ptype = pre_a.type
+        if pr.connector is None:
+            raise ModelError("the projection has no connector (call one of the connect_* methods)", where=where)
+        pre_ranks = np.arange(pre.size) if pr.pre.ranks is None else np.asarray(pr.pre.ranks)
+        post_ranks = np.arange(post.size) if pr.post.ranks is None else np.asarray(pr.post.ranks)
+        conn = build_connectivity(pr.connector, pre_ranks, post_ranks, pre.size, post.size,
+                                  pre.name == post.name, rng, dt, where, pre.geometry, post.geometry,
+                                  pre_obj=pr.options.get("_pre_obj"), post_obj=pr.options.get("_post_obj"))
+        data.connectivity[pr.name] = conn
+        ir, syn_data = _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where)
+        proj_irs.append(ir)
+        data.projections[pr.name] = syn_data
+        if ptype == "spike":
+            spike_hist[pre.name] = max(spike_hist.get(pre.name, 0), ir.max_delay)
+        elif ir.max_delay > 1:
+            rate_hist[pre.name] = max(rate_hist.get(pre.name, 0), ir.max_delay)
+        data.delays[pr.name] = syn_data.pop("_delay_steps")
+
+    pop_irs = []
+    for p in spec.populations:
+        a = analyses[p.name]
+        where = f"Population '{p.name}'"
+        ups, refr = _neuron_updates(a, where)
+        reset = tuple(Update(s.target, s.expr) for s in a.reset)
+        auto = tuple(v.name for v in a.variables if v.auto_reset)
+        pop_irs.append(PopulationIR(
+            name=p.name, size=p.size, geometry=tuple(p.geometry), type=a.type, variables=a.variables,
+            randoms=a.randoms, updates=ups, refractory_updates=refr if a.refractory is not None else (),
+            spike=a.spike, reset=reset, refractory=a.refractory, auto_reset=auto, sums=a.targets if a.type == "rate" or any(
+                str(s).startswith("sum__") for u in ups for s in u.expr.free_symbols) else (),
+            global_ops=a.global_ops, spike_history=spike_hist.get(p.name, 0),
+            rate_history=rate_hist.get(p.name, 0)))
+        for g in a.global_ops:
+            data.populations[p.name][g.symbol] = 0.0
+    _check_targets(spec, analyses, pops)
+    return NetworkIR(dt=dt, populations=tuple(pop_irs), projections=tuple(proj_irs)), data
+
+
+def _check_targets(spec, analyses, pops):
+    for pr in spec.projections:
+        a = analyses[pr.post.population]
+        targets = pr.target if isinstance(pr.target, (list, tuple)) else [pr.target]
+        for tgt in targets:
+            pre_type = analyses[pr.pre.population].type
+            if pre_type == "spike" and a.type == "spike" and f"g_{tgt}" not in a.names:
+                raise ModelError(f"the post population's neuron does not use 'g_{tgt}'",
+                                 where=f"Projection '{pr.name}'",
+                                 hint=f"add g_{tgt} to the equations of Neuron '{a.name}'")
+
+
+def _initial_values(p, a, rng):
+    out = {}
+    shape = (p.size,)
+    for v in a.variables:
+        if v.locality == "global":
+            out[v.name] = float(v.init)
+        else:
+            out[v.name] = np.full(shape, float(v.init))
+    for name, value in p.initial.items():
+        decl = a.var(name)
+        if decl is None:
+            raise ModelError(f"'{name}' is not a parameter or variable of Neuron '{a.name}'",
+                             where=f"Population '{p.name}'")
+        parts = value.parts if isinstance(value, Segments) else [(None, value)]
+        for ranks, val in parts:
+            if decl.locality == "global":
+                if ranks is not None:
+                    raise ModelError(f"'{name}' is a population-wide parameter: it cannot be set on a view",
+                                     where=f"Population '{p.name}'")
+                arr = np.asarray(sample(val, (1,), rng) if not np.ndim(val) else val, dtype=float)
+                if arr.size != 1:
+                    raise ModelError(f"'{name}' is a population-wide parameter and takes one value",
+                                     where=f"Population '{p.name}'")
+                out[name] = float(arr.reshape(-1)[0])
+            else:
+                idx = slice(None) if ranks is None else np.asarray(ranks)
+                n = p.size if ranks is None else len(ranks)
+                try:
+                    out[name][idx] = sample(val, (n,), rng)
+                except ModelError as exc:
+                    raise ModelError(f"'{name}': {exc.message}", where=f"Population '{p.name}'") from None
+    return out
+
+
+def _pre_spike_update(stmt, where):
+    if stmt.target != "g_target":
+        return Update(stmt.target, stmt.expr)
+    g = sp.Symbol("g_target")
+    inc = stmt.expr - g   # sympy cancels g_target - g_target
+    if g in inc.free_symbols:
+        raise ModelError("g_target can only be incremented in pre_spike ('g_target += ...')", where=where)
+    return Update("g_target", inc)
+
+
+def _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where):
+    syn = pr.synapse
+    if syn is None:
+        from annstudio.engine.model.types import Synapse
+        syn = Synapse(name="default")
+    a = syn.analysis(ptype)
+    for ref in a.pre_refs:
+        base = ref.split("__")[0] if ref.startswith("sum__") is False else ref
+        if not ref.startswith("sum__") and ref not in pre_a.names:
+            raise ModelError(f"'pre.{ref}' is not a variable of Neuron '{pre_a.name}'", where=where)
+    for ref in a.post_refs:
+        if not ref.startswith("sum__") and ref not in post_a.names:
+            raise ModelError(f"'post.{ref}' is not a variable of Neuron '{post_a.name}'", where=where)
+    w_decl = a.var("w")
+    plastic_w = any(s.target == "w" for s in a.equations + a.pre_spike + a.post_spike)
+    uniform_weight = conn.uniform_weight is not None and not plastic_w and w_decl.implicit
+    # delays
+    if ptype == "spike":
+        steps = np.maximum(1, np.rint(conn.delay / dt).astype(np.int64)) if conn.size else np.zeros(0, np.int64)
+    else:
+        steps = np.maximum(1, np.rint(conn.delay / dt).astype(np.int64)) if conn.size else np.zeros(0, np.int64)
+    uniform_d = conn.uniform_delay is not None or (steps.size and np.all(steps == steps[0]))
+    max_delay = int(steps.max()) if steps.size else 1
+    if uniform_d:
+        delay_kind = "none" if max_delay <= 1 else "uniform"
+    else:
+        delay_kind = "variable"
+    psp = None
+    if ptype == "rate":
+        psp = a.psp if a.psp is not None else sp.Symbol("w") * sp.Symbol("pre__r")
+        pre_refs = tuple(sorted(set(a.pre_refs) | {str(s)[5:] for s in psp.free_symbols if str(s).startswith("pre__")}))
+    else:
+        pre_refs = tuple(a.pre_refs)
+    ups = integrate(a.equations, a, where=where)
+    ev = tuple((s.target, event_driven_update(s, where)) for s in a.equations if s.method == "event-driven")
+    syn_data = {}
+    n = conn.size
+    for v in a.variables:
+        if v.locality == "global":
+            syn_data[v.name] = float(v.init)
+        elif v.locality == "semiglobal":
+            syn_data[v.name] = np.full(conn.post_size, float(v.init))
+        else:
+            syn_data[v.name] = np.full(n, float(v.init))
+    syn_data["w"] = float(conn.uniform_weight) if uniform_weight else conn.w.copy()
+    for name, value in pr.initial.items():
+        decl = a.var(name)
+        if decl is None:
+            raise ModelError(f"'{name}' is not a parameter or variable of Synapse '{a.name}'", where=where)
+        shape = (1,) if decl.locality == "global" else ((conn.post_size,) if decl.locality == "semiglobal" else (n,))
+        vals = sample(value, shape, rng)
+        syn_data[name] = float(vals[0]) if decl.locality == "global" else vals
+    if ev:
+        syn_data["_last_event"] = np.zeros(n)
+    syn_data["_delay_steps"] = int(max_delay) if uniform_d else steps
+    ir = ProjectionIR(
+        name=pr.name, pre=pr.pre.population, post=pr.post.population,
+        target=pr.target if isinstance(pr.target, str) else pr.target[0], type=ptype,
+        variables=a.variables, randoms=a.randoms, psp=psp, operation=a.operation,
+        pre_spike=tuple(_pre_spike_update(s, where) for s in a.pre_spike),
+        post_spike=tuple(Update(s.target, s.expr) for s in a.post_spike),
+        updates=ups, event_driven=ev, pre_refs=pre_refs, post_refs=tuple(a.post_refs),
+        uniform_weight=bool(uniform_weight), delay=delay_kind, max_delay=max_delay, global_ops=a.global_ops)
+    return ir, syn_data

@@ -1,0 +1,491 @@
+"""Analysis of neuron and synapse types: declarations, statements, checks.
+
+``analyse_neuron`` / ``analyse_synapse`` turn the text blocks of a type into a
+frozen :class:`Analysis`: typed variable declarations and ordered statements
+whose right-hand sides are sympy expressions over these symbols:
+
+- own parameters/variables: ``Symbol(name)``; ``t``, ``dt``
+- synapses: ``pre__x`` / ``post__x`` for ``pre.x`` / ``post.x``, ``g_target``
+- rate-coded neurons: ``sum__exc`` for ``sum(exc)``
+- global operations: ``_mean__r`` (``mean(r)``), ``_max__post__r`` ...
+- random draws: ``_rand_<k>`` with a :class:`RandomDecl`
+
+Nothing here knows about populations, backends or numerical methods.
+"""
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..errors import EquationError
+from .blocks import METHODS, split_assignment, split_block
+from .expressions import (RESERVED, ExpressionContext, derivative_symbol, preprocess, to_sympy)
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_GLOBAL_FUNCTIONS = {}
+
+
+@dataclass(frozen=True)
+class VarDecl:
+    name: str
+    role: str              # "parameter" | "variable"
+    locality: str          # "local" | "semiglobal" | "global"
+    dtype: str = "double"  # "double" | "int" | "bool"
+    init: float = 0.0
+    min: object = None     # sympy expression or None
+    max: object = None
+    method: str = "explicit"
+    implicit: bool = False     # created automatically (r, w, g_target)
+    auto_reset: bool = False   # conductance reset to 0 after each step (instantaneous synapses)
+
+
+@dataclass(frozen=True)
+class Statement:
+    target: str
+    expr: object           # rhs of the ODE (dx/dt = expr) or the new value of the assignment
+    is_ode: bool
+    method: str
+    line: int
+    text: str
+    block: str
+
+
+@dataclass(frozen=True)
+class RandomDecl:
+    symbol: str
+    dist: str
+    args: tuple
+
+
+@dataclass(frozen=True)
+class GlobalOpDecl:
+    symbol: str
+    op: str
+    variable: str
+    side: object = None    # None (own), "pre" or "post"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    name: str
+    kind: str                      # "neuron" | "synapse"
+    type: str                      # "rate" | "spike"
+    variables: tuple
+    equations: tuple
+    spike: object = None
+    reset: tuple = ()
+    refractory: object = None
+    psp: object = None
+    operation: str = "sum"
+    pre_spike: tuple = ()
+    post_spike: tuple = ()
+    targets: tuple = ()
+    randoms: tuple = ()
+    global_ops: tuple = ()
+    pre_refs: tuple = ()
+    post_refs: tuple = ()
+    creating: object = None
+    pruning: object = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def var(self, name):
+        for v in self.variables:
+            if v.name == name:
+                return v
+        return None
+
+    @property
+    def names(self):
+        return tuple(v.name for v in self.variables)
+
+    @property
+    def parameters(self):
+        return tuple(v.name for v in self.variables if v.role == "parameter")
+
+    @property
+    def state(self):
+        return tuple(v.name for v in self.variables if v.role == "variable")
+
+
+def add_function(definition):
+    """Register a global user function, e.g. ``"sigmoid(x) = 1/(1+exp(-x))"``."""
+    for name, value in parse_functions(definition, "add_function").items():
+        _GLOBAL_FUNCTIONS[name] = value
+
+
+def clear_functions():
+    _GLOBAL_FUNCTIONS.clear()
+
+
+def functions_signature():
+    return tuple(sorted((k, str(v[1])) for k, v in _GLOBAL_FUNCTIONS.items()))
+
+
+def parse_functions(text, where):
+    """Parse ``f(x, y) = expr`` lines into {name: (params, body)}."""
+    funcs = dict(_GLOBAL_FUNCTIONS)
+    out = {}
+    for raw in split_block(text, where):
+        lhs, op, rhs = split_assignment(raw.text, where, raw.line)
+        m = re.fullmatch(r"([A-Za-z_]\w*)\s*\(([^)]*)\)", lhs)
+        if op != "=" or not m:
+            raise EquationError("a function is defined as 'name(x, y) = expression'", where=where,
+                                line=raw.line, text=raw.text)
+        name = m.group(1)
+        params = [p.strip() for p in m.group(2).split(",") if p.strip()]
+        for p in params:
+            if not _NAME_RE.fullmatch(p):
+                raise EquationError(f"bad argument name {p!r}", where=where, line=raw.line)
+        if name in RESERVED:
+            raise EquationError(f"'{name}' is a reserved name", where=where, line=raw.line)
+        symbols = {p: sp.Symbol(p) for p in params}
+        ctx = ExpressionContext(where, raw.line, symbols, functions=funcs)
+        body = to_sympy(preprocess(rhs, where, raw.line), ctx)
+        funcs[name] = out[name] = (tuple(symbols[p] for p in params), body)
+    return out
+
+
+def _number(text, where, line, what):
+    ctx = ExpressionContext(where, line, {})
+    value = to_sympy(preprocess(text, where, line), ctx)
+    if value in (sp.true, sp.false):
+        return 1.0 if value == sp.true else 0.0
+    if not value.is_number:
+        raise EquationError(f"{what} must be a number", where=where, line=line, text=text)
+    try:
+        return float(value)
+    except TypeError:
+        raise EquationError(f"{what} must be a real number", where=where, line=line, text=text) from None
+
+
+def _dtype(flags):
+    if "int" in flags:
+        return "int"
+    if "bool" in flags:
+        return "bool"
+    return "double"
+
+
+def _locality(flags, kind, where, line):
+    if kind == "neuron":
+        if "postsynaptic" in flags or "projection" in flags:
+            raise EquationError("'postsynaptic'/'projection' flags are for synapses; use 'population'",
+                                where=where, line=line)
+        return "global" if ("population" in flags or "global" in flags) else "local"
+    if "population" in flags:
+        raise EquationError("'population' is a neuron flag; synapses use 'postsynaptic' or 'projection'",
+                            where=where, line=line)
+    if "projection" in flags or "global" in flags:
+        return "global"
+    if "postsynaptic" in flags or "semiglobal" in flags:
+        return "semiglobal"
+    return "local"
+
+
+def _lhs_name(lhs, where, line, text):
+    """Name defined by a statement's left-hand side; (name, is_ode)."""
+    m = re.search(r"\bd([A-Za-z_]\w*)\s*/\s*dt\b", lhs)
+    if m:
+        return m.group(1), True
+    if not _NAME_RE.fullmatch(lhs):
+        raise EquationError(f"the left-hand side '{lhs}' must be a variable name or contain 'dx/dt'",
+                            where=where, line=line, text=text)
+    return lhs, False
+
+
+class _Builder:
+    """Shared machinery for neuron and synapse analysis."""
+
+    def __init__(self, model, kind, type_):
+        self.model = model
+        self.kind = kind
+        self.type = type_
+        self.label = f"{'Neuron' if kind == 'neuron' else 'Synapse'} '{model.name}'"
+        self.decls = {}
+        self.randoms = []
+        self.global_ops = {}
+        self.targets = []
+        self.pre_refs = []
+        self.post_refs = []
+        self.functions = parse_functions(model.functions, f"{self.label}, functions")
+        self.functions = {**_GLOBAL_FUNCTIONS, **self.functions}
+
+    def where(self, block):
+        return f"{self.label}, {block}"
+
+    # -- declarations -------------------------------------------------------------------
+    def parameters(self):
+        where = self.where("parameters")
+        for raw in split_block(self.model.parameters, where):
+            lhs, op, rhs = split_assignment(raw.text, where, raw.line)
+            if op != "=" or not _NAME_RE.fullmatch(lhs):
+                raise EquationError("a parameter is declared as 'name = value'", where=where, line=raw.line,
+                                    text=raw.text)
+            self._check_new_name(lhs, where, raw.line)
+            value = _number(rhs, where, raw.line, f"the value of parameter '{lhs}'")
+            for key, _ in raw.values:
+                if key != "init":
+                    raise EquationError(f"'{key}=' is not allowed on a parameter", where=where, line=raw.line)
+            if any(f in METHODS for f in raw.flags):
+                raise EquationError("numerical methods are not allowed on parameters", where=where,
+                                    line=raw.line)
+            self.decls[lhs] = VarDecl(lhs, "parameter", _locality(raw.flags, self.kind, where, raw.line),
+                                      _dtype(raw.flags), value)
+
+    def _check_new_name(self, name, where, line):
+        if name in RESERVED or name.startswith("_"):
+            raise EquationError(f"'{name}' is a reserved name and cannot be declared", where=where, line=line)
+        if name in self.decls and not self.decls[name].implicit:
+            raise EquationError(f"'{name}' is declared twice", where=where, line=line)
+
+    def declare_variables(self, raws, block):
+        where = self.where(block)
+        order = []
+        for raw in raws:
+            lhs, op, rhs = split_assignment(raw.text, where, raw.line)
+            name, is_ode = _lhs_name(lhs, where, raw.line, raw.text)
+            if name in self.decls and self.decls[name].role == "parameter":
+                raise EquationError(f"'{name}' is a parameter and cannot be assigned in equations",
+                                    where=where, line=raw.line, text=raw.text,
+                                    hint="declare it without a value in parameters or rename it")
+            if name in RESERVED or name.startswith("_"):
+                raise EquationError(f"'{name}' is a reserved name", where=where, line=raw.line)
+            values = dict(raw.values)
+            init = _number(values["init"], where, raw.line, "init") if "init" in values else 0.0
+            method = next((f for f in raw.flags if f in METHODS), "explicit")
+            if method == "event-driven" and self.kind != "synapse":
+                raise EquationError("'event-driven' is only allowed in spiking synapses", where=where,
+                                    line=raw.line)
+            if name in self.decls and not self.decls[name].implicit:
+                prev = self.decls[name]
+                init = prev.init if "init" not in values else init
+            order.append((raw, name, is_ode, op, lhs, rhs, method))
+            self.decls[name] = VarDecl(name, "variable", _locality(raw.flags, self.kind, where, raw.line),
+                                       _dtype(raw.flags), init, values.get("min"), values.get("max"), method)
+        return order
+
+    def finish_bounds(self, block):
+        where = self.where(block)
+        for name, d in list(self.decls.items()):
+            if isinstance(d.min, str) or isinstance(d.max, str):
+                ctx = self.context(where, None, allow_random=False)
+                lo = to_sympy(preprocess(d.min, where), ctx) if isinstance(d.min, str) else d.min
+                hi = to_sympy(preprocess(d.max, where), ctx) if isinstance(d.max, str) else d.max
+                self.decls[name] = VarDecl(d.name, d.role, d.locality, d.dtype, d.init, lo, hi, d.method,
+                                           d.implicit, d.auto_reset)
+
+    # -- expressions --------------------------------------------------------------------
+    def symbols(self):
+        names = {n: sp.Symbol(n) for n in self.decls}
+        names["t"] = sp.Symbol("t")
+        names["dt"] = sp.Symbol("dt")
+        return names
+
+    def context(self, where, line, allow_random=True, extra=None):
+        names = self.symbols()
+        if extra:
+            names.update(extra)
+        ctx = ExpressionContext(where, line, names, functions=self.functions,
+                                allow_pre_post=self.kind == "synapse", pre_post_check=self._pre_post,
+                                on_sum=self._sum if (self.kind == "neuron" and self.type == "rate") else None,
+                                on_global=self._global, on_random=self._random if allow_random else None)
+        return ctx
+
+    def _sum(self, target):
+        if target not in self.targets:
+            self.targets.append(target)
+        return sp.Symbol(f"sum__{target}")
+
+    def _pre_post(self, side, name):
+        refs = self.pre_refs if side == "pre" else self.post_refs
+        key = name.replace("(", "__").replace(")", "")
+        if key not in refs:
+            refs.append(key)
+        return sp.Symbol(f"{side}__{key}")
+
+    def _global(self, op, side, var):
+        if side is None and var not in self.decls:
+            raise EquationError(f"{op}() of unknown variable '{var}'", where=self.label)
+        sym = f"_{op}__{side + '__' if side else ''}{var}"
+        self.global_ops.setdefault(sym, GlobalOpDecl(sym, op, var, side))
+        if side:
+            self._pre_post(side, var)
+        return sp.Symbol(sym)
+
+    def _random(self, dist, args):
+        for a in args:
+            if not a.is_number:
+                free = {str(s) for s in a.free_symbols}
+                if any(s.startswith(("pre__", "post__", "_rand")) for s in free):
+                    raise EquationError(f"arguments of {dist}() may only use constants and parameters",
+                                        where=self.label)
+        sym = f"_rand_{len(self.randoms)}"
+        self.randoms.append(RandomDecl(sym, dist, tuple(args)))
+        return sp.Symbol(sym)
+
+    def expression(self, text, block, line, allow_random=True, extra=None):
+        where = self.where(block)
+        return to_sympy(preprocess(text, where, line), self.context(where, line, allow_random, extra))
+
+    def statements(self, order, block, allow_ode=True):
+        where = self.where(block)
+        out = []
+        for raw, name, is_ode, op, lhs, rhs, method in order:
+            if is_ode:
+                if not allow_ode:
+                    raise EquationError("differential equations are not allowed here", where=where,
+                                        line=raw.line)
+                if op != "=":
+                    raise EquationError(f"an ODE cannot use '{op}'", where=where, line=raw.line, text=raw.text)
+                d = derivative_symbol(name)
+                extra = {f"__d_{name}": d}
+                left = self.expression(lhs, block, raw.line, extra=extra)
+                right = self.expression(rhs, block, raw.line, extra=extra)
+                expr = left - right
+                coeff = sp.diff(expr, d)
+                if coeff == 0 or d in coeff.free_symbols:
+                    raise EquationError(f"not an ODE: cannot solve for d{name}/dt (it must appear linearly)",
+                                        where=where, line=raw.line, text=raw.text)
+                if any(str(s).startswith("__d_") and s != d for s in expr.free_symbols):
+                    raise EquationError("only one derivative per equation", where=where, line=raw.line)
+                rhs_expr = -(expr.subs(d, 0)) / coeff
+                out.append(Statement(name, sp.simplify(rhs_expr) if _small(rhs_expr) else rhs_expr,
+                                     True, method, raw.line, raw.text, block))
+            else:
+                value = self.expression(rhs, block, raw.line)
+                cur = sp.Symbol(name)
+                value = {"=": value, "+=": cur + value, "-=": cur - value, "*=": cur * value,
+                         "/=": cur / value}[op]
+                out.append(Statement(name, value, False, method, raw.line, raw.text, block))
+        return tuple(out)
+
+    def assignments(self, text, block, allowed_targets, extra_targets=()):
+        """Parse a reset / pre_spike / post_spike block of assignments."""
+        where = self.where(block)
+        raws = split_block(text, where)
+        order = []
+        for raw in raws:
+            lhs, op, rhs = split_assignment(raw.text, where, raw.line)
+            name, is_ode = _lhs_name(lhs, where, raw.line, raw.text)
+            if is_ode:
+                raise EquationError("differential equations are not allowed here", where=where, line=raw.line)
+            if name not in allowed_targets and name not in extra_targets:
+                known = sorted(set(allowed_targets) | set(extra_targets))
+                close = difflib.get_close_matches(name, known, n=1)
+                raise EquationError(f"cannot assign '{name}': it is not a variable of this model",
+                                    where=where, line=raw.line, text=raw.text,
+                                    hint=f"did you mean '{close[0]}'?" if close else None)
+            order.append((raw, name, False, op, lhs, rhs, "explicit"))
+        return self.statements(order, block, allow_ode=False)
+
+    def result(self, **kw):
+        return Analysis(name=self.model.name, kind=self.kind, type=self.type,
+                        variables=tuple(self.decls.values()), targets=tuple(self.targets),
+                        randoms=tuple(self.randoms), global_ops=tuple(self.global_ops.values()),
+                        pre_refs=tuple(self.pre_refs), post_refs=tuple(self.post_refs), **kw)
+
+
+def _small(expr):
+    return sp.count_ops(expr) < 40
+
+
+def analyse_neuron(neuron):
+    """Parse and check a Neuron; raises EquationError with the block and line."""
+    b = _Builder(neuron, "neuron", neuron.type)
+    b.parameters()
+    where = b.where("equations")
+    raws = split_block(neuron.equations, where)
+    # conductances g_x used by a spiking neuron without an equation are implicit and reset each step
+    if b.type == "spike":
+        used = set(re.findall(r"\bg_([A-Za-z_]\w*)", neuron.equations + " " + neuron.spike + " " + neuron.reset))
+        for tgt in sorted(used):
+            b.decls.setdefault(f"g_{tgt}", VarDecl(f"g_{tgt}", "variable", "local", "double", 0.0,
+                                                   implicit=True, auto_reset=True))
+    order = b.declare_variables(raws, "equations")
+    if b.type == "rate" and "r" not in b.decls:
+        b.decls["r"] = VarDecl("r", "variable", "local", "double", 0.0, implicit=True)
+    b.finish_bounds("equations")
+    equations = b.statements(order, "equations")
+    if b.type == "spike":
+        for name, d in list(b.decls.items()):
+            if d.implicit and d.auto_reset and any(s.target == name for s in equations):
+                b.decls[name] = VarDecl(d.name, d.role, d.locality, d.dtype, d.init, d.min, d.max, d.method)
+        targets = [n[2:] for n, d in b.decls.items() if n.startswith("g_") and d.role == "variable"]
+        b.targets.extend(t for t in targets if t not in b.targets)
+    spike = reset = refractory = None
+    if b.type == "spike":
+        spike = b.expression(neuron.spike, "spike", 1, allow_random=False)
+        if spike.is_number and spike not in (sp.true, sp.false):
+            raise EquationError("the spike condition must be a comparison, e.g. 'v > v_T'",
+                                where=b.where("spike"), line=1)
+        variables = [n for n, d in b.decls.items() if d.role == "variable"]
+        reset = b.assignments(neuron.reset, "reset", variables)
+        if neuron.refractory not in (None, ""):
+            refractory = b.expression(str(neuron.refractory), "refractory", 1, allow_random=False)
+    elif neuron.reset.strip():
+        raise EquationError("a reset needs a spike condition", where=b.where("reset"), line=1)
+    return b.result(equations=equations, spike=spike, reset=reset or (), refractory=refractory)
+
+
+def analyse_synapse(synapse, type_):
+    """Parse and check a Synapse for a rate-coded or spiking projection."""
+    b = _Builder(synapse, "synapse", type_)
+    b.parameters()
+    where = b.where("equations")
+    raws = split_block(synapse.equations, where)
+    order = b.declare_variables(raws, "equations")
+    if "w" not in b.decls:
+        b.decls["w"] = VarDecl("w", "parameter", "local", "double", 0.0, implicit=True)
+    b.finish_bounds("equations")
+    equations = b.statements(order, "equations")
+    psp = None
+    if synapse.psp.strip():
+        psp = b.expression(synapse.psp, "psp", 1)
+    if synapse.operation not in ("sum", "max", "min", "mean"):
+        raise EquationError(f"unknown operation {synapse.operation!r}; use sum, max, min or mean",
+                            where=b.where("operation"))
+    pre_spike = post_spike = ()
+    variables = [n for n, d in b.decls.items() if d.role == "variable" or n == "w"]
+    if type_ == "spike":
+        g = {"g_target": sp.Symbol("g_target")}
+        pre_text = synapse.pre_spike if synapse.pre_spike.strip() else "g_target += w"
+        pre_spike = _with_names(b, g, lambda: b.assignments(pre_text, "pre_spike", variables, ("g_target",)))
+        if synapse.post_spike.strip():
+            post_spike = b.assignments(synapse.post_spike, "post_spike", variables)
+    elif synapse.pre_spike.strip() or synapse.post_spike.strip():
+        raise EquationError("pre_spike/post_spike need a spiking projection", where=b.label)
+    creating = pruning = None
+    if synapse.creating.strip():
+        creating = _flagged_condition(b, synapse.creating, "creating")
+    if synapse.pruning.strip():
+        pruning = _flagged_condition(b, synapse.pruning, "pruning")
+    return b.result(equations=equations, psp=psp, operation=synapse.operation, pre_spike=pre_spike,
+                    post_spike=post_spike, creating=creating, pruning=pruning)
+
+
+def _with_names(builder, extra, fn):
+    old = builder.symbols
+    builder.symbols = lambda: {**old(), **extra}
+    try:
+        return fn()
+    finally:
+        builder.symbols = old
+
+
+def _flagged_condition(b, text, block):
+    """``creating = "pre.r * post.r > 1.0 : proba = 0.5, w = 1.0"`` -> (condition, {flag: value})."""
+    where = b.where(block)
+    parts = text.split(":", 1)
+    cond = b.expression(parts[0], block, 1, allow_random=False)
+    flags = {}
+    if len(parts) == 2:
+        for item in parts[1].split(","):
+            item = item.strip()
+            if not item:
+                continue
+            m = re.fullmatch(r"(proba|w|d)\s*=\s*(.+)", item)
+            if not m:
+                raise EquationError(f"unknown flag '{item}' (use proba=, w=, d=)", where=where, line=1)
+            flags[m.group(1)] = _number(m.group(2), where, 1, m.group(1))
+    return cond, tuple(sorted(flags.items()))

@@ -1,0 +1,109 @@
+"""Declarative records for populations, projections, monitors and settings."""
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from ..errors import ModelError
+from .types import Neuron, Synapse
+
+
+@dataclass
+class Settings:
+    dt: float = 1.0
+    seed: Optional[int] = None
+    paradigm: str = "openmp"
+    num_threads: int = 1
+    structural_plasticity: bool = False
+
+    def check(self):
+        if not (isinstance(self.dt, (int, float)) and self.dt > 0):
+            raise ModelError(f"dt must be a positive number, got {self.dt!r}", where="setup")
+        if self.paradigm not in ("numpy", "openmp", "cuda"):
+            raise ModelError(f"unknown paradigm {self.paradigm!r}; use 'numpy', 'openmp' or 'cuda'",
+                             where="setup")
+        if not (isinstance(self.num_threads, int) and self.num_threads >= 1):
+            raise ModelError("num_threads must be a positive integer", where="setup")
+
+
+@dataclass
+class Segments:
+    """Values set on parts of a population: ``[(ranks, value), ...]`` applied in order.
+
+    ``ranks`` is a tuple of ranks (or None for all); ``value`` a constant, array or
+    Distribution.  Produced when a script sets values on PopulationViews."""
+
+    parts: list = field(default_factory=list)
+
+
+@dataclass
+class PopulationSpec:
+    """A population: ``initial`` maps variable/parameter names to a constant,
+    an array of the population's shape or a Distribution."""
+
+    name: str
+    geometry: tuple
+    neuron: Neuron
+    initial: dict = field(default_factory=dict)
+    kind: str = "standard"
+    options: dict = field(default_factory=dict)
+    stop_condition: Optional[str] = None
+
+    @property
+    def size(self):
+        return int(np.prod(self.geometry))
+
+
+@dataclass(frozen=True)
+class PopRef:
+    """A whole population (``ranks is None``) or a view of given ranks."""
+
+    population: str
+    ranks: Optional[tuple] = None
+
+
+@dataclass
+class ConnectorSpec:
+    """A connection method and its arguments (weights/delays: constant, array or
+    Distribution).  ``method`` is e.g. ``fixed_probability``."""
+
+    method: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class ProjectionSpec:
+    name: str
+    pre: PopRef
+    post: PopRef
+    target: Any
+    synapse: Optional[Synapse] = None
+    connector: Optional[ConnectorSpec] = None
+    initial: dict = field(default_factory=dict)
+    kind: str = "standard"
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
+class MonitorSpec:
+    name: str
+    kind: str              # "population" or "projection"
+    target: str            # population or projection name
+    variables: tuple
+    ranks: Optional[tuple] = None
+    period: Optional[float] = None
+    start: bool = True
+
+
+@dataclass
+class NetworkSpec:
+    settings: Settings = field(default_factory=Settings)
+    populations: list = field(default_factory=list)
+    projections: list = field(default_factory=list)
+    monitors: list = field(default_factory=list)
+
+    def population(self, name):
+        for p in self.populations:
+            if p.name == name:
+                return p
+        raise ModelError(f"no population named {name!r}")

@@ -1,0 +1,121 @@
+"""``CodeEdit``: a plain-text editor for one equation block, with a wavy red
+underline on the line of an error, and completion of known names (popup after
+two letters or on Ctrl+Space)."""
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit
+
+from .highlighter import EquationHighlighter
+
+
+class CodeEdit(QPlainTextEdit):
+    edited = Signal(str)
+
+    def __init__(self, block, parent=None):
+        super().__init__(parent)
+        self.block = block
+        self.setObjectName(f"block_{block}")
+        font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+        font.setPointSizeF(10)
+        self.setFont(font)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.highlighter = EquationHighlighter(self.document())
+        self.error_line = None
+        self.completer = QCompleter(self)
+        self.completer.setModel(QStringListModel([], self.completer))
+        self.completer.setWidget(self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitive)
+        self.completer.setCompletionMode(QCompleter.PopupCompletion)
+        self.completer.activated.connect(self.insert_completion)
+        self._quiet = False
+        self.textChanged.connect(self._changed)
+        self.fit_height()
+
+    def fit_height(self, lines=None):
+        lines = max(2, min(12, (lines or self.blockCount()) + 1))
+        metrics = self.fontMetrics()
+        self.setFixedHeight(int(metrics.lineSpacing() * lines + 14))
+
+    def set_text_quiet(self, text):
+        """Replace the text without emitting ``edited`` (keeps the cursor where possible)."""
+        if text == self.toPlainText():
+            return
+        position = self.textCursor().position()
+        self._quiet = True
+        self.setPlainText(text)
+        cursor = self.textCursor()
+        cursor.setPosition(min(position, len(text)))
+        self.setTextCursor(cursor)
+        self._quiet = False
+        self.fit_height()
+
+    def _changed(self):
+        self.fit_height()
+        if not self._quiet:
+            self.edited.emit(self.toPlainText())
+
+    # ---------------------------------------------------------------- errors
+    def show_error(self, line, message):
+        """Underline 1-based ``line`` (None clears)."""
+        self.error_line = line
+        selections = []
+        if line is not None:
+            block = self.document().findBlockByNumber(max(0, line - 1))
+            if block.isValid():
+                sel = QTextEdit.ExtraSelection()
+                fmt = QTextCharFormat()
+                fmt.setUnderlineStyle(QTextCharFormat.WaveUnderline)
+                fmt.setUnderlineColor(QColor("#d32f2f"))
+                fmt.setBackground(QColor("#fff0f0"))
+                fmt.setToolTip(message)
+                sel.format = fmt
+                cursor = QTextCursor(block)
+                cursor.movePosition(QTextCursor.EndOfBlock, QTextCursor.KeepAnchor)
+                if not cursor.hasSelection():
+                    cursor.movePosition(QTextCursor.Right, QTextCursor.KeepAnchor)
+                sel.cursor = cursor
+                selections.append(sel)
+        self.setExtraSelections(selections)
+        self.setToolTip(message or "")
+
+    def underlined_line(self):
+        return self.error_line
+
+    # ---------------------------------------------------------------- completion
+    def set_completions(self, names):
+        self.completer.model().setStringList(sorted(set(names)))
+
+    def _word_before_cursor(self):
+        cursor = self.textCursor()
+        cursor.select(QTextCursor.WordUnderCursor)
+        text = cursor.selectedText()
+        return text if text.replace("_", "a").isalnum() else ""
+
+    def insert_completion(self, completion):
+        cursor = self.textCursor()
+        prefix = self.completer.completionPrefix()
+        cursor.insertText(completion[len(prefix):])
+        self.setTextCursor(cursor)
+
+    def keyPressEvent(self, event):
+        popup = self.completer.popup()
+        if popup.isVisible() and event.key() in (Qt.Key_Enter, Qt.Key_Return, Qt.Key_Tab, Qt.Key_Escape):
+            event.ignore()
+            return
+        force = event.key() == Qt.Key_Space and event.modifiers() & Qt.ControlModifier
+        if not force:
+            super().keyPressEvent(event)
+        prefix = self._word_before_cursor()
+        if not force and (len(prefix) < 2 or not event.text() or not (event.text().isalnum() or event.text() == "_")):
+            popup.hide()
+            return
+        self.completer.setCompletionPrefix(prefix)
+        if self.completer.completionCount() == 0 or (
+                self.completer.completionCount() == 1 and self.completer.currentCompletion() == prefix):
+            popup.hide()
+            return
+        popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
+        rect = self.cursorRect()
+        rect.setWidth(popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width() + 8)
+        self.completer.complete(rect)

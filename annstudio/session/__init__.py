@@ -1,0 +1,16 @@
+"""Session layer: compiled, running networks and the ANNarchy-style facade.
+
+``Simulation`` runs a ``NetworkSpec`` through the backend registry; the facade
+classes (``Population``, ``Projection``, ``Monitor``, ``Network``) and functions
+(``setup``, ``compile``, ``simulate``...) build specs the way ANNarchy scripts do.
+"""
+from .simulation import Progress, Simulation
+from .population import IndividualNeuron, Population, PopulationView
+from .projection import CSR, Dendrite, Projection
+from .monitor import Monitor, raster_plot
+from .network import Network, default_network
+from .api import *  # noqa: F401,F403
+from .api import __all__ as _api_all
+
+__all__ = ["Progress", "Simulation", "IndividualNeuron", "Population", "PopulationView", "CSR", "Dendrite",
+           "Projection", "Monitor", "raster_plot", "Network", "default_network"] + list(_api_all)

@@ -1,0 +1,280 @@
+"""ANNarchy-style ``Monitor`` and the spike-train analyses it offers.
+
+A monitor created before ``compile()`` is attached when the network compiles;
+one created after is attached at once.  ``get()`` returns what was recorded
+since the previous ``get()`` (unless ``keep=True``): arrays ``(time, neurons)``
+for variables and, for ``spike``, a dict ``rank -> [steps]``.
+"""
+import numpy as np
+
+from annstudio.engine.errors import ModelError
+
+from .context import current_network
+from .population import Population, PopulationView
+from .projection import Projection
+
+
+class Monitor:
+    def __init__(self, obj, variables=None, period=None, period_offset=None, start=True, net_id=0, net=None):
+        if isinstance(variables, str):
+            variables = [variables]
+        variables = list(variables or [])
+        self.object = obj
+        self.variables = variables
+        self.period = period
+        self.period_offset = period_offset
+        self._start = bool(start)
+        self._mid = None
+        self._kept = {}
+        self._active_steps = 0
+        self._recorded_since = None
+        if isinstance(obj, (Population, PopulationView)):
+            pop = obj if isinstance(obj, Population) else obj.population
+            self.kind, self.target, self.ranks = "population", pop.name, None if isinstance(obj, Population) else \
+                tuple(int(r) for r in obj.ranks)
+            known = set(pop.neuron_type.analysis().names) | {"spike", "r"}
+            if "spike" in variables and pop.neuron_type.type != "spike":
+                raise ModelError("'spike' can only be recorded from spiking populations", where=f"Monitor of {pop.name!r}")
+            self._pop = pop
+        elif isinstance(obj, Projection):
+            self.kind, self.target, self.ranks = "projection", obj.name, None
+            a = (obj.synapse_type.analysis(obj._pre_type()) if obj.synapse_type is not None else None)
+            known = set(a.names if a else ()) | {"w"}
+            self._pop = None
+        else:
+            raise ModelError(f"a Monitor records a Population, PopulationView or Projection, not {type(obj).__name__}")
+        for v in variables:
+            if v not in known:
+                raise ModelError(f"cannot record {v!r}: not a variable of {self.target!r}",
+                                 where="Monitor", hint=f"known: {', '.join(sorted(known))}")
+        self._net = net or getattr(obj, "_net", None) or (obj._pop_obj()._net if hasattr(obj, "_pop_obj") else
+                                                         current_network())
+        self._net._add_monitor(self)
+
+    # -- attachment ------------------------------------------------------------------------
+    def _attach(self, sim):
+        self._mid = sim.add_monitor(self.kind, self.target, self.variables, self.ranks, self.period, self._start)
+        self._sim = sim
+        self._t_start = sim.step if self._start else None
+
+    def _attached(self):
+        sim = self._net._sim
+        if self._mid is None or sim is None or sim.backend is None:
+            return None
+        return sim
+
+    def start(self, variables=None, period=None):
+        if variables:
+            self.variables = list(variables) if not isinstance(variables, str) else [variables]
+        self.resume()
+
+    def pause(self):
+        sim = self._attached()
+        if sim is None:
+            self._start = False
+            return
+        self._account(sim)
+        sim.set_monitor_active(self._mid, False)
+        self._t_start = None
+
+    def resume(self):
+        sim = self._attached()
+        if sim is None:
+            self._start = True
+            return
+        sim.set_monitor_active(self._mid, True)
+        self._t_start = sim.step
+
+    def stop(self):
+        self.pause()
+
+    def _account(self, sim):
+        if getattr(self, "_t_start", None) is not None:
+            self._active_steps += sim.step - self._t_start
+            self._t_start = sim.step
+
+    # -- data ---------------------------------------------------------------------------------
+    def _fetch(self):
+        sim = self._attached()
+        if sim is None:
+            return {}
+        self._account(sim)
+        data = sim.monitor_data(self._mid)
+        for k, v in data.items():
+            if k == "spike":
+                steps, ranks = v
+                prev = self._kept.get("spike", (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+                self._kept["spike"] = (np.concatenate([prev[0], steps]), np.concatenate([prev[1], ranks]))
+            elif k == "_steps":
+                self._kept["_steps"] = np.concatenate([self._kept.get("_steps", np.zeros(0, np.int64)), v])
+            elif isinstance(v, np.ndarray):
+                prev = self._kept.get(k)
+                self._kept[k] = v if prev is None or prev.size == 0 else np.concatenate([prev, v])
+            else:
+                self._kept[k] = self._kept.get(k, []) + list(v)
+        return self._kept
+
+    def get(self, variables=None, keep=False, reshape=False, force_dict=False):
+        data = self._fetch()
+        names = self.variables if variables is None else ([variables] if isinstance(variables, str) else variables)
+        out = {}
+        for v in names:
+            if v not in self.variables:
+                raise ModelError(f"{v!r} is not recorded by this monitor")
+            if v == "spike":
+                steps, ranks = data.get("spike", (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+                ranks_all = self.ranks if self.ranks is not None else range(self._pop.size)
+                d = {int(r): [] for r in ranks_all}
+                for s, r in zip(steps.tolist(), ranks.tolist()):
+                    d[r].append(s)
+                out[v] = d
+            else:
+                val = data.get(v)
+                if val is None:
+                    n = len(self.ranks) if self.ranks is not None else (self._pop.size if self._pop else 0)
+                    val = np.zeros((0, n)) if self.kind == "population" else []
+                if reshape and self.kind == "population" and self.ranks is None and self._pop.dimension > 1 \
+                        and isinstance(val, np.ndarray) and val.ndim == 2:
+                    val = val.reshape((val.shape[0],) + tuple(self._pop.geometry))
+                out[v] = val
+        if not keep:
+            for v in names:
+                self._kept.pop(v, None)
+            if not any(v in self._kept for v in self.variables):
+                self._kept = {}
+                self._active_steps = 0
+        if len(names) == 1 and not force_dict:
+            return out[names[0]]
+        return out
+
+    def times(self, variables=None):
+        data = self._fetch()
+        steps = data.get("_steps", np.zeros(0))
+        return {"start": [float(steps[0] * self._dt())] if len(steps) else [],
+                "stop": [float(steps[-1] * self._dt())] if len(steps) else []}
+
+    def _dt(self):
+        return self._net.spec.settings.dt
+
+    def reset(self):
+        self._fetch()
+        self._kept = {}
+
+    def size_in_bytes(self):
+        data = self._fetch()
+        return int(sum(v.nbytes for v in data.values() if isinstance(v, np.ndarray)))
+
+    # -- spike analysis ---------------------------------------------------------------------
+    def _spikes(self, spikes):
+        if spikes is None:
+            spikes = self.get("spike", keep=True)
+        return spikes
+
+    def raster_plot(self, spikes=None):
+        """Spike times (ms) and ranks as two arrays, ordered by time."""
+        spikes = self._spikes(spikes)
+        t, n = [], []
+        for rank, steps in spikes.items():
+            t.extend(steps)
+            n.extend([rank] * len(steps))
+        t = np.asarray(t, dtype=float) * self._dt()
+        n = np.asarray(n, dtype=np.int64)
+        order = np.lexsort((n, t))
+        return t[order], n[order]
+
+    def _window(self, spikes):
+        steps = [s for v in spikes.values() for s in v]
+        if not steps:
+            return 0, 0
+        return min(steps), max(steps) + 1
+
+    def histogram(self, spikes=None, bins=None, per_neuron=False, recording_window=None):
+        """Number of spikes per time bin (``bins`` in ms, default dt); per neuron if asked."""
+        spikes = self._spikes(spikes)
+        dt = self._dt()
+        bin_steps = max(1, int(round((bins or dt) / dt)))
+        if recording_window is not None:
+            t0, t1 = (int(round(x / dt)) for x in recording_window)
+        else:
+            t0, t1 = self._window(spikes)
+        nbins = max(1, int(np.ceil((t1 - t0) / bin_steps)))
+        if per_neuron:
+            out = np.zeros((len(spikes), nbins))
+            for i, (rank, steps) in enumerate(sorted(spikes.items())):
+                idx = (np.asarray(steps, dtype=np.int64) - t0) // bin_steps
+                idx = idx[(idx >= 0) & (idx < nbins)]
+                np.add.at(out[i], idx, 1)
+            return out
+        all_steps = np.asarray([s for v in spikes.values() for s in v], dtype=np.int64)
+        idx = (all_steps - t0) // bin_steps
+        idx = idx[(idx >= 0) & (idx < nbins)]
+        return np.bincount(idx, minlength=nbins).astype(float)
+
+    def population_rate(self, spikes=None, smooth=0.0):
+        """Instantaneous population rate (Hz) per step, optionally smoothed (ms, Gaussian sigma)."""
+        spikes = self._spikes(spikes)
+        dt = self._dt()
+        counts = self.histogram(spikes)
+        n = max(len(spikes), 1)
+        rate = counts / n / (dt / 1000.0)
+        return _smooth(rate, smooth / dt) if smooth > 0 else rate
+
+    def smoothed_rate(self, spikes=None, smooth=0.0):
+        """Per-neuron firing rate (Hz) per step, smoothed with a Gaussian of ``smooth`` ms."""
+        spikes = self._spikes(spikes)
+        dt = self._dt()
+        per = self.histogram(spikes, per_neuron=True) / (dt / 1000.0)
+        if smooth > 0:
+            per = np.array([_smooth(row, smooth / dt) for row in per])
+        return per
+
+    def mean_fr(self, spikes=None):
+        """Mean firing rate (Hz) over neurons and over the recorded duration."""
+        spikes = self._spikes(spikes)
+        duration = self._recorded_duration(spikes)
+        if duration <= 0 or not spikes:
+            return 0.0
+        total = sum(len(v) for v in spikes.values())
+        return total / len(spikes) / (duration / 1000.0)
+
+    def _recorded_duration(self, spikes):
+        sim = self._attached()
+        steps = self._active_steps
+        if sim is not None and getattr(self, "_t_start", None) is not None:
+            steps += sim.step - self._t_start
+        if steps <= 0:
+            t0, t1 = self._window(spikes)
+            steps = t1 - t0
+        return steps * self._dt()
+
+    def inter_spike_interval(self, spikes=None, ranks=None, per_neuron=False):
+        spikes = self._spikes(spikes)
+        dt = self._dt()
+        isis = {r: list(np.diff(np.asarray(v, dtype=float)) * dt) for r, v in spikes.items()
+                if ranks is None or r in ranks}
+        if per_neuron:
+            return isis
+        return [x for v in isis.values() for x in v]
+
+    def coefficient_of_variation(self, spikes=None, ranks=None, per_neuron=False):
+        isis = self.inter_spike_interval(spikes, ranks, per_neuron=True)
+        cv = {r: float(np.std(v) / np.mean(v)) for r, v in isis.items() if len(v) > 1 and np.mean(v) > 0}
+        if per_neuron:
+            return cv
+        return list(cv.values())
+
+
+def _smooth(signal, sigma_steps):
+    radius = max(1, int(3 * sigma_steps))
+    x = np.arange(-radius, radius + 1)
+    kernel = np.exp(-x ** 2 / (2 * sigma_steps ** 2))
+    kernel /= kernel.sum()
+    return np.convolve(signal, kernel, mode="same")
+
+
+def raster_plot(spikes, dt=None):
+    """Module-level helper: (times ms, ranks) from a spike dict."""
+    dt = dt if dt is not None else current_network().spec.settings.dt
+    t = [s * dt for v in spikes.values() for s in v]
+    n = [r for r, v in spikes.items() for _ in v]
+    return np.asarray(t, dtype=float), np.asarray(n, dtype=np.int64)

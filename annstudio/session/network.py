@@ -1,0 +1,246 @@
+"""ANNarchy-style ``Network`` and the module-level functions acting on the default one.
+
+A ``Network`` owns a :class:`NetworkSpec` (what ANNarchy scripts build) and,
+after ``compile()``, a :class:`Simulation`.  ``Network.add``/``get`` copy
+objects of the default network into an explicit one, as in ANNarchy 4.x.
+"""
+import copy
+import time
+
+import numpy as np
+
+from annstudio.engine.errors import ModelError
+from annstudio.engine.model.spec import NetworkSpec, PopRef, Settings
+
+from .context import current_network, set_current_network
+from .monitor import Monitor
+from .population import Population, PopulationView
+from .projection import Projection
+from .simulation import Simulation
+
+
+class Network:
+    def __init__(self, everything=False, dt=None, seed=None):
+        defaults = _DEFAULT[0].spec.settings if _DEFAULT[0] is not None else Settings()
+        self.spec = NetworkSpec(settings=copy.copy(defaults))
+        if dt is not None:
+            self.spec.settings.dt = float(dt)
+        if seed is not None:
+            self.spec.settings.seed = seed
+        self._sim = None
+        self._populations = []
+        self._projections = []
+        self._monitors = []
+        self._copies = {}
+        self._init_rng = np.random.default_rng(self.spec.settings.seed)
+        if everything and _DEFAULT[0] is not None:
+            d = _DEFAULT[0]
+            self.add(d._populations + d._projections + d._monitors)
+
+    # -- registration ----------------------------------------------------------------------
+    def _check_open(self, what):
+        if self._sim is not None and self._sim.backend is not None:
+            raise ModelError(f"cannot add a {what} after compile(): create a new Network or call clear()")
+
+    def _add_population(self, pop):
+        self._check_open("population")
+        self.spec.populations.append(pop._spec)
+        self._populations.append(pop)
+
+    def _add_projection(self, proj):
+        self._check_open("projection")
+        self.spec.projections.append(proj._spec)
+        self._projections.append(proj)
+
+    def _add_monitor(self, mon):
+        self._monitors.append(mon)
+        if self._sim is not None and self._sim.backend is not None:
+            mon._attach(self._sim)
+
+    # -- ANNarchy 4.x explicit network interface ---------------------------------------------
+    def add(self, objects):
+        objects = objects if isinstance(objects, (list, tuple)) else [objects]
+        for obj in objects:
+            if isinstance(obj, Population):
+                spec = copy.deepcopy(obj._spec)
+                new = Population._from_spec(spec, self)
+                self._add_population(new)
+                self._copies[id(obj)] = new
+        for obj in objects:
+            if isinstance(obj, Projection):
+                spec = copy.copy(obj._spec)
+                spec.pre = PopRef(spec.pre.population, spec.pre.ranks)
+                spec.post = PopRef(spec.post.population, spec.post.ranks)
+                spec.initial = dict(spec.initial)
+                spec.options = dict(spec.options)
+                pre, post = self._map(obj.pre), self._map(obj.post)
+                if "_pre_obj" in spec.options:
+                    spec.options["_pre_obj"], spec.options["_post_obj"] = pre, post
+                new = Projection._from_spec(spec, self, pre, post)
+                self._add_projection(new)
+                self._copies[id(obj)] = new
+        for obj in objects:
+            if isinstance(obj, Monitor):
+                target = self._map(obj.object)
+                new = Monitor(target, obj.variables, obj.period, obj.period_offset, obj._start, net=self)
+                self._copies[id(obj)] = new
+
+    def _map(self, obj):
+        if isinstance(obj, PopulationView):
+            pop = self.get(obj.population)
+            return PopulationView(pop, obj.ranks)
+        return self.get(obj)
+
+    def get(self, obj):
+        if isinstance(obj, (list, tuple)):
+            return [self.get(o) for o in obj]
+        if id(obj) in self._copies:
+            return self._copies[id(obj)]
+        if obj in self._populations or obj in self._projections or obj in self._monitors:
+            return obj
+        raise ModelError(f"{obj!r} was not added to this network")
+
+    def get_population(self, name):
+        for p in self._populations:
+            if p.name == name:
+                return p
+        raise ModelError(f"no population named {name!r}")
+
+    def get_projection(self, name):
+        for p in self._projections:
+            if p.name == name:
+                return p
+        raise ModelError(f"no projection named {name!r}")
+
+    def get_populations(self):
+        return list(self._populations)
+
+    def get_projections(self, post=None, pre=None, target=None, suppress_error=False):
+        out = self._projections
+        if post is not None:
+            out = [p for p in out if p.post is post or getattr(p.post, "population", None) is post]
+        if pre is not None:
+            out = [p for p in out if p.pre is pre or getattr(p.pre, "population", None) is pre]
+        if target is not None:
+            out = [p for p in out if p.target == target]
+        return list(out)
+
+    def get_monitors(self):
+        return list(self._monitors)
+
+    @property
+    def populations(self):
+        return list(self._populations)
+
+    @property
+    def projections(self):
+        return list(self._projections)
+
+    @property
+    def monitors(self):
+        return list(self._monitors)
+
+    # -- running --------------------------------------------------------------------------
+    def setup(self, **kwargs):
+        s = self.spec.settings
+        for key, value in kwargs.items():
+            if key == "dt":
+                s.dt = float(value)
+            elif key == "seed":
+                s.seed = None if value in (None, -1) else int(value)
+                self._init_rng = np.random.default_rng(s.seed)
+                if value not in (None, -1):
+                    np.random.seed(int(value) % (2 ** 32))
+            elif key == "paradigm":
+                s.paradigm = str(value)
+            elif key == "num_threads":
+                s.num_threads = int(value)
+            elif key == "structural_plasticity":
+                s.structural_plasticity = bool(value)
+        s.check()
+
+    def compile(self, directory="annarchy", clean=False, silent=False, paradigm=None, num_threads=None,
+                **_ignored):
+        self._sim = Simulation(self.spec).compile(paradigm=paradigm, num_threads=num_threads)
+        for m in self._monitors:
+            m._attach(self._sim)
+        return self._sim
+
+    def _require_sim(self):
+        if self._sim is None or self._sim.backend is None:
+            raise ModelError("the network is not compiled: call compile() first")
+        return self._sim
+
+    def simulate(self, duration, measure_time=False, progress_bar=False, callbacks=True):
+        sim = self._require_sim()
+        t0 = time.perf_counter()
+        sim.simulate(duration)
+        if measure_time:
+            print(f"Simulating {duration / 1000.0} seconds of the network took {time.perf_counter() - t0} seconds.")
+
+    def run_iter(self, duration, chunk=None):
+        return self._require_sim().run_iter(duration, chunk)
+
+    def simulate_until(self, max_duration, population, operator="and", measure_time=False):
+        pops = population if isinstance(population, (list, tuple)) else [population]
+        names = [p.name for p in pops]
+        t0 = time.perf_counter()
+        dur = self._require_sim().simulate_until(max_duration, names, "and" if operator == "and" else "or")
+        if measure_time:
+            print(f"Simulating the network until the condition took {time.perf_counter() - t0} seconds.")
+        return dur
+
+    def step(self):
+        self._require_sim().backend.run(1)
+
+    def reset(self, populations=True, projections=False, synapses=False, monitors=True):
+        sim = self._require_sim()
+        if populations:
+            for p in self._populations:
+                p.reset()
+        if monitors:
+            for m in self._monitors:
+                m.reset()
+
+    def get_time(self):
+        return self._sim.t if self._sim is not None and self._sim.backend is not None else 0.0
+
+    def set_time(self, t, net_id=0):
+        sim = self._require_sim()
+        sim.backend.step = int(round(t / sim.dt)) if hasattr(sim.backend, "step") else None
+
+    def get_current_step(self):
+        return self._sim.step if self._sim is not None and self._sim.backend is not None else 0
+
+    def set_current_step(self, step):
+        self._require_sim().backend.step = int(step)
+
+    def dt(self):
+        return self.spec.settings.dt
+
+    def enable_learning(self, projections=None, period=None, offset=None):
+        for p in (projections or self._projections):
+            p.enable_learning()
+
+    def disable_learning(self, projections=None):
+        for p in (projections or self._projections):
+            p.disable_learning()
+
+    def clear(self):
+        self.__init__()
+
+
+_DEFAULT = [None]
+
+
+def _new_default():
+    _DEFAULT[0] = Network()
+    set_current_network(_DEFAULT[0])
+    return _DEFAULT[0]
+
+
+_new_default()
+
+
+def default_network():
+    return _DEFAULT[0]

@@ -1,0 +1,350 @@
+"""ANNarchy-style ``Population``, ``PopulationView`` and single neurons.
+
+Before ``compile()`` attribute writes go into the population's description
+(``PopulationSpec.initial``: constants, arrays, distributions, per-view
+segments); after it they read and write the running backend.
+"""
+import numpy as np
+
+from annstudio.engine.errors import ModelError
+from annstudio.engine.model.distributions import Distribution, sample
+from annstudio.engine.model.spec import PopulationSpec, Segments
+from annstudio.engine.model.types import Neuron
+
+from .context import current_network
+
+_OWN = {"_net", "_spec", "_ranks", "_pop", "name"}
+
+
+def _geometry(geometry):
+    if isinstance(geometry, (int, np.integer)):
+        geometry = (int(geometry),)
+    try:
+        geometry = tuple(int(g) for g in geometry)
+    except TypeError:
+        raise ModelError(f"geometry must be an int or a tuple of ints, got {geometry!r}") from None
+    if not geometry or any(g <= 0 for g in geometry):
+        raise ModelError(f"geometry must be positive, got {geometry!r}")
+    return geometry
+
+
+class _NeuronAccess:
+    """Attribute access shared by populations and views (``self._ranks``: None or ranks)."""
+
+    def _pop_obj(self):
+        raise NotImplementedError
+
+    def _names(self):
+        return self._pop_obj()._spec.neuron.analysis().names
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        pop = self._pop_obj()
+        if name in pop._spec.neuron.analysis().names:
+            return pop._read(name, self._ranks)
+        raise AttributeError(f"{type(self).__name__} {pop.name!r} has no attribute {name!r}")
+
+    def __setattr__(self, name, value):
+        if name in _OWN or name.startswith("_") or name in type(self).__dict__ or \
+                any(name in c.__dict__ for c in type(self).__mro__):
+            object.__setattr__(self, name, value)
+            return
+        pop = self._pop_obj()
+        if name in pop._spec.neuron.analysis().names:
+            pop._write(name, value, self._ranks)
+            return
+        raise AttributeError(f"{type(self).__name__} {pop.name!r} has no attribute {name!r} "
+                             f"(known: {', '.join(pop._spec.neuron.analysis().names)})")
+
+    def get(self, name):
+        return getattr(self, name)
+
+    def set(self, values):
+        for k, v in values.items():
+            setattr(self, k, v)
+
+    @property
+    def attributes(self):
+        return list(self._names())
+
+    @property
+    def parameters(self):
+        return list(self._pop_obj()._spec.neuron.analysis().parameters)
+
+    @property
+    def variables(self):
+        return list(self._pop_obj()._spec.neuron.analysis().state)
+
+
+class Population(_NeuronAccess):
+    """A population of ``geometry`` neurons of type ``neuron`` in the current network."""
+
+    def __init__(self, geometry, neuron, name=None, stop_condition=None, storage_order="post_to_pre",
+                 copied=False, net=None):
+        net = net or current_network()
+        geometry = _geometry(geometry)
+        if name is None:
+            name = f"pop{len(net.spec.populations)}"
+        if any(p.name == name for p in net.spec.populations):
+            raise ModelError(f"a population named {name!r} already exists")
+        if isinstance(neuron, type):
+            neuron = neuron()  # standard models may be passed as classes, as in ANNarchy
+        if not isinstance(neuron, Neuron):
+            raise ModelError(f"neuron must be a Neuron, got {type(neuron).__name__}", where=f"Population {name!r}")
+        neuron.analysis()  # equation errors surface here, with their location
+        object.__setattr__(self, "_net", net)
+        object.__setattr__(self, "_spec", PopulationSpec(name, geometry, neuron, stop_condition=stop_condition))
+        object.__setattr__(self, "_ranks", None)
+        object.__setattr__(self, "name", name)
+        net._add_population(self)
+
+    @classmethod
+    def _from_spec(cls, spec, net):
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "_net", net)
+        object.__setattr__(obj, "_spec", spec)
+        object.__setattr__(obj, "_ranks", None)
+        object.__setattr__(obj, "name", spec.name)
+        return obj
+
+    def _pop_obj(self):
+        return self
+
+    # -- geometry ------------------------------------------------------------------------
+    @property
+    def geometry(self):
+        return self._spec.geometry
+
+    @property
+    def size(self):
+        return self._spec.size
+
+    @property
+    def dimension(self):
+        return len(self._spec.geometry)
+
+    @property
+    def ranks(self):
+        return np.arange(self.size)
+
+    @property
+    def neuron_type(self):
+        return self._spec.neuron
+
+    @property
+    def stop_condition(self):
+        return self._spec.stop_condition
+
+    def __len__(self):
+        return self.size
+
+    def rank_from_coordinates(self, coord):
+        coord = tuple(int(c) for c in np.atleast_1d(coord))
+        if len(coord) != self.dimension or any(not 0 <= c < g for c, g in zip(coord, self.geometry)):
+            raise ModelError(f"coordinates {coord} are outside the geometry {self.geometry}", where=self.name)
+        return int(np.ravel_multi_index(coord, self.geometry))
+
+    def coordinates_from_rank(self, rank):
+        if not 0 <= int(rank) < self.size:
+            raise ModelError(f"rank {rank} is outside the population (size {self.size})", where=self.name)
+        coords = np.unravel_index(int(rank), self.geometry)
+        return tuple(int(c) for c in coords) if self.dimension > 1 else int(coords[0])
+
+    def normalized_coordinates_from_rank(self, rank, norm=1.0):
+        coords = np.atleast_1d(self.coordinates_from_rank(rank))
+        return tuple(float(norm * c / max(g - 1, 1)) for c, g in zip(coords, self.geometry))
+
+    def __getitem__(self, index):
+        return _view_from_index(self, index)
+
+    def __add__(self, other):
+        return PopulationView(self, np.concatenate([self.ranks, _ranks_of(other, self)]))
+
+    # -- values --------------------------------------------------------------------------
+    def _decl(self, name):
+        return self._spec.neuron.analysis().var(name)
+
+    def _read(self, name, ranks):
+        decl = self._decl(name)
+        sim = self._net._sim
+        if sim is not None and sim.backend is not None:
+            arr = np.array(sim.get(self.name, name), dtype=float, copy=True)
+        else:
+            arr = self._materialize(name)
+        if decl.locality == "global" or np.ndim(arr) == 0:
+            return float(arr)
+        if ranks is None:
+            return arr.reshape(self.geometry) if self.dimension > 1 else arr
+        return arr[np.asarray(ranks)]
+
+    def _materialize(self, name):
+        """Concrete initial values (distributions drawn once, then kept)."""
+        decl = self._decl(name)
+        value = self._spec.initial.get(name)
+        if decl.locality == "global":
+            if value is None:
+                return np.array(decl.init)
+            if isinstance(value, Distribution):
+                value = value.get_value(self._net._init_rng)
+                self._spec.initial[name] = value
+            return np.array(float(np.asarray(value).reshape(-1)[0]))
+        arr = np.full(self.size, float(decl.init))
+        if value is None:
+            return arr
+        parts = value.parts if isinstance(value, Segments) else [(None, value)]
+        concrete = []
+        for ranks, val in parts:
+            n = self.size if ranks is None else len(ranks)
+            if isinstance(val, Distribution):
+                val = val.get_values(n, self._net._init_rng)
+            vals = sample(val, (n,), None)
+            arr[slice(None) if ranks is None else np.asarray(ranks)] = vals
+            concrete.append((ranks, val))
+        self._spec.initial[name] = Segments(concrete) if isinstance(value, Segments) else concrete[0][1]
+        return arr
+
+    def _write(self, name, value, ranks):
+        decl = self._decl(name)
+        sim = self._net._sim
+        if isinstance(value, (list, tuple)):
+            value = np.asarray(value, dtype=float)
+        if isinstance(value, np.ndarray) and value.ndim > 1:
+            value = value.reshape(-1)
+        if sim is not None and sim.backend is not None:
+            if isinstance(value, Distribution):
+                n = self.size if ranks is None else len(ranks)
+                value = value.get_values(n if decl.locality != "global" else (), self._net._init_rng)
+            sim.set(self.name, name, value, ranks)
+            return
+        if decl.locality == "global" and ranks is not None:
+            raise ModelError(f"'{name}' is a population-wide parameter: it cannot be set on a view",
+                             where=f"Population '{self.name}'")
+        n = self.size if ranks is None else len(ranks)
+        if isinstance(value, np.ndarray) and value.size not in (1, n):
+            raise ModelError(f"'{name}': expected {n} values, got {value.size}", where=f"Population '{self.name}'")
+        if ranks is None:
+            self._spec.initial[name] = value
+        else:
+            current = self._spec.initial.get(name)
+            parts = list(current.parts) if isinstance(current, Segments) else \
+                ([] if current is None else [(None, current)])
+            parts.append((tuple(int(r) for r in ranks), value))
+            self._spec.initial[name] = Segments(parts)
+
+    def reset(self, attributes=-1):
+        """Set every variable back to its initial value."""
+        sim = self._net._sim
+        if sim is None or sim.backend is None:
+            return
+        init = sim.data.populations[self.name]
+        names = self._spec.neuron.analysis().state if attributes == -1 else attributes
+        for n in names:
+            sim.set(self.name, n, init[n])
+
+    def sum(self, target):
+        sim = self._net._sim
+        if sim is None or sim.backend is None:
+            raise ModelError("sum() is only available after compile()", where=self.name)
+        return np.array(sim.backend.get_sum(self.name, target)) if hasattr(sim.backend, "get_sum") else \
+            np.array(sim.backend.pops[self.name].sums.get(target, np.zeros(self.size)))
+
+    def __repr__(self):
+        return f"Population({self.name!r}, geometry={self.geometry}, neuron={self._spec.neuron.name!r})"
+
+
+class PopulationView(_NeuronAccess):
+    """A subset of a population's neurons (by rank)."""
+
+    def __init__(self, population, ranks, geometry=None):
+        ranks = np.asarray(ranks, dtype=np.int64).reshape(-1)
+        if ranks.size and (ranks.min() < 0 or ranks.max() >= population.size):
+            raise ModelError(f"ranks outside population {population.name!r} (size {population.size})")
+        object.__setattr__(self, "_pop", population)
+        object.__setattr__(self, "_ranks", tuple(int(r) for r in ranks))
+        object.__setattr__(self, "name", f"{population.name}[view]")
+        object.__setattr__(self, "_geometry", geometry or (len(ranks),))
+
+    def _pop_obj(self):
+        return self._pop
+
+    @property
+    def population(self):
+        return self._pop
+
+    @property
+    def ranks(self):
+        return np.array(self._ranks, dtype=np.int64)
+
+    @property
+    def size(self):
+        return len(self._ranks)
+
+    @property
+    def geometry(self):
+        return self._geometry
+
+    @property
+    def neuron_type(self):
+        return self._pop.neuron_type
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, index):
+        sub = np.asarray(self._ranks)[index]
+        if np.ndim(sub) == 0:
+            return IndividualNeuron(self._pop, int(sub))
+        return PopulationView(self._pop, sub)
+
+    def __add__(self, other):
+        return PopulationView(self._pop, np.concatenate([self.ranks, _ranks_of(other, self._pop)]))
+
+    def rank_from_coordinates(self, coord, local=False):
+        return self._pop.rank_from_coordinates(coord)
+
+    def __repr__(self):
+        return f"PopulationView of {self._pop.name!r} ({self.size} neurons)"
+
+
+class IndividualNeuron(PopulationView):
+    """``pop[i]``: one neuron; attributes read as scalars."""
+
+    def __init__(self, population, rank):
+        super().__init__(population, [rank])
+        object.__setattr__(self, "rank", int(rank))
+
+    def __getattr__(self, name):
+        value = super().__getattr__(name)
+        return float(np.asarray(value).reshape(-1)[0]) if np.ndim(value) else value
+
+    def __repr__(self):
+        return f"Neuron {self.rank} of {self._pop.name!r}"
+
+
+def _ranks_of(other, pop):
+    if other._pop_obj() is not pop._pop_obj():
+        raise ModelError("only views of the same population can be added")
+    return other.ranks
+
+
+def _view_from_index(pop, index):
+    if isinstance(index, (int, np.integer)):
+        rank = int(index)
+        if rank < 0:
+            rank += pop.size
+        if not 0 <= rank < pop.size:
+            raise IndexError(f"rank {index} out of range for population {pop.name!r} of size {pop.size}")
+        return IndividualNeuron(pop, rank)
+    if isinstance(index, slice):
+        if pop.dimension == 1:
+            return PopulationView(pop, np.arange(pop.size)[index])
+        return PopulationView(pop, np.arange(pop.size).reshape(pop.geometry)[index].reshape(-1))
+    if isinstance(index, tuple):
+        if all(isinstance(i, (int, np.integer)) for i in index):
+            return IndividualNeuron(pop, pop.rank_from_coordinates(index))
+        sub = np.arange(pop.size).reshape(pop.geometry)[index]
+        return PopulationView(pop, sub.reshape(-1), geometry=sub.shape)
+    if isinstance(index, (list, np.ndarray, range)):
+        return PopulationView(pop, np.asarray(list(index)))
+    raise ModelError(f"cannot index a population with {index!r}")

@@ -1,0 +1,326 @@
+"""ANNarchy-style ``Projection`` with its ``connect_*`` methods and ``Dendrite``s.
+
+``connect_*`` only records a declarative :class:`ConnectorSpec`; synapses are
+created at ``compile()`` by ``annstudio.engine.simulation.connectivity`` so
+every backend gets the same network.
+"""
+import numpy as np
+
+from annstudio.engine.errors import ModelError
+from annstudio.engine.model.distributions import Distribution
+from annstudio.engine.model.spec import ConnectorSpec, PopRef, ProjectionSpec
+from annstudio.engine.model.types import Synapse
+from annstudio.engine.simulation.connectivity import CSR  # noqa: F401  (re-exported by the facade)
+
+from .context import current_network
+from .population import Population, PopulationView
+
+
+def _ref(obj):
+    if isinstance(obj, Population):
+        return PopRef(obj.name), obj
+    if isinstance(obj, PopulationView):
+        return PopRef(obj.population.name, tuple(int(r) for r in obj.ranks)), obj.population
+    raise ModelError(f"pre/post must be a Population or a PopulationView, got {type(obj).__name__}")
+
+
+class Projection:
+    """Synapses from ``pre`` to ``post`` acting on ``target``."""
+
+    def __init__(self, pre, post, target, synapse=None, name=None, disable_omp=True, copied=False, net=None):
+        net = net or current_network()
+        pre_ref, pre_pop = _ref(pre)
+        post_ref, post_pop = _ref(post)
+        if name is None:
+            name = f"proj{len(net.spec.projections)}"
+        if any(p.name == name for p in net.spec.projections):
+            raise ModelError(f"a projection named {name!r} already exists")
+        if isinstance(synapse, type):
+            synapse = synapse()
+        if synapse is not None:
+            synapse.analysis(pre_pop.neuron_type.type)
+        self._net = net
+        self.pre = pre
+        self.post = post
+        self.target = target
+        self.synapse_type = synapse
+        self.name = name
+        self._spec = ProjectionSpec(name, pre_ref, post_ref, target, synapse)
+        net._add_projection(self)
+
+    @classmethod
+    def _from_spec(cls, spec, net, pre, post):
+        obj = cls.__new__(cls)
+        obj._net, obj._spec, obj.name = net, spec, spec.name
+        obj.pre, obj.post, obj.target, obj.synapse_type = pre, post, spec.target, spec.synapse
+        return obj
+
+    # -- connectors ----------------------------------------------------------------------
+    def _connect(self, method, **params):
+        if self._net._sim is not None and self._net._sim.backend is not None:
+            raise ModelError("the network is already compiled: connect before compile()", where=self.name)
+        for key in ("weights", "delays"):
+            v = params.get(key)
+            if v is not None and not isinstance(v, Distribution) and np.ndim(v) == 0:
+                params[key] = float(v)
+        self._spec.connector = ConnectorSpec(method, {k: v for k, v in params.items() if v is not None})
+        return self
+
+    def connect_all_to_all(self, weights, delays=0.0, allow_self_connections=False, force_multiple_weights=False,
+                           storage_format=None, storage_order=None):
+        return self._connect("all_to_all", weights=weights, delays=delays or None,
+                             allow_self_connections=allow_self_connections,
+                             force_multiple_weights=force_multiple_weights)
+
+    def connect_one_to_one(self, weights=1.0, delays=0.0, force_multiple_weights=False, storage_format=None,
+                           storage_order=None):
+        return self._connect("one_to_one", weights=weights, delays=delays or None,
+                             force_multiple_weights=force_multiple_weights)
+
+    def connect_fixed_probability(self, probability, weights, delays=0.0, allow_self_connections=False,
+                                  force_multiple_weights=False, storage_format=None, storage_order=None):
+        return self._connect("fixed_probability", probability=float(probability), weights=weights,
+                             delays=delays or None, allow_self_connections=allow_self_connections,
+                             force_multiple_weights=force_multiple_weights)
+
+    def connect_fixed_number_pre(self, number, weights, delays=0.0, allow_self_connections=False,
+                                 force_multiple_weights=False, storage_format=None, storage_order=None):
+        return self._connect("fixed_number_pre", number=int(number), weights=weights, delays=delays or None,
+                             allow_self_connections=allow_self_connections,
+                             force_multiple_weights=force_multiple_weights)
+
+    def connect_fixed_number_post(self, number, weights=1.0, delays=0.0, allow_self_connections=False,
+                                  force_multiple_weights=False, storage_format=None, storage_order=None):
+        return self._connect("fixed_number_post", number=int(number), weights=weights, delays=delays or None,
+                             allow_self_connections=allow_self_connections,
+                             force_multiple_weights=force_multiple_weights)
+
+    def connect_gaussian(self, amp, sigma, delays=0.0, limit=0.01, allow_self_connections=False,
+                         storage_format=None):
+        return self._connect("gaussian", amp=float(amp), sigma=float(sigma), delays=delays or None,
+                             limit=float(limit), allow_self_connections=allow_self_connections)
+
+    def connect_dog(self, amp_pos, sigma_pos, amp_neg, sigma_neg, delays=0.0, limit=0.01,
+                    allow_self_connections=False, storage_format=None):
+        return self._connect("dog", amp_pos=float(amp_pos), sigma_pos=float(sigma_pos), amp_neg=float(amp_neg),
+                             sigma_neg=float(sigma_neg), delays=delays or None, limit=float(limit),
+                             allow_self_connections=allow_self_connections)
+
+    def connect_from_matrix(self, weights, delays=0.0, pre_post=False, storage_format=None, storage_order=None):
+        return self._connect("from_matrix", weights=np.asarray(weights, dtype=object) if isinstance(weights, list)
+                             else weights, delays=delays if np.ndim(delays) == 2 else (delays or None),
+                             pre_post=pre_post)
+
+    def connect_from_sparse(self, weights, delays=0.0, storage_format=None, storage_order=None):
+        return self._connect("from_sparse", weights=weights, delays=delays or None)
+
+    def connect_with_func(self, method, **args):
+        self._spec.options["_pre_obj"] = self.pre
+        self._spec.options["_post_obj"] = self.post
+        return self._connect("with_func", method=method, args=args)
+
+    # -- access after compile --------------------------------------------------------------
+    def _sim(self):
+        sim = self._net._sim
+        if sim is None or sim.backend is None:
+            raise ModelError("synapses exist only after compile()", where=f"Projection '{self.name}'")
+        return sim
+
+    def _conn(self):
+        return self._sim().data.connectivity[self.name]
+
+    @property
+    def size(self):
+        return len(self.post_ranks)
+
+    def __len__(self):
+        return self.size
+
+    @property
+    def nb_synapses(self):
+        return self._conn().size
+
+    @property
+    def post_ranks(self):
+        return [int(r) for r in np.unique(self._conn().post)]
+
+    @property
+    def pre_ranks(self):
+        conn = self._conn()
+        return [list(map(int, conn.pre[conn.post == r])) for r in self.post_ranks]
+
+    @property
+    def dendrites(self):
+        return [Dendrite(self, r) for r in self.post_ranks]
+
+    def dendrite(self, post):
+        rank = post if isinstance(post, (int, np.integer)) else self.post.population.rank_from_coordinates(post) \
+            if isinstance(self.post, PopulationView) else self.post.rank_from_coordinates(post)
+        if rank not in self.post_ranks:
+            raise ModelError(f"neuron {rank} receives no synapse", where=f"Projection '{self.name}'")
+        return Dendrite(self, int(rank))
+
+    def __getitem__(self, index):
+        return self.dendrite(index)
+
+    def _decl(self, name):
+        a = (self.synapse_type or _default_synapse()).analysis(self._pre_type())
+        return a.var(name)
+
+    def _pre_type(self):
+        pre = self.pre.population if isinstance(self.pre, PopulationView) else self.pre
+        return pre.neuron_type.type
+
+    def _full(self, name):
+        sim = self._sim()
+        arr = np.asarray(sim.get(self.name, name), dtype=float)
+        conn = self._conn()
+        if arr.ndim == 0 and self._decl(name) is not None and self._decl(name).locality == "local":
+            arr = np.full(conn.size, float(arr))
+        return arr
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        decl = self._decl(name)
+        if decl is None:
+            raise AttributeError(f"Projection {self.name!r} has no attribute {name!r}")
+        arr = self._full(name)
+        if decl.locality == "global":
+            return float(arr)
+        if decl.locality == "semiglobal":
+            return arr[self.post_ranks]
+        conn = self._conn()
+        ptr = conn.row_ptr()
+        return [arr[ptr[r]:ptr[r + 1]].copy() for r in self.post_ranks]
+
+    def __setattr__(self, name, value):
+        if name.startswith("_") or name in ("pre", "post", "target", "synapse_type", "name") or \
+                self.__dict__.get("_spec") is None:
+            object.__setattr__(self, name, value)
+            return
+        decl = self._decl(name)
+        if decl is None:
+            raise AttributeError(f"Projection {self.name!r} has no attribute {name!r}")
+        sim = self._net._sim
+        if sim is None or sim.backend is None:
+            self._spec.initial[name] = value
+            return
+        conn = self._conn()
+        if decl.locality == "global" or np.ndim(value) == 0 and not isinstance(value, Distribution):
+            _set_synaptic(sim, self.name, name, value, None)
+            return
+        if isinstance(value, Distribution):
+            n = conn.size if decl.locality == "local" else conn.post_size
+            value = value.get_values(n, self._net._init_rng)
+            _set_synaptic(sim, self.name, name, value, None)
+            return
+        if decl.locality == "semiglobal":
+            arr = np.array(sim.get(self.name, name), dtype=float)
+            arr[self.post_ranks] = np.asarray(value, dtype=float)
+            _set_synaptic(sim, self.name, name, arr, None)
+            return
+        flat = np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (len(p),))
+                               for v, p in zip(value, self.pre_ranks)]) if len(value) == self.size and \
+            all(np.ndim(v) > 0 for v in value) else np.asarray(value, dtype=float).reshape(-1)
+        if flat.size != conn.size:
+            raise ModelError(f"'{name}': expected {conn.size} values, got {flat.size}", where=f"Projection '{self.name}'")
+        _set_synaptic(sim, self.name, name, flat, None)
+
+    def connectivity_matrix(self, fill=0.0):
+        conn = self._conn()
+        mat = np.full((conn.post_size, conn.pre_size), fill)
+        mat[conn.post, conn.pre] = self._full("w") if conn.size else 0
+        return mat
+
+    def receptive_fields(self, variable="w", in_post_geometry=True):
+        return self.connectivity_matrix()
+
+    def enable_learning(self, period=None, offset=None):
+        self._sim().backend.set_learning(self.name, True)
+
+    def disable_learning(self, update=None):
+        self._sim().backend.set_learning(self.name, False)
+
+    def nb_efferent_synapses(self):
+        return np.bincount(self._conn().pre, minlength=self._conn().pre_size)
+
+    def __repr__(self):
+        return f"Projection({self.name!r}, target={self.target!r})"
+
+
+def _default_synapse():
+    return Synapse(name="default")
+
+
+def _set_synaptic(sim, proj, name, value, ranks):
+    backend = sim.backend
+    arr = backend.get(proj, name)
+    if np.ndim(arr) == 0 and np.ndim(value) > 0:
+        if hasattr(backend, "expand_weights"):
+            backend.expand_weights(proj, name)
+        else:
+            raise ModelError(f"'{name}' is stored as one shared value in {proj!r}; create the projection with "
+                             "force_multiple_weights=True to give synapses different values",
+                             where=f"Projection '{proj}'")
+    backend.set(proj, name, value)
+
+
+class Dendrite:
+    """The synapses of one postsynaptic neuron."""
+
+    def __init__(self, proj, post_rank):
+        self.proj = proj
+        self.post_rank = int(post_rank)
+
+    def _slice(self):
+        ptr = self.proj._conn().row_ptr()
+        return slice(ptr[self.post_rank], ptr[self.post_rank + 1])
+
+    @property
+    def pre_ranks(self):
+        return [int(r) for r in self.proj._conn().pre[self._slice()]]
+
+    @property
+    def size(self):
+        sl = self._slice()
+        return sl.stop - sl.start
+
+    def __len__(self):
+        return self.size
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name in ("proj", "post_rank"):
+            raise AttributeError(name)
+        decl = self.proj._decl(name)
+        if decl is None:
+            raise AttributeError(f"Dendrite has no attribute {name!r}")
+        arr = self.proj._full(name)
+        if decl.locality == "global":
+            return float(arr)
+        if decl.locality == "semiglobal":
+            return float(arr[self.post_rank])
+        return arr[self._slice()].copy()
+
+    def __setattr__(self, name, value):
+        if name in ("proj", "post_rank"):
+            object.__setattr__(self, name, value)
+            return
+        sim = self.proj._sim()
+        decl = self.proj._decl(name)
+        if decl is None:
+            raise AttributeError(f"Dendrite has no attribute {name!r}")
+        arr = np.array(self.proj._full(name), dtype=float)
+        if decl.locality == "semiglobal":
+            arr[self.post_rank] = value
+        elif decl.locality == "global":
+            arr = value
+        else:
+            arr[self._slice()] = value
+        _set_synaptic(sim, self.proj.name, name, arr, None)
+
+    def receptive_field(self, variable="w", fill=0.0):
+        conn = self.proj._conn()
+        out = np.full(conn.pre_size, fill)
+        out[self.pre_ranks] = getattr(self, variable)
+        return out

@@ -1,0 +1,322 @@
+"""A compiled, running network: ``Simulation(spec)``.
+
+Owns the lowering (spec -> IR + data), the backend chosen through the registry,
+chunked runs (``run_iter``) with stop/pause and parameter changes posted from
+other threads, and the accumulation of monitor recordings.  The ANNarchy-style
+facade, the CLI and the GUI all run networks through this class.
+"""
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from annstudio import codegen
+from annstudio.codegen.numpy_backend import _code, _eval
+from annstudio.engine.equations.expressions import ExpressionContext, preprocess, to_sympy
+from annstudio.engine.errors import BackendUnavailable, ModelError, SimulationError
+from annstudio.engine.simulation import MonitorRequest, get_backend_factory
+
+DEFAULT_CHUNK_MS = 100.0
+
+
+@dataclass
+class Progress:
+    t: float            # current time (ms)
+    step: int
+    fraction: float     # of the requested duration
+    elapsed: float      # wall-clock seconds since the run started
+
+
+class _MonitorBuffer:
+    def __init__(self, request, mid):
+        self.request = request
+        self.mid = mid
+        self.values = {v: [] for v in request.variables if v != "spike"}
+        self.steps = []
+        self.spike_steps = []
+        self.spike_ranks = []
+        self.lock = threading.Lock()
+
+    def absorb(self, rec):
+        with self.lock:
+            for v, arr in rec.values.items():
+                if isinstance(arr, np.ndarray):
+                    if arr.shape[0]:
+                        self.values[v].append(arr)
+                else:
+                    self.values[v].extend(arr)
+            if rec.steps.size:
+                self.steps.append(rec.steps)
+            if rec.spike_steps.size:
+                self.spike_steps.append(rec.spike_steps)
+                self.spike_ranks.append(rec.spike_ranks)
+
+    def clear(self):
+        with self.lock:
+            for v in self.values:
+                self.values[v] = []
+            self.steps, self.spike_steps, self.spike_ranks = [], [], []
+
+
+class Simulation:
+    """Compile and run a :class:`~annstudio.engine.model.NetworkSpec`."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.ir = None
+        self.data = None
+        self.backend = None
+        self.paradigm = None
+        self._posted = []
+        self._post_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self._monitors = {}
+        self.build_log = ""
+        self.compile_time = 0.0
+
+    # -- building ------------------------------------------------------------------------
+    def compile(self, paradigm=None, num_threads=None, log=None):
+        settings = self.spec.settings
+        paradigm = paradigm or settings.paradigm
+        if num_threads is not None:
+            settings.num_threads = int(num_threads)
+        t0 = time.perf_counter()
+        self.ir, self.data = codegen.lower(self.spec)
+        try:
+            factory = get_backend_factory(paradigm)
+        except BackendUnavailable as exc:
+            if paradigm == "openmp":
+                warnings.warn(f"annstudio: {exc.message}; falling back to the NumPy backend", stacklevel=3)
+                factory, paradigm = get_backend_factory("numpy"), "numpy"
+            else:
+                raise
+        kwargs = {"log": log} if log is not None and paradigm != "numpy" else {}
+        self.backend = factory(self.ir, self.data, settings, **kwargs)
+        self.paradigm = paradigm
+        self.build_log = getattr(self.backend, "build_log", "")
+        self.compile_time = time.perf_counter() - t0
+        return self
+
+    def _require(self):
+        if self.backend is None:
+            raise SimulationError("the network is not compiled yet: call compile() first")
+        return self.backend
+
+    @property
+    def dt(self):
+        return float(self.spec.settings.dt)
+
+    @property
+    def step(self):
+        return self._require().step
+
+    @property
+    def t(self):
+        return self.step * self.dt
+
+    # -- state ---------------------------------------------------------------------------
+    def get(self, name, var):
+        return self._require().get(name, var)
+
+    def set(self, name, var, value, ranks=None):
+        backend = self._require()
+        arr = backend.get(name, var)
+        if ranks is None or np.ndim(arr) == 0:
+            backend.set(name, var, value)
+        else:
+            new = np.array(arr, copy=True)
+            new[np.asarray(ranks)] = value
+            backend.set(name, var, new)
+
+    def post_set(self, name, var, value, ranks=None):
+        """Thread-safe: apply ``set`` at the next chunk boundary of a running ``run_iter``."""
+        with self._post_lock:
+            self._posted.append((name, var, value, ranks))
+        if self.backend is not None and not self._running:
+            self._apply_posted()
+
+    _running = False
+
+    def _apply_posted(self):
+        with self._post_lock:
+            posted, self._posted = self._posted, []
+        for name, var, value, ranks in posted:
+            self.set(name, var, value, ranks)
+
+    # -- monitors ------------------------------------------------------------------------
+    def add_monitor(self, kind, target, variables, ranks=None, period=None, start=True):
+        backend = self._require()
+        period_steps = max(1, int(round((period or self.dt) / self.dt)))
+        req = MonitorRequest(kind, target, tuple(variables), None if ranks is None else tuple(int(r) for r in ranks),
+                             period_steps, bool(start))
+        mid = backend.add_monitor(req)
+        self._monitors[mid] = _MonitorBuffer(req, mid)
+        return mid
+
+    def set_monitor_active(self, mid, active):
+        self._drain()
+        self._require().set_monitor_active(mid, active)
+
+    def remove_monitor(self, mid):
+        self._drain()
+        self._require().remove_monitor(mid)
+        self._monitors.pop(mid, None)
+
+    def _drain(self):
+        if self.backend is None:
+            return
+        for mid, buf in self._monitors.items():
+            buf.absorb(self.backend.fetch_monitor(mid))
+
+    def monitor_buffer(self, mid, drain=True):
+        if drain:
+            self._drain()
+        return self._monitors[mid]
+
+    def monitor_data(self, mid, keep=False):
+        """Recordings of monitor ``mid`` since the last call (or all, with ``keep``)."""
+        self._drain()
+        buf = self._monitors[mid]
+        with buf.lock:
+            out = {}
+            pop_sizes = {p.name: p.size for p in self.ir.populations}
+            for v, chunks in buf.values.items():
+                if buf.request.kind == "population":
+                    if chunks:
+                        out[v] = np.concatenate([np.asarray(c) for c in chunks]) if np.ndim(chunks[0]) > 0 and \
+                            isinstance(chunks[0], np.ndarray) and chunks[0].ndim >= 1 and len(chunks) else np.asarray(chunks)
+                    else:
+                        n = len(buf.request.ranks) if buf.request.ranks is not None else pop_sizes[buf.request.target]
+                        out[v] = np.zeros((0, n))
+                else:
+                    out[v] = list(chunks)
+            if "spike" in buf.request.variables:
+                steps = np.concatenate(buf.spike_steps) if buf.spike_steps else np.zeros(0, np.int64)
+                ranks = np.concatenate(buf.spike_ranks) if buf.spike_ranks else np.zeros(0, np.int64)
+                out["spike"] = (steps, ranks)
+            out["_steps"] = np.concatenate(buf.steps) if buf.steps else np.zeros(0, np.int64)
+        if not keep:
+            buf.clear()
+        return out
+
+    # -- running -------------------------------------------------------------------------
+    def request_stop(self):
+        self._stop.set()
+        self._resume.set()
+
+    def pause(self):
+        self._resume.clear()
+
+    def resume(self):
+        self._resume.set()
+
+    @property
+    def paused(self):
+        return not self._resume.is_set()
+
+    def run_iter(self, duration, chunk=None, stop_condition=None):
+        """Advance ``duration`` ms in chunks; yields a :class:`Progress` after each chunk.
+
+        Between chunks: posted parameter changes are applied, recordings are
+        drained into the monitor buffers, pause waits and stop returns early.
+        ``stop_condition(sim)`` ends the run early when it returns True.
+        """
+        backend = self._require()
+        total = int(round(float(duration) / self.dt))
+        if total < 0:
+            raise SimulationError(f"duration must be non-negative, got {duration}")
+        chunk_steps = max(1, int(round((chunk or DEFAULT_CHUNK_MS) / self.dt)))
+        self._stop.clear()
+        done = 0
+        start = time.perf_counter()
+        self._running = True
+        try:
+            self._apply_posted()
+            while done < total:
+                self._resume.wait()
+                if self._stop.is_set():
+                    break
+                n = min(chunk_steps, total - done)
+                backend.run(n)
+                done += n
+                self._drain()
+                self._apply_posted()
+                yield Progress(self.t, backend.step, done / total if total else 1.0, time.perf_counter() - start)
+                if stop_condition is not None and stop_condition(self):
+                    break
+        finally:
+            self._running = False
+        if total == 0:
+            yield Progress(self.t, backend.step, 1.0, 0.0)
+
+    def simulate(self, duration, chunk=None):
+        for _ in self.run_iter(duration, chunk or max(float(duration), self.dt)):
+            pass
+
+    def simulate_until(self, max_duration, population, operator="or", conditions=None):
+        """Run until ``population``'s stop condition holds (``or``: any neuron, ``and``: all)."""
+        pops = population if isinstance(population, (list, tuple)) else [population]
+        conds = conditions or {}
+        checks = []
+        for p in pops:
+            cond = conds.get(p)
+            if cond is None:
+                spec = self.spec.population(p)
+                cond = spec.stop_condition
+            if not cond:
+                raise ModelError(f"population {p!r} has no stop_condition", where="simulate_until")
+            checks.append(_stop_check(self, p, cond))
+        combine = any if operator in ("or", "any") else all
+        start = self.t
+        steps = int(round(max_duration / self.dt))
+        for _ in range(steps):
+            self._require().run(1)
+            if combine(c() for c in checks):
+                break
+        self._drain()
+        return self.t - start
+
+    def reset(self):
+        """Back to the initial state: rebuild the backend from the same IR and data."""
+        if self.backend is None:
+            return
+        self._drain()
+        monitors = [(mid, buf.request) for mid, buf in self._monitors.items()]
+        factory = get_backend_factory(self.paradigm)
+        self.ir, self.data = codegen.lower(self.spec)
+        old = self.backend
+        self.backend = factory(self.ir, self.data, self.spec.settings)
+        if hasattr(old, "close"):
+            old.close()
+        remap = {}
+        for mid, req in monitors:
+            remap[mid] = self.backend.add_monitor(req)
+        self._monitors = {remap[mid]: buf for mid, buf in self._monitors.items()}
+        for mid, buf in self._monitors.items():
+            buf.mid = mid
+        return remap
+
+
+def _stop_check(sim, pop, cond):
+    """Evaluate a population's stop condition (``expr : any|all``) with the NumPy printer."""
+    text, _, mode = cond.partition(":")
+    mode = mode.strip() or "any"
+    ir = sim.ir.population(pop)
+    names = {v.name: sp.Symbol(v.name) for v in ir.variables}
+    names["t"] = sp.Symbol("t")
+    expr = to_sympy(preprocess(text, f"Population '{pop}', stop_condition", 1),
+                    ExpressionContext(f"Population '{pop}', stop_condition", 1, names))
+    code = _code(expr, f"{pop}:stop")[0]
+    reducer = all if mode == "all" else any
+
+    def check():
+        ns = {v.name: sim.get(pop, v.name) for v in ir.variables}
+        ns["t"] = sim.t
+        res = np.asarray(_eval(code, ns), dtype=bool)
+        return bool(reducer(np.atleast_1d(res)))
+    return check
