@@ -56,14 +56,14 @@ class Projection:
         return obj
 
     # -- connectors ----------------------------------------------------------------------
-    def _connect(self, method, **params):
+    def _connect(self, connector_method, **params):
         if self._net._sim is not None and self._net._sim.backend is not None:
             raise ModelError("the network is already compiled: connect before compile()", where=self.name)
         for key in ("weights", "delays"):
             v = params.get(key)
             if v is not None and not isinstance(v, Distribution) and np.ndim(v) == 0:
                 params[key] = float(v)
-        self._spec.connector = ConnectorSpec(method, {k: v for k, v in params.items() if v is not None})
+        self._spec.connector = ConnectorSpec(connector_method, {k: v for k, v in params.items() if v is not None})
         return self
 
     def connect_all_to_all(self, weights, delays=0.0, allow_self_connections=False, force_multiple_weights=False,
