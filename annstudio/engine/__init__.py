@@ -18,10 +18,7 @@ from annstudio.session import __all__ as _session_all
 __all__ = ["np", "AnnstudioError", "BuildError", "EquationError", "ModelError", "ProjectError",
            "SimulationError", "Binomial", "DiscreteUniform", "Exponential", "Gamma", "LogNormal", "Neuron",
            "Normal", "RateNeuron", "SpikeNeuron", "Synapse", "Uniform"] + list(_session_all)
+from annstudio.engine.library import *  # noqa: F401,F403,E402  (standard neurons and synapses)
+from annstudio.engine.library import __all__ as _lib_all  # noqa: E402
 
-try:  # the standard library of neurons and synapses (issue 4) and special populations
-    from annstudio.engine.library import *  # noqa: F401,F403
-    from annstudio.engine.library import __all__ as _lib_all
-    __all__ += list(_lib_all)
-except ImportError:  # pragma: no cover - library not written yet
-    pass
+__all__ += list(_lib_all)

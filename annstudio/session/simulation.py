@@ -186,15 +186,13 @@ class Simulation:
             out = {}
             pop_sizes = {p.name: p.size for p in self.ir.populations}
             for v, chunks in buf.values.items():
-                if buf.request.kind == "population":
-                    if chunks:
-                        out[v] = np.concatenate([np.asarray(c) for c in chunks]) if np.ndim(chunks[0]) > 0 and \
-                            isinstance(chunks[0], np.ndarray) and chunks[0].ndim >= 1 and len(chunks) else np.asarray(chunks)
-                    else:
-                        n = len(buf.request.ranks) if buf.request.ranks is not None else pop_sizes[buf.request.target]
-                        out[v] = np.zeros((0, n))
-                else:
+                if buf.request.kind != "population":
                     out[v] = list(chunks)
+                elif chunks:
+                    out[v] = np.concatenate([np.asarray(c) for c in chunks])
+                else:
+                    n = len(buf.request.ranks) if buf.request.ranks is not None else pop_sizes[buf.request.target]
+                    out[v] = np.zeros((0, n))
             if "spike" in buf.request.variables:
                 steps = np.concatenate(buf.spike_steps) if buf.spike_steps else np.zeros(0, np.int64)
                 ranks = np.concatenate(buf.spike_ranks) if buf.spike_ranks else np.zeros(0, np.int64)
