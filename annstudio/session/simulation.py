@@ -243,6 +243,7 @@ class Simulation:
                 backend.run(n)
                 done += n
                 self._drain()
+                self.check_finite()
                 self._apply_posted()
                 yield Progress(self.t, backend.step, done / total if total else 1.0, time.perf_counter() - start)
                 if stop_condition is not None and stop_condition(self):
@@ -251,6 +252,23 @@ class Simulation:
             self._running = False
         if total == 0:
             yield Progress(self.t, backend.step, 1.0, 0.0)
+
+    def check_finite(self):
+        """Raise a located SimulationError when a population variable became NaN or infinite."""
+        backend = self._require()
+        for pop in self.ir.populations:
+            for v in pop.variables:
+                if v.role != "variable":
+                    continue
+                arr = np.asarray(backend.get(pop.name, v.name))
+                if not np.all(np.isfinite(arr)):
+                    bad = np.flatnonzero(~np.isfinite(np.atleast_1d(arr)))
+                    raise SimulationError(
+                        f"variable '{v.name}' became {np.atleast_1d(arr)[bad[0]]} (neuron {bad[0]}, "
+                        f"{bad.size} neuron(s) affected) at t = {self.t:g} ms",
+                        where=f"Population '{pop.name}'",
+                        hint="the equations diverge: check the parameters, or use a smaller dt or a more "
+                             "stable numerical method")
 
     def simulate(self, duration, chunk=None):
         for _ in self.run_iter(duration, chunk or max(float(duration), self.dt)):

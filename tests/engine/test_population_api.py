@@ -103,3 +103,12 @@ def test_unknown_attribute_errors_are_clear():
     assert "tua" in str(info.value) and "tau" in str(info.value)
     with pytest.raises(Exception):
         Monitor(pop, "vv")
+
+
+def test_diverging_equations_give_a_located_simulation_error():
+    from annstudio.engine import SimulationError
+    pop = Population(3, Neuron(equations="dx/dt = x*x : init = 1.0"), name="boom")
+    compile()
+    with pytest.raises(SimulationError) as info:
+        simulate(50.0)
+    assert "Population 'boom'" in str(info.value) and "'x'" in str(info.value)
