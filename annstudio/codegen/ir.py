@@ -25,6 +25,32 @@ Step semantics shared by all backends (one step of ``dt``, time ``t = step*dt``)
 4. projections: continuous synaptic ``updates`` (skipped when learning is
    disabled), then ``post_spike`` for synapses of post neurons that spiked now.
 5. monitors record; ``step += 1``.
+
+Special populations and projections (issue 4; every backend implements them):
+
+- ``PopulationIR.source == "spike_source_array"``: the population has no
+  equations; in phase 2 its spikes at step ``s`` are the ranks listed for
+  ``s`` in ``NetworkData.sources[name]`` (``{"steps": int64[k], "ranks":
+  int64[k]}``, sorted by step then rank; a spike time ``t`` ms maps to step
+  ``round(t/dt)``).  ``source_period`` (steps, 0 = none) repeats the schedule:
+  the ranks of step ``s % source_period``.
+- ``PopulationIR.source == "timed_array"``: a rate-coded population whose ``r``
+  is set in phase 2 (instead of updates) from ``sources[name]["buffer"]``
+  (float64 ``[T, size]``): row ``k = s // source_schedule`` (with
+  ``source_period > 0``: ``k = (s % source_period) // source_schedule``),
+  clamped to ``T - 1``.
+- ``PopulationIR.sums`` of a spiking population lists the targets its equations
+  read with ``sum(target)`` (filled by rate-coded projections in phase 1, e.g.
+  a ``PoissonPopulation`` driven by a ``target``); conductance targets are not in it.
+- ``ProjectionIR.kind == "decoding"`` (spiking pre, rate-coded post): in phase 1
+  it adds to ``sum__<target>`` of each post neuron
+  ``sum_syn(w * n_pre) / n_syn * 1000 / (window * dt)`` where ``n_pre`` counts the
+  spikes of the presynaptic neuron in the last ``window`` steps (steps
+  ``s - window .. s - 1``) and ``n_syn`` is the post neuron's number of synapses;
+  ``pre_spike`` is not run.
+- ``ProjectionIR.kind == "current_injection"`` (rate-coded pre, spiking post):
+  in phase 1 it sets ``g_<target>[post] = w * pre.r[pre]`` (assignment, one-to-one,
+  ``pre.r`` of the previous step).
 """
 import hashlib
 from dataclasses import dataclass, field
@@ -33,7 +59,7 @@ import numpy as np
 import sympy as sp
 
 from annstudio import __version__
-from annstudio.engine.equations import Update, integrate, event_driven_update
+from annstudio.engine.equations import Update, constant_names, event_driven_update, integrate
 from annstudio.engine.equations.analysis import VarDecl
 from annstudio.engine.errors import ModelError
 from annstudio.engine.model.distributions import sample
@@ -59,6 +85,9 @@ class PopulationIR:
     global_ops: tuple = ()       # GlobalOpDecl
     spike_history: int = 0       # steps of spike history needed by delayed projections
     rate_history: int = 0        # steps of r history needed by delayed rate projections
+    source: str = ""             # "" | "spike_source_array" | "timed_array" (see module docstring)
+    source_schedule: int = 1     # timed_array: steps per buffer row
+    source_period: int = 0       # steps after which a source repeats (0: never)
 
     def var(self, name):
         return next((v for v in self.variables if v.name == name), None)
@@ -85,6 +114,8 @@ class ProjectionIR:
     delay: str = "none"          # "none" | "uniform" | "variable"
     max_delay: int = 1           # in steps (>= 1)
     global_ops: tuple = ()
+    kind: str = "standard"       # "standard" | "decoding" | "current_injection" (see module docstring)
+    window: int = 0              # decoding: averaging window in steps (>= 1)
 
     def var(self, name):
         return next((v for v in self.variables if v.name == name), None)
@@ -119,6 +150,7 @@ class NetworkData:
     projections: dict = field(default_factory=dict)
     connectivity: dict = field(default_factory=dict)
     delays: dict = field(default_factory=dict)       # projection -> int steps array or int
+    sources: dict = field(default_factory=dict)      # special population -> schedule arrays (see docstring)
 
 
 def _canonical(obj):
@@ -153,6 +185,28 @@ def _neuron_updates(analysis, where):
     clamped = {s.target for s in analysis.reset if sp.Symbol(s.target) not in s.expr.free_symbols}
     refr = tuple(u for u in ups if _owner(u.target) not in clamped)
     return ups, refr
+
+
+def _free_names(exprs):
+    names = set()
+    for e in exprs:
+        if e is not None and hasattr(e, "free_symbols"):
+            names |= {str(sym) for sym in e.free_symbols}
+    return names
+
+
+def _constants(variables, exprs, constants, values, where):
+    """ANNarchy ``Constant``s used by these expressions become population/projection-wide parameters,
+    so changing a constant's value never rebuilds."""
+    own = {v.name for v in variables}
+    used = sorted((_free_names(exprs) & constant_names()) - own)
+    extra = []
+    for name in used:
+        if name not in constants:
+            raise ModelError(f"constant {name!r} is not defined in this network", where=where)
+        extra.append(VarDecl(name, "parameter", "global", "double", float(constants[name])))
+        values[name] = float(constants[name])
+    return tuple(variables) + tuple(extra)
 
 
 def _steps(value_ms, dt):
@@ -197,7 +251,7 @@ def lower(spec, rng=None):
                                   pre.name == post.name, rng, dt, where, pre.geometry, post.geometry,
                                   pre_obj=pr.options.get("_pre_obj"), post_obj=pr.options.get("_post_obj"))
         data.connectivity[pr.name] = conn
-        ir, syn_data = _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where)
+        ir, syn_data = _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where, spec.constants)
         proj_irs.append(ir)
         data.projections[pr.name] = syn_data
         if ptype == "spike":
@@ -213,17 +267,52 @@ def lower(spec, rng=None):
         ups, refr = _neuron_updates(a, where)
         reset = tuple(Update(s.target, s.expr) for s in a.reset)
         auto = tuple(v.name for v in a.variables if v.auto_reset)
+        variables = _constants(a.variables, [u.expr for u in ups] + [a.spike, a.refractory] +
+                               [u.expr for u in reset], spec.constants, data.populations[p.name], where)
         pop_irs.append(PopulationIR(
-            name=p.name, size=p.size, geometry=tuple(p.geometry), type=a.type, variables=a.variables,
+            name=p.name, size=p.size, geometry=tuple(p.geometry), type=a.type, variables=variables,
             randoms=a.randoms, updates=ups, refractory_updates=refr if a.refractory is not None else (),
-            spike=a.spike, reset=reset, refractory=a.refractory, auto_reset=auto, sums=a.targets if a.type == "rate" or any(
-                str(s).startswith("sum__") for u in ups for s in u.expr.free_symbols) else (),
+            spike=a.spike, reset=reset, refractory=a.refractory, auto_reset=auto, sums=_sums(a, ups),
             global_ops=a.global_ops, spike_history=spike_hist.get(p.name, 0),
-            rate_history=rate_hist.get(p.name, 0)))
+            rate_history=rate_hist.get(p.name, 0), **_source(p, dt, data)))
         for g in a.global_ops:
             data.populations[p.name][g.symbol] = 0.0
     _check_targets(spec, analyses, pops)
     return NetworkIR(dt=dt, populations=tuple(pop_irs), projections=tuple(proj_irs)), data
+
+
+def _sums(a, ups):
+    """Targets whose ``sum(target)`` a population reads (all of them for rate-coded neurons)."""
+    if a.type == "rate":
+        return a.targets
+    exprs = [u.expr for u in ups] + [r.expr for r in a.reset] + ([a.spike] if a.spike is not None else [])
+    used = {str(s)[5:] for e in exprs for s in getattr(e, "free_symbols", ()) if str(s).startswith("sum__")}
+    return tuple(t for t in a.targets if t in used)
+
+
+def _source(p, dt, data):
+    """IR fields and schedule data of special populations (SpikeSourceArray, TimedArray)."""
+    if p.kind == "spike_source_array":
+        times = p.options.get("spike_times") or []
+        if len(times) and np.ndim(times[0]) == 0:   # one list for every neuron
+            times = [times] * p.size
+        if len(times) != p.size:
+            raise ModelError(f"spike_times needs one list per neuron ({p.size}), got {len(times)}",
+                             where=f"Population '{p.name}'")
+        pairs = sorted({(int(round(float(t) / dt)), r) for r, ts in enumerate(times) for t in ts})
+        data.sources[p.name] = {"steps": np.array([s for s, _ in pairs], dtype=np.int64),
+                                "ranks": np.array([r for _, r in pairs], dtype=np.int64)}
+        period = p.options.get("period") or 0
+        return {"source": "spike_source_array", "source_period": _steps(period, dt) if period > 0 else 0}
+    if p.kind == "timed_array":
+        buf = np.asarray(p.options.get("rates"), dtype=float)
+        buf = buf.reshape((buf.shape[0], p.size)) if buf.ndim else np.full((1, p.size), float(buf))
+        data.sources[p.name] = {"buffer": buf}
+        schedule = p.options.get("schedule") or 0
+        period = p.options.get("period") or -1
+        return {"source": "timed_array", "source_schedule": max(1, _steps(schedule, dt)) if schedule > 0 else 1,
+                "source_period": _steps(period, dt) if period > 0 else 0}
+    return {}
 
 
 def _check_targets(spec, analyses, pops):
@@ -232,7 +321,8 @@ def _check_targets(spec, analyses, pops):
         targets = pr.target if isinstance(pr.target, (list, tuple)) else [pr.target]
         for tgt in targets:
             pre_type = analyses[pr.pre.population].type
-            if pre_type == "spike" and a.type == "spike" and f"g_{tgt}" not in a.names:
+            needs_g = (pre_type == "spike" and a.type == "spike") or pr.kind == "current_injection"
+            if needs_g and f"g_{tgt}" not in a.names:
                 raise ModelError(f"the post population's neuron does not use 'g_{tgt}'",
                                  where=f"Projection '{pr.name}'",
                                  hint=f"add g_{tgt} to the equations of Neuron '{a.name}'")
@@ -282,7 +372,7 @@ def _pre_spike_update(stmt, where):
     return Update("g_target", inc)
 
 
-def _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where):
+def _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where, constants):
     syn = pr.synapse
     if syn is None:
         from annstudio.engine.model.types import Synapse
@@ -337,12 +427,30 @@ def _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where):
     if ev:
         syn_data["_last_event"] = np.zeros(n)
     syn_data["_delay_steps"] = int(max_delay) if uniform_d else steps
+    pre_spike = tuple(_pre_spike_update(s, where) for s in a.pre_spike)
+    variables = _constants(a.variables, [psp] + [u.expr for u in ups + pre_spike] + [s.expr for s in a.post_spike]
+                           + [e for _, e in ev], constants, syn_data, where)
     ir = ProjectionIR(
         name=pr.name, pre=pr.pre.population, post=pr.post.population,
         target=pr.target if isinstance(pr.target, str) else pr.target[0], type=ptype,
-        variables=a.variables, randoms=a.randoms, psp=psp, operation=a.operation,
-        pre_spike=tuple(_pre_spike_update(s, where) for s in a.pre_spike),
+        variables=variables, randoms=a.randoms, psp=psp, operation=a.operation,
+        pre_spike=pre_spike,
         post_spike=tuple(Update(s.target, s.expr) for s in a.post_spike),
         updates=ups, event_driven=ev, pre_refs=pre_refs, post_refs=tuple(a.post_refs),
-        uniform_weight=bool(uniform_weight), delay=delay_kind, max_delay=max_delay, global_ops=a.global_ops)
+        uniform_weight=bool(uniform_weight), delay=delay_kind, max_delay=max_delay, global_ops=a.global_ops,
+        **_projection_kind(pr, ptype, post_a, dt, where))
     return ir, syn_data
+
+
+def _projection_kind(pr, ptype, post_a, dt, where):
+    """IR fields of DecodingProjection / CurrentInjection (see the module docstring)."""
+    if pr.kind == "decoding":
+        if ptype != "spike" or post_a.type != "rate":
+            raise ModelError("a DecodingProjection goes from a spiking to a rate-coded population", where=where)
+        window = float(pr.options.get("window") or 0.0)
+        return {"kind": "decoding", "window": max(1, _steps(window, dt)) if window > 0 else 1}
+    if pr.kind == "current_injection":
+        if ptype != "rate" or post_a.type != "spike":
+            raise ModelError("a CurrentInjection goes from a rate-coded to a spiking population", where=where)
+        return {"kind": "current_injection"}
+    return {}

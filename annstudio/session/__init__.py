@@ -7,10 +7,14 @@ classes (``Population``, ``Projection``, ``Monitor``, ``Network``) and functions
 from .simulation import Progress, Simulation
 from .population import IndividualNeuron, Population, PopulationView
 from .projection import CSR, Dendrite, Projection
-from .monitor import Monitor, raster_plot
+from .monitor import Monitor
 from .network import Network, default_network
+from .special import *  # noqa: F401,F403
 from .api import *  # noqa: F401,F403
 from .api import __all__ as _api_all
+from .special import __all__ as _special_all
+from .extras import *  # noqa: F401,F403
+from .extras import __all__ as _extras_all
 
 __all__ = ["Progress", "Simulation", "IndividualNeuron", "Population", "PopulationView", "CSR", "Dendrite",
-           "Projection", "Monitor", "raster_plot", "Network", "default_network"] + list(_api_all)
+           "Projection", "Monitor", "Network", "default_network"] + list(_api_all) + list(_special_all) + list(_extras_all)

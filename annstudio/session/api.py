@@ -6,7 +6,7 @@ acts on the current network (``annstudio.session.context``).
 import numpy as np
 
 from annstudio.engine.equations import add_function as _add_function
-from annstudio.engine.equations import clear_functions
+from annstudio.engine.equations import clear_constants, clear_functions
 
 from .context import current_network, set_current_network
 from .network import _new_default
@@ -74,6 +74,8 @@ def clear(functions=True, neurons=True, synapses=True, constants=True):
     net.spec.settings.num_threads = settings.num_threads
     if functions:
         clear_functions()
+    if constants:
+        clear_constants()
     return net
 
 

@@ -271,10 +271,3 @@ def _smooth(signal, sigma_steps):
     kernel /= kernel.sum()
     return np.convolve(signal, kernel, mode="same")
 
-
-def raster_plot(spikes, dt=None):
-    """Module-level helper: (times ms, ranks) from a spike dict."""
-    dt = dt if dt is not None else current_network().spec.settings.dt
-    t = [s * dt for v in spikes.values() for s in v]
-    n = [r for r, v in spikes.items() for _ in v]
-    return np.asarray(t, dtype=float), np.asarray(n, dtype=np.int64)

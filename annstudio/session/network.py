@@ -32,6 +32,8 @@ class Network:
         self._projections = []
         self._monitors = []
         self._copies = {}
+        self.callbacks = []
+        self.callbacks_enabled = True
         self._init_rng = np.random.default_rng(self.spec.settings.seed)
         if everything and _DEFAULT[0] is not None:
             d = _DEFAULT[0]
@@ -171,10 +173,39 @@ class Network:
             raise ModelError("the network is not compiled: call compile() first")
         return self._sim
 
+    def add_callback(self, func, period, offset=0.0, wait=0.0):
+        if period <= 0:
+            raise ModelError("a callback period must be positive", where="every")
+        self.callbacks.append({"func": func, "period": period, "offset": offset, "wait": wait, "n": 0})
+
+    @staticmethod
+    def _callback_steps(cb, dt):
+        """(first, period) in steps: a callback fires at first + k*period, k >= 1."""
+        return int(round((cb["offset"] + cb["wait"]) / dt)), max(1, int(round(cb["period"] / dt)))
+
+    def _next_callback_step(self, sim, step):
+        nexts = []
+        for cb in self.callbacks:
+            first, period = self._callback_steps(cb, sim.dt)
+            k = max(1, (step - first) // period + 1)
+            nexts.append(first + k * period)
+        return min(nexts)
+
     def simulate(self, duration, measure_time=False, progress_bar=False, callbacks=True):
         sim = self._require_sim()
         t0 = time.perf_counter()
-        sim.simulate(duration)
+        if not (callbacks and self.callbacks_enabled and self.callbacks):
+            sim.simulate(duration)
+        else:
+            end = sim.step + int(round(duration / sim.dt))
+            while sim.step < end:
+                target = min(end, self._next_callback_step(sim, sim.step))
+                sim.simulate((target - sim.step) * sim.dt)
+                for cb in self.callbacks:
+                    first, period = self._callback_steps(cb, sim.dt)
+                    if sim.step > first and (sim.step - first) % period == 0:
+                        cb["func"](cb["n"])
+                        cb["n"] += 1
         if measure_time:
             print(f"Simulating {duration / 1000.0} seconds of the network took {time.perf_counter() - t0} seconds.")
 

@@ -24,6 +24,7 @@ from .expressions import (RESERVED, ExpressionContext, derivative_symbol, prepro
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _GLOBAL_FUNCTIONS = {}
+_GLOBAL_CONSTANTS = set()
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,21 @@ def add_function(definition):
 
 def clear_functions():
     _GLOBAL_FUNCTIONS.clear()
+
+
+def declare_constant(name):
+    """Make ``name`` usable in every equation (an ANNarchy ``Constant``); its value lives in the network."""
+    if not _NAME_RE.fullmatch(name) or name in RESERVED or name.startswith("_"):
+        raise EquationError(f"{name!r} cannot be used as the name of a constant", where="Constant")
+    _GLOBAL_CONSTANTS.add(name)
+
+
+def clear_constants():
+    _GLOBAL_CONSTANTS.clear()
+
+
+def constant_names():
+    return frozenset(_GLOBAL_CONSTANTS)
 
 
 def functions_signature():
@@ -277,7 +293,8 @@ class _Builder:
 
     # -- expressions --------------------------------------------------------------------
     def symbols(self):
-        names = {n: sp.Symbol(n) for n in self.decls}
+        names = {n: sp.Symbol(n) for n in _GLOBAL_CONSTANTS}
+        names.update({n: sp.Symbol(n) for n in self.decls})
         names["t"] = sp.Symbol("t")
         names["dt"] = sp.Symbol("dt")
         return names
@@ -288,7 +305,7 @@ class _Builder:
             names.update(extra)
         ctx = ExpressionContext(where, line, names, functions=self.functions,
                                 allow_pre_post=self.kind == "synapse", pre_post_check=self._pre_post,
-                                on_sum=self._sum if (self.kind == "neuron" and self.type == "rate") else None,
+                                on_sum=self._sum if self.kind == "neuron" else None,  # spiking too (hybrid networks)
                                 on_global=self._global, on_random=self._random if allow_random else None)
         return ctx
 

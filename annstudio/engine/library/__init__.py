@@ -9,6 +9,7 @@ from .neurons import *  # noqa: F401,F403
 from .neurons import NEURONS, __all__ as _neurons_all
 from .synapses import *  # noqa: F401,F403
 from .synapses import SYNAPSES, __all__ as _synapses_all
+from .populations import POPULATIONS  # noqa: F401  (neurons of special populations, by kind)
 
 
 def catalog():

@@ -89,12 +89,14 @@ _EXP_SYN = """
             tau_syn_E * dg_exc/dt = - g_exc : exponential
             tau_syn_I * dg_inh/dt = - g_inh : exponential
 """
-# alpha-shaped ones: g jumps by w and drives alpha, whose response w*(t/tau)*exp(1-t/tau) peaks at w for t=tau
+# alpha-shaped ones: g jumps by w and drives alpha, whose response w*(t/tau)*exp(1-t/tau) peaks at w for t=tau.
+# The factor e is taken as exp(1 - dt/(2 tau)): g is read at the start of a step, and this evaluates it at the
+# middle of the step, so the discrete peak stays at w.
 _ALPHA_SYN = """
+            tau_syn_E * dalpha_exc/dt = exp((tau_syn_E - dt/2.0)/tau_syn_E) * g_exc - alpha_exc : exponential
+            tau_syn_I * dalpha_inh/dt = exp((tau_syn_I - dt/2.0)/tau_syn_I) * g_inh - alpha_inh : exponential
             tau_syn_E * dg_exc/dt = - g_exc : exponential
             tau_syn_I * dg_inh/dt = - g_inh : exponential
-            tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc : exponential
-            tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh : exponential
 """
 
 

@@ -101,6 +101,7 @@ class NetworkSpec:
     populations: list = field(default_factory=list)
     projections: list = field(default_factory=list)
     monitors: list = field(default_factory=list)
+    constants: dict = field(default_factory=dict)   # name -> value of ANNarchy-style Constants
 
     def population(self, name):
         for p in self.populations:
