@@ -77,6 +77,7 @@ class _Pop:
         self.spike_hist = [np.zeros(0, dtype=np.int64) for _ in range(hist + 1)]
         self.r_hist = [self.vars["r"].copy() for _ in range(ir.rate_history)] if ir.rate_history and "r" in self.vars else []
         self.dt = dt
+        self.source = {}
 
     def namespace(self, t):
         ns = dict(self.vars)
@@ -196,6 +197,8 @@ class NumpyBackend:
         seed = settings.seed
         self.rng = np.random.default_rng(None if seed is None else (int(seed) + 7919) % (2 ** 63))
         self.pops = {p.name: _Pop(p, data.populations[p.name], ir.dt) for p in ir.populations}
+        for name, src in getattr(data, "sources", {}).items():
+            self.pops[name].source = {k: np.array(v, copy=True) for k, v in src.items()}
         self.projs = {}
         for pr in ir.projections:
             self.projs[pr.name] = _Proj(pr, data.projections[pr.name], data.connectivity[pr.name],
@@ -305,7 +308,11 @@ class NumpyBackend:
             for k in p.sums:
                 p.sums[k][:] = 0.0
         for pr in self.projs.values():
-            if pr.ir.type == "rate":
+            if pr.ir.kind == "decoding":
+                self._decoding_projection(pr)
+            elif pr.ir.kind == "current_injection":
+                self._current_injection(pr)
+            elif pr.ir.type == "rate":
                 self._rate_projection(pr, t)
             else:
                 self._spike_projection(pr, t)
@@ -361,6 +368,31 @@ class NumpyBackend:
         target = pr.ir.target
         if target in pr.post.sums:
             pr.post.sums[target] += res
+
+    def _decoding_projection(self, pr):
+        """Spike counts of the last ``window`` steps, averaged over each post neuron's synapses, in Hz."""
+        if pr.n == 0:
+            return
+        if not hasattr(pr, "counts"):
+            pr.counts = np.zeros(pr.pre.n)
+            pr.window_spikes = []
+            pr.n_syn = np.maximum(np.bincount(pr.post_idx, minlength=pr.post.n), 1).astype(float)
+        newest = pr.pre.spiked
+        pr.counts[newest] += 1.0
+        pr.window_spikes.append(newest)
+        if len(pr.window_spikes) > pr.ir.window:
+            pr.counts[pr.window_spikes.pop(0)] -= 1.0
+        vals = pr.vars["w"] * pr.counts[pr.pre_idx]
+        res = np.bincount(pr.post_idx, weights=np.broadcast_to(vals, (pr.n,)), minlength=pr.post.n)
+        res = res / pr.n_syn * (1000.0 / (pr.ir.window * self.dt))
+        if pr.ir.target in pr.post.sums:
+            pr.post.sums[pr.ir.target] += res
+
+    def _current_injection(self, pr):
+        g = pr.post.vars.get("g_" + pr.ir.target)
+        if g is None:
+            raise SimulationError(f"population {pr.post.ir.name!r} has no conductance g_{pr.ir.target}")
+        g[pr.post_idx] = pr.vars["w"] * pr.pre.vars["r"][pr.pre_idx]
 
     def _spike_projection(self, pr, t):
         if pr.n == 0:
@@ -423,8 +455,30 @@ class NumpyBackend:
             else:
                 pr.store(target, all_idx, np.asarray(val, dtype=float), loc)
 
+    def _source_step(self, p):
+        """Spikes of a SpikeSourceArray / rates of a TimedArray at this step (see ``codegen.ir``)."""
+        ir, step = p.ir, self.step
+        if ir.source == "timed_array":
+            buf = p.source["buffer"]
+            s = step % ir.source_period if ir.source_period > 0 else step
+            p.vars["r"][:] = buf[min(s // ir.source_schedule, buf.shape[0] - 1)]
+            return
+        s = step % ir.source_period if ir.source_period > 0 else step
+        steps = p.source["steps"]
+        lo, hi = np.searchsorted(steps, s, "left"), np.searchsorted(steps, s, "right")
+        p.spiked = p.source["ranks"][lo:hi].copy()
+        p.spike_hist.insert(0, p.spiked)
+        p.spike_hist.pop()
+
+    def set_source(self, name, key, value):
+        """Replace a special population's schedule (``steps``/``ranks`` or ``buffer``) at run time."""
+        self.pops[name].source[key] = np.array(value, copy=True)
+
     def _update_population(self, p, t):
         ir = p.ir
+        if ir.source:
+            self._source_step(p)
+            return
         ns = p.namespace(t)
         for rd in ir.randoms:
             ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, p.n)

@@ -28,6 +28,16 @@ MAX_NEURONS = 50_000_000
 NEURON_TEXT_FIELDS = ("parameters", "equations", "spike", "reset", "axon_spike", "axon_reset", "functions")
 SYNAPSE_TEXT_FIELDS = ("parameters", "equations", "psp", "pre_spike", "post_spike", "pre_axon_spike",
                        "functions", "pruning", "creating")
+CONNECTOR_DEFAULTS = {      # the defaults of the script API's connect_* methods
+    "all_to_all": {"allow_self_connections": False, "force_multiple_weights": False},
+    "one_to_one": {"force_multiple_weights": False},
+    "fixed_probability": {"allow_self_connections": False, "force_multiple_weights": False},
+    "fixed_number_pre": {"allow_self_connections": False, "force_multiple_weights": False},
+    "fixed_number_post": {"allow_self_connections": False, "force_multiple_weights": False},
+    "gaussian": {"limit": 0.01, "allow_self_connections": False},
+    "dog": {"limit": 0.01, "allow_self_connections": False},
+    "from_matrix": {"pre_post": False},
+}
 SPECIAL_KINDS = ("poisson", "spike_source_array", "timed_array", "homogeneous_correlated")
 
 
@@ -69,8 +79,10 @@ class _Collector:
             block = str(err.where or "").rsplit(", ", 1)[-1]
             path = f"{where}.{block}" if block.isidentifier() else where
             self.add(path, err.message + (f" ({err.hint})" if err.hint else ""), err.line)
+        elif err.where and str(err.where).startswith(where):
+            self.add(str(err.where), err.message, err.line)
         else:
-            inner = f"{err.where}: " if err.where and not str(err.where).startswith(where) else ""
+            inner = f"{err.where}: " if err.where else ""
             self.add(where, inner + err.message, err.line)
 
 
@@ -88,7 +100,10 @@ def decode_plain(value, where):
             raise AnnstudioError("arrays must be rectangular lists of numbers", where=where) from None
         return arr
     if isinstance(value, dict) and "distribution" in value:
-        return distribution_from_dict(value, where=where)
+        try:
+            return distribution_from_dict(value, where=where)
+        except AnnstudioError as e:
+            raise AnnstudioError(f"{value['distribution']}: {e.message}", where=where) from None
     raise AnnstudioError(f"expected a number, an array or a distribution, got {value!r:.80}", where=where)
 
 
@@ -176,6 +191,20 @@ def resolve_type(section, value, where, types, col):
 
 
 # --------------------------------------------------------------------------- network
+def _special_neuron(kind, geometry, options, where, col):
+    """The neuron of a special population (``poisson``...) from ``library.POPULATIONS[kind]``."""
+    factories = getattr(library, "POPULATIONS", {})
+    if kind not in factories:
+        col.add(where, f"population kind {kind!r} is not available in this annstudio engine "
+                       f"(known special kinds: {', '.join(sorted(factories)) or 'none yet'})")
+        return None
+    try:
+        return factories[kind](geometry=geometry, **options)
+    except (TypeError, AnnstudioError) as e:
+        col.add(where.rsplit(".", 1)[0] + ".options", f"bad options for a {kind} population: {e}")
+        return None
+
+
 def _pop_ref(ref, where, sizes, col):
     if isinstance(ref, str):
         name, item = ref, {}
@@ -221,6 +250,9 @@ def _connector(c, where, pre_size, post_size):
         params["weights"] = decode_plain(weights, f"{where}.weights")
     if c.get("delays") is not None:
         params["delays"] = decode_plain(c["delays"], f"{where}.delays")
+    if isinstance(params.get("delays"), float) and params["delays"] == 0.0:
+        del params["delays"]          # as the script API: no delay is the same as 0
+    params.update(CONNECTOR_DEFAULTS.get(c["method"], {}))
     params.update(c.get("args") or {})
     return ConnectorSpec(c["method"], params)
 
@@ -268,6 +300,10 @@ def build(data):
         if isinstance(neuron_ref, str) and neuron_ref in broken["neurons"]:
             continue
         neuron = resolve_type("neurons", neuron_ref, f"{where}.neuron", known["neurons"], col)
+        if neuron is None and kind in SPECIAL_KINDS:
+            neuron = _special_neuron(kind, geometry, p.get("options") or {}, f"{where}.kind", col)
+            if neuron is None:
+                continue
         if kind == "standard" and neuron_ref is None:
             col.add(f"{where}.neuron", "a standard population needs a neuron type")
             continue

@@ -29,7 +29,7 @@ RESERVED = (set(keyword.kwlist) | set(dir(builtins)) |
              "reset", "Neuron", "Synapse", "Population", "Projection", "Monitor", "PoissonPopulation",
              "SpikeSourceArray", "TimedArray", "HomogeneousCorrelatedSpikeTrains", "DecodingProjection",
              "CurrentInjection", "Network", "Uniform", "Normal", "LogNormal", "Exponential", "Gamma",
-             "DiscreteUniform", "Binomial", "dt", "get_time", "get_current_step", "annstudio"})
+             "DiscreteUniform", "Binomial", "PopulationView", "dt", "get_time", "get_current_step", "annstudio"})
 POPULATION_CLASSES = {"poisson": "PoissonPopulation", "spike_source_array": "SpikeSourceArray",
                       "timed_array": "TimedArray", "homogeneous_correlated": "HomogeneousCorrelatedSpikeTrains"}
 PROJECTION_CLASSES = {"standard": "Projection", "decoding": "DecodingProjection",
@@ -76,7 +76,7 @@ def py_number(x):
     return repr(float(x))
 
 
-def py_value(value, indent="    "):
+def py_value(value, indent=""):
     """A project value (number, array, distribution) as Python source."""
     if isinstance(value, (bool, int, float)):
         return py_number(value)
@@ -110,7 +110,7 @@ def _nested(arr):
     return py_number(arr)
 
 
-def _wrap(head, body, tail, indent):
+def _wrap(head, body, tail, indent=""):
     text = head + body + tail
     if len(text) <= WIDTH:
         return text
@@ -125,6 +125,7 @@ class _Names:
     def __init__(self):
         self.used = set(RESERVED)
         self.map = {}
+        self.multi_dim = set()      # populations whose views are printed as PopulationView(pop, ranks)
 
     def add(self, kind, name):
         ident = name if name.isidentifier() else "_" + "".join(c if c.isalnum() else "_" for c in name)
@@ -157,14 +158,20 @@ def _type_source(kind, ident, name, d):
     return "\n".join(lines)
 
 
+def _view(ident, item, multi_dim):
+    """Source of a view: ``pop[a:b]`` (1-D) or ``PopulationView(pop, range(a, b))`` (n-D: ranks, not rows)."""
+    if "slice" in item:
+        a, b = item["slice"]
+        return f"PopulationView({ident}, range({a}, {b}))" if multi_dim else f"{ident}[{a}:{b}]"
+    ranks = _nested(list(item["ranks"]))
+    return f"PopulationView({ident}, {ranks})" if multi_dim else f"{ident}[{ranks}]"
+
+
 def _ref(ref, names):
     if isinstance(ref, str):
         return names.get("pop", ref)
     ident = names.get("pop", ref["population"])
-    if "slice" in ref:
-        a, b = ref["slice"]
-        return f"{ident}[{a}:{b}]"
-    return f"{ident}[{_nested(list(ref['ranks']))}]"
+    return _view(ident, ref, ref["population"] in names.multi_dim)
 
 
 def _type_ref(kind, value, names, owner):
@@ -194,20 +201,17 @@ def _population(p, names, inline):
     lines = [f"{ident} = {cls}({', '.join(args)})"]
     if p.get("stop_condition"):
         lines[0] = lines[0][:-1] + f", stop_condition={py_str(p['stop_condition'])})"
-    lines += _assignments(ident, p.get("initial") or {})
+    lines += _assignments(ident, p.get("initial") or {}, p["name"] in names.multi_dim)
     return "\n".join(lines)
 
 
-def _assignments(ident, initial):
+def _assignments(ident, initial, multi_dim=False):
     lines = []
     for var, value in initial.items():
         if isinstance(value, dict) and "segments" in value:
             for seg in value["segments"]:
-                if "slice" in seg:
-                    a, b = seg["slice"]
-                    view = f"{ident}[{a}:{b}]"
-                elif seg.get("ranks") is not None:
-                    view = f"{ident}[{_nested(list(seg['ranks']))}]"
+                if "slice" in seg or seg.get("ranks") is not None:
+                    view = _view(ident, seg, multi_dim)
                 else:
                     view = ident
                 lines.append(f"{view}.{var} = {py_value(seg['value'])}")
@@ -236,7 +240,7 @@ def _projection(pr, names, inline):
             if first in a:
                 cargs.append(f"{first}={py_value(a.pop(first))}")
         if c.get("weights") is not None:
-            cargs.append(f"weights={py_value(c['weights'], '    ')}")
+            cargs.append(f"weights={py_value(c['weights'])}")
         if c.get("delays") is not None:
             cargs.append(f"delays={py_value(c['delays'])}")
         cargs += [f"{k}={py_value(v)}" for k, v in a.items()]
@@ -252,16 +256,15 @@ def _monitor(m, names):
     obj = names.get("proj", m["target"]) if kind == "projection" else names.get("pop", m["target"])
     args = [obj, repr(list(m["variables"]))]
     ranks = m.get("ranks")
+    multi_dim = kind != "projection" and m["target"] in names.multi_dim
     if isinstance(ranks, dict):
-        a, b = ranks["slice"]
-        args[0] = f"{obj}[{a}:{b}]"
+        args[0] = _view(obj, ranks, multi_dim)
     elif ranks is not None:
-        args[0] = f"{obj}[{_nested(list(ranks))}]"
+        args[0] = _view(obj, {"ranks": ranks}, multi_dim)
     if m.get("period") is not None:
         args.append(f"period={py_number(m['period'])}")
     if m.get("start") is False:
         args.append("start=False")
-    args.append(f"name={m['name']!r}")
     return f"{ident} = Monitor({', '.join(args)})"
 
 
@@ -270,7 +273,8 @@ def _step(st, names, pop_names):
     out = [f"# {line}" for line in comment_lines(st["label"])] if st.get("label") else []
     if action == "set":
         kind = "pop" if st["target"] in pop_names else "proj"
-        out += _assignments(names.get(kind, st["target"]), {st["variable"]: st["value"]})
+        out += _assignments(names.get(kind, st["target"]), {st["variable"]: st["value"]},
+                            st["target"] in names.multi_dim)
     elif action == "simulate":
         out.append(f"simulate({py_number(st['duration'])})")
     elif action == "simulate_until":
@@ -307,6 +311,8 @@ def export_script(data, paradigm=None, num_threads=None, source=None, digest=Non
             names.add(section, name)
     for p in data.get("populations", []):
         names.add("pop", p["name"])
+        if isinstance(p["geometry"], list) and len(p["geometry"]) > 1:
+            names.multi_dim.add(p["name"])
     for p in data.get("projections", []):
         names.add("proj", p["name"])
     for m in data.get("monitors", []):

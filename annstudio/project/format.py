@@ -95,10 +95,11 @@ def schema():
 def _most_specific(error):
     """Descend into anyOf/oneOf alternatives to the error that says the most."""
     while error.context:
-        deeper = jsonschema.exceptions.best_match(error.context)
-        if deeper is None or len(deeper.absolute_path) < len(error.absolute_path):
+        depth = max(len(e.absolute_path) for e in error.context)
+        if depth < len(error.absolute_path):
             break
-        error = deeper
+        deepest = [e for e in error.context if len(e.absolute_path) == depth]
+        error = jsonschema.exceptions.best_match(deepest)
     return error
 
 
@@ -259,9 +260,29 @@ def read_document(path):
 
 
 # --------------------------------------------------------------------------- saving
+def _is_flat(value):
+    return isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value) or \
+        isinstance(value, dict) and len(value) <= 4 and all(not isinstance(v, (list, dict)) for v in value.values()) \
+        and len(json.dumps(value)) <= 80
+
+
+def _pretty(value, indent):
+    if isinstance(value, (list, dict)) and (not value or _is_flat(value)):
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    pad = "  " * (indent + 1)
+    if isinstance(value, list):
+        items = [pad + _pretty(v, indent + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
+    if isinstance(value, dict):
+        items = [f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {_pretty(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(data):
-    """The text written to disk: UTF-8 JSON, 2-space indent, keys in document order."""
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """The text written to disk: UTF-8 JSON, 2-space indent, keys in document order; lists of
+    numbers and small flat objects on one line (arrays of initial values stay readable)."""
+    return _pretty(data, 0) + "\n"
 
 
 def document_digest(data):
@@ -279,6 +300,7 @@ def write_atomic(path, content, backup=True):
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp2 = None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(content.encode("utf-8") if isinstance(content, str) else content)
@@ -301,8 +323,9 @@ def write_atomic(path, content, backup=True):
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for leftover in (tmp, tmp2):
+            if leftover and os.path.exists(leftover):
+                os.unlink(leftover)
         raise
     return path
 

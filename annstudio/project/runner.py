@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..engine.model import Distribution, Segments
 from ..session.simulation import Simulation
 from .convert import Step
 from .format import write_atomic
@@ -84,6 +85,38 @@ def planned_duration(steps):
     return sum(s.duration or s.max_duration or 0.0 for s in steps if s.action in ("simulate", "simulate_until"))
 
 
+def _concrete(value, n, rng):
+    if isinstance(value, Distribution):
+        return value.get_values(n, rng)
+    if isinstance(value, np.ndarray) and value.ndim > 1:
+        return value.reshape(-1)
+    return value
+
+
+def apply_set(sim, target, variable, value, rng):
+    """A protocol ``set`` on the running network, as the script's ``pop.x = value`` does."""
+    if isinstance(value, Segments):
+        for ranks, val in value.parts:
+            n = len(ranks) if ranks is not None else np.size(sim.get(target, variable))
+            sim.set(target, variable, _concrete(val, n, rng), None if ranks is None else list(ranks))
+        return
+    current = sim.get(target, variable)
+    n = () if np.ndim(current) == 0 else np.size(current)
+    sim.set(target, variable, _concrete(value, n, rng))
+
+
+def apply_reset(sim, spec, flags, monitors):
+    """A protocol ``reset``: state variables back to their initial values, recordings dropped."""
+    if "populations" in flags:
+        for pop in spec.populations:
+            init = sim.data.populations[pop.name]
+            for var in pop.neuron.analysis().state:
+                sim.set(pop.name, var, init[var])
+    if "monitors" in flags:
+        for mid in monitors.values():
+            sim.monitor_data(mid)
+
+
 def run_project(project, paradigm=None, num_threads=None, duration=None, chunk_ms=None, progress=None,
                 seed=None):
     """Run ``project`` (a ``validate.Project``) headless; ``progress(done_ms, total_ms, label)``."""
@@ -106,13 +139,14 @@ def run_project(project, paradigm=None, num_threads=None, duration=None, chunk_m
         monitors[m.name] = sim.add_monitor(m.kind, m.target, m.variables, ranks=m.ranks, period=m.period,
                                            start=m.start)
 
+    init_rng = np.random.default_rng(settings.seed)   # as the script's setup(seed=...) creates
     t_run = time.perf_counter()
     done = 0.0
     if progress:
         progress(0.0, total, "")
     for st in steps:
         if st.action == "set":
-            sim.set(st.target, st.variable, st.value)
+            apply_set(sim, st.target, st.variable, st.value, init_rng)
         elif st.action == "simulate":
             for p in sim.run_iter(st.duration, chunk_ms):
                 if progress:
@@ -124,7 +158,7 @@ def run_project(project, paradigm=None, num_threads=None, duration=None, chunk_m
             if progress:
                 progress(done, total, st.label)
         elif st.action == "reset":
-            sim.reset()
+            apply_reset(sim, spec, st.flags, monitors)
     run_s = time.perf_counter() - t_run
 
     recordings = {}

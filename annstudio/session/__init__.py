@@ -13,8 +13,10 @@ from .special import *  # noqa: F401,F403
 from .api import *  # noqa: F401,F403
 from .api import __all__ as _api_all
 from .special import __all__ as _special_all
+from .analysis_tools import *  # noqa: F401,F403
+from .analysis_tools import __all__ as _tools_all
 from .extras import *  # noqa: F401,F403
 from .extras import __all__ as _extras_all
 
 __all__ = ["Progress", "Simulation", "IndividualNeuron", "Population", "PopulationView", "CSR", "Dendrite",
-           "Projection", "Monitor", "Network", "default_network"] + list(_api_all) + list(_special_all) + list(_extras_all)
+           "Projection", "Monitor", "Network", "default_network"] + list(_api_all) + list(_special_all) + list(_tools_all) + list(_extras_all)

@@ -143,7 +143,7 @@ class Monitor:
             if not any(v in self._kept for v in self.variables):
                 self._kept = {}
                 self._active_steps = 0
-        if len(names) == 1 and not force_dict:
+        if len(names) == 1 and not force_dict and variables is not None:  # get() of all: a dict, as ANNarchy
             return out[names[0]]
         return out
 

@@ -122,3 +122,41 @@ def test_unknown_name_suggests_the_closest():
     with pytest.raises(EquationError) as info:
         n.analysis()
     assert "did you mean 'tau_m'" in str(info.value)
+
+
+@pytest.mark.parametrize("eq", ["r = (1 < 2) * 3", "dv/dt = (v > 1)", "r = not 3 + 1", "r = exp(1 < 2)",
+                                "r = -(1 > 2)", "x = 1\n r = (x > 1) + 1"])
+def test_conditions_used_as_numbers_are_located_errors(eq):
+    with pytest.raises(EquationError) as info:
+        Neuron(name="Mixed", equations=eq).analysis()
+    assert "condition" in str(info.value) and "Neuron 'Mixed'" in str(info.value)
+
+
+@pytest.mark.parametrize("eq", ["r = 1/0", "r = 1e400"])
+def test_infinite_constants_are_refused(eq):
+    with pytest.raises(EquationError) as info:
+        Neuron(equations=eq).analysis()
+    assert "infinite" in str(info.value)
+
+
+def test_a_condition_may_be_assigned_to_a_variable():
+    n = Neuron(equations="v = 2\n r = v > 1 : bool")
+    assert isinstance(n.analysis().equations[1].expr, sp.core.relational.Relational)
+
+
+def test_random_token_soup_only_ever_raises_equation_errors():
+    import random
+    rng = random.Random(1234)
+    tokens = ["v", "u", "tau", "dv/dt", "(", ")", "+", "-", "*", "/", "^", "=", "==", "<", ">", "and", "or",
+              "not", "if", "then", "else", "exp(", "sum(exc)", "pre.r", "mean(v)", "Normal(0,1)", ":", "init=",
+              "min=", ",", "1.5", "1e309", "True", "ite(", ";", "\n", "#", "+=", "clip(", "__class__", "'",
+              "[", "]", "lambda", "import", "os.system(", "\\", "@", "$"]
+    for _ in range(150):
+        text = " ".join(rng.choice(tokens) for _ in range(rng.randint(1, 14)))
+        for kw in ("equations", "parameters", "spike", "reset"):
+            args = {"parameters": "tau = 10", "equations": "dv/dt = -v/tau", "spike": "v > 1", "reset": "v = 0"}
+            args[kw] = text
+            try:
+                Neuron(**args).analysis()
+            except EquationError as err:
+                assert err.line is not None or "Neuron" in str(err)

@@ -268,7 +268,11 @@ class _Builder:
             if name in RESERVED or name.startswith("_"):
                 raise EquationError(f"'{name}' is a reserved name", where=where, line=raw.line)
             values = dict(raw.values)
-            init = _number(values["init"], where, raw.line, "init") if "init" in values else 0.0
+            init_text = str(values.get("init", "")).strip()
+            if init_text in self.decls and self.decls[init_text].role == "parameter":   # init = a parameter
+                init = self.decls[init_text].init
+            else:
+                init = _number(values["init"], where, raw.line, "init") if "init" in values else 0.0
             method = next((f for f in raw.flags if f in METHODS), "explicit")
             if method == "event-driven" and self.kind != "synapse":
                 raise EquationError("'event-driven' is only allowed in spiking synapses", where=where,
@@ -343,12 +347,20 @@ class _Builder:
 
     def expression(self, text, block, line, allow_random=True, extra=None):
         where = self.where(block)
-        return to_sympy(preprocess(text, where, line), self.context(where, line, allow_random, extra))
+        with _located(where, line, text):
+            return to_sympy(preprocess(text, where, line), self.context(where, line, allow_random, extra))
 
     def statements(self, order, block, allow_ode=True):
-        where = self.where(block)
         out = []
-        for raw, name, is_ode, op, lhs, rhs, method in order:
+        for item in order:
+            with _located(self.where(block), item[0].line, item[0].text):
+                out.append(self._statement(item, block, allow_ode))
+        return tuple(out)
+
+    def _statement(self, item, block, allow_ode):
+        where = self.where(block)
+        raw, name, is_ode, op, lhs, rhs, method = item
+        if True:
             if is_ode:
                 if not allow_ode:
                     raise EquationError("differential equations are not allowed here", where=where,
@@ -367,15 +379,13 @@ class _Builder:
                 if any(str(s).startswith("__d_") and s != d for s in expr.free_symbols):
                     raise EquationError("only one derivative per equation", where=where, line=raw.line)
                 rhs_expr = -(expr.subs(d, 0)) / coeff
-                out.append(Statement(name, sp.simplify(rhs_expr) if _small(rhs_expr) else rhs_expr,
-                                     True, method, raw.line, raw.text, block))
-            else:
-                value = self.expression(rhs, block, raw.line)
-                cur = sp.Symbol(name)
-                value = {"=": value, "+=": cur + value, "-=": cur - value, "*=": cur * value,
-                         "/=": cur / value}[op]
-                out.append(Statement(name, value, False, method, raw.line, raw.text, block))
-        return tuple(out)
+                return Statement(name, rhs_expr, True, method, raw.line, raw.text, block)
+            value = self.expression(rhs, block, raw.line)
+            cur = sp.Symbol(name)
+            if op != "=":
+                value = {"+=": lambda: cur + value, "-=": lambda: cur - value, "*=": lambda: cur * value,
+                         "/=": lambda: cur / value}[op]()
+            return Statement(name, value, False, method, raw.line, raw.text, block)
 
     def assignments(self, text, block, allowed_targets, extra_targets=()):
         """Parse a reset / pre_spike / post_spike block of assignments."""
@@ -403,8 +413,28 @@ class _Builder:
                         pre_refs=tuple(self.pre_refs), post_refs=tuple(self.post_refs), **kw)
 
 
-def _small(expr):
-    return sp.count_ops(expr) < 40
+class _located:
+    """Turn sympy's TypeErrors (a condition used as a number...) into located EquationErrors."""
+
+    def __init__(self, where, line, text=None):
+        self.where, self.line, self.text = where, line, text
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None or issubclass(kind, EquationError):
+            return False
+        if issubclass(kind, (TypeError, ValueError, AttributeError, ZeroDivisionError, RecursionError,
+                             KeyError, NotImplementedError)):
+            msg = str(exc)
+            if any(k in msg for k in ("Boolean", "Relational", "GreaterThan", "LessThan")):
+                raise EquationError("a condition (true/false) cannot be used as a number here", where=self.where,
+                                    line=self.line, text=self.text,
+                                    hint="use ite(condition, a, b) or 'if condition then a else b'") from None
+            raise EquationError(f"cannot process this statement ({type(exc).__name__}: {msg})",
+                                where=self.where, line=self.line, text=self.text) from None
+        return False
 
 
 def analyse_neuron(neuron):

@@ -8,6 +8,7 @@ types, names and functions.  Anything else raises ``EquationError``.
 import ast
 import difflib
 import io
+import keyword
 import re
 import tokenize
 
@@ -155,6 +156,9 @@ def preprocess(text, where=None, line=None):
     if text.count("(") != text.count(")"):
         raise EquationError("unbalanced parentheses", where=where, line=line, text=text)
     tokens = _tokens(text, where, line)
+    for i in range(len(tokens) - 3):   # sum(in): a target named like a Python keyword
+        if tokens[i] == "sum" and tokens[i + 1] == "(" and tokens[i + 3] == ")" and keyword.iskeyword(tokens[i + 2]):
+            tokens[i + 2] = "_kw_" + tokens[i + 2]
     if "if" in tokens:
         tokens = _rewrite_if_then_else(tokens, where, line)
     return " ".join(tokens)
@@ -189,6 +193,26 @@ class ExpressionContext:
         self.error(f"unknown name '{name}'", hint=f"did you mean '{close[0]}'?" if close else None)
 
 
+_BOOLEAN_TYPES = (sp.core.relational.Relational, sp.logic.boolalg.BooleanAtom, sp.logic.boolalg.BooleanFunction)
+
+
+def _is_bool(x):
+    return isinstance(x, _BOOLEAN_TYPES)
+
+
+def _num(x, ctx):
+    if _is_bool(x):
+        ctx.error("a condition (true/false) cannot be used as a number here",
+                  hint="use ite(condition, a, b) or 'if condition then a else b'")
+    return x
+
+
+def _cond(x, ctx, what):
+    if not (_is_bool(x) or isinstance(x, sp.Symbol)):
+        ctx.error(f"'{what}' needs conditions (comparisons), not numbers")
+    return x
+
+
 _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
            ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b, ast.Mod: lambda a, b: Fmod(a, b)}
 _CMPOPS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq, ast.NotEq: sp.Ne}
@@ -200,7 +224,21 @@ def to_sympy(text, ctx):
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         ctx.error(f"syntax error: {exc.msg}" if exc.msg else "syntax error")
-    return _walk(tree.body, ctx, 0)
+    try:
+        expr = _walk(tree.body, ctx, 0)
+    except EquationError:
+        raise
+    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+        if "Boolean" in str(exc) or "GreaterThan" in str(exc) or "LessThan" in str(exc) or "Relational" in str(exc):
+            ctx.error("a condition (true/false) cannot be used as a number here",
+                      hint="use ite(condition, a, b) or 'if condition then a else b'")
+        ctx.error(f"invalid expression ({exc})")
+    except RecursionError:
+        ctx.error("expression nested too deeply")
+    if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        ctx.error("the expression contains an infinite or undefined constant (a division by zero, or a number "
+                  "too large for float64)")
+    return expr
 
 
 def _walk(node, ctx, depth):
@@ -226,24 +264,25 @@ def _walk(node, ctx, depth):
         op = _BINOPS.get(type(node.op))
         if op is None:
             ctx.error(f"operator {type(node.op).__name__} is not allowed")
-        return op(_walk(node.left, ctx, d), _walk(node.right, ctx, d))
+        return op(_num(_walk(node.left, ctx, d), ctx), _num(_walk(node.right, ctx, d), ctx))
     if isinstance(node, ast.UnaryOp):
         v = _walk(node.operand, ctx, d)
         if isinstance(node.op, ast.USub):
-            return -v
+            return -_num(v, ctx)
         if isinstance(node.op, ast.UAdd):
-            return v
+            return _num(v, ctx)
         if isinstance(node.op, ast.Not):
-            return sp.Not(v)
+            return sp.Not(_cond(v, ctx, "not"))
         ctx.error("operator not allowed")
     if isinstance(node, ast.BoolOp):
-        vals = [_walk(v, ctx, d) for v in node.values]
+        name = "and" if isinstance(node.op, ast.And) else "or"
+        vals = [_cond(_walk(v, ctx, d), ctx, name) for v in node.values]
         return sp.And(*vals) if isinstance(node.op, ast.And) else sp.Or(*vals)
     if isinstance(node, ast.Compare):
-        left = _walk(node.left, ctx, d)
+        left = _num(_walk(node.left, ctx, d), ctx)
         parts = []
         for op, comp in zip(node.ops, node.comparators):
-            right = _walk(comp, ctx, d)
+            right = _num(_walk(comp, ctx, d), ctx)
             cls = _CMPOPS.get(type(op))
             if cls is None:
                 ctx.error("comparison not allowed")
@@ -259,7 +298,7 @@ def _walk(node, ctx, depth):
     if isinstance(node, ast.Call):
         return _call(node, ctx, d)
     if isinstance(node, ast.IfExp):
-        return sp.Piecewise((_walk(node.body, ctx, d), _walk(node.test, ctx, d)),
+        return sp.Piecewise((_walk(node.body, ctx, d), _cond(_walk(node.test, ctx, d), ctx, "if")),
                             (_walk(node.orelse, ctx, d), True))
     ctx.error(f"'{type(node).__name__}' is not allowed in equations")
 
@@ -283,7 +322,8 @@ def _call(node, ctx, d):
             ctx.error("sum() takes one target name, e.g. sum(exc)")
         if ctx.on_sum is None:
             ctx.error("sum(target) is only allowed in rate-coded neurons")
-        return ctx.on_sum(node.args[0].id)
+        target = node.args[0].id
+        return ctx.on_sum(target[4:] if target.startswith("_kw_") else target)
     if name in GLOBAL_OPERATIONS and name not in ("min", "max") or \
             (name in ("min", "max") and len(node.args) == 1):
         if len(node.args) != 1:
@@ -310,6 +350,11 @@ def _call(node, ctx, d):
         return body.xreplace(dict(zip(params, args)))
     if name in FUNCTIONS:
         fn, arity = FUNCTIONS[name]
+        for i, a in enumerate(args):
+            if name == "ite" and i == 0:
+                _cond(a, ctx, "ite")
+            else:
+                _num(a, ctx)
         if len(args) not in arity:
             ctx.error(f"{name}() takes {sorted(arity)[0]} argument(s), got {len(args)}")
         return fn(*args)

@@ -1,0 +1,7 @@
+"""``python -m annstudio``: the same as the ``annstudio`` command."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
