@@ -47,6 +47,10 @@ def _draw(rng, dist, args, n):
     raise SimulationError(f"unknown distribution {dist}")
 
 
+REDUCERS = {"mean": np.mean, "max": np.max, "min": np.min, "norm1": lambda a: np.sum(np.abs(a)),
+            "norm2": lambda a: np.sqrt(np.sum(a * a))}
+
+
 def _eval(code, ns):
     with np.errstate(all="ignore"):
         return eval(code, _GLOBALS, ns)  # noqa: S307 - code printed from whitelisted sympy expressions
@@ -90,8 +94,7 @@ class _Pop:
     def update_globals(self):
         for g in self.ir.global_ops:
             x = self.vars[g.variable]
-            val = {"mean": np.mean, "max": np.max, "min": np.min,
-                   "norm1": lambda a: np.sum(np.abs(a)), "norm2": lambda a: np.sqrt(np.sum(a * a))}[g.op](x)
+            val = REDUCERS[g.op](x)
             self.vars[g.symbol][...] = val
 
 
@@ -162,8 +165,7 @@ class _Proj:
             ns["post__" + ref] = self._side_value(self.post, ref, self.post_idx[idx])
         for g in self.ir.global_ops:
             pop = self.pre if g.side == "pre" else self.post
-            ns[g.symbol] = {"mean": np.mean, "max": np.max, "min": np.min}[g.op](pop.vars[g.variable]) \
-                if g.op in ("mean", "max", "min") else np.sqrt(np.sum(pop.vars[g.variable] ** 2))
+            ns[g.symbol] = REDUCERS[g.op](pop.vars[g.variable])
         return ns
 
     @staticmethod

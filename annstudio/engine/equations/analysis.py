@@ -360,32 +360,31 @@ class _Builder:
     def _statement(self, item, block, allow_ode):
         where = self.where(block)
         raw, name, is_ode, op, lhs, rhs, method = item
-        if True:
-            if is_ode:
-                if not allow_ode:
-                    raise EquationError("differential equations are not allowed here", where=where,
-                                        line=raw.line)
-                if op != "=":
-                    raise EquationError(f"an ODE cannot use '{op}'", where=where, line=raw.line, text=raw.text)
-                d = derivative_symbol(name)
-                extra = {f"__d_{name}": d}
-                left = self.expression(lhs, block, raw.line, extra=extra)
-                right = self.expression(rhs, block, raw.line, extra=extra)
-                expr = left - right
-                coeff = sp.diff(expr, d)
-                if coeff == 0 or d in coeff.free_symbols:
-                    raise EquationError(f"not an ODE: cannot solve for d{name}/dt (it must appear linearly)",
-                                        where=where, line=raw.line, text=raw.text)
-                if any(str(s).startswith("__d_") and s != d for s in expr.free_symbols):
-                    raise EquationError("only one derivative per equation", where=where, line=raw.line)
-                rhs_expr = -(expr.subs(d, 0)) / coeff
-                return Statement(name, rhs_expr, True, method, raw.line, raw.text, block)
-            value = self.expression(rhs, block, raw.line)
-            cur = sp.Symbol(name)
+        if is_ode:
+            if not allow_ode:
+                raise EquationError("differential equations are not allowed here", where=where,
+                                    line=raw.line)
             if op != "=":
-                value = {"+=": lambda: cur + value, "-=": lambda: cur - value, "*=": lambda: cur * value,
-                         "/=": lambda: cur / value}[op]()
-            return Statement(name, value, False, method, raw.line, raw.text, block)
+                raise EquationError(f"an ODE cannot use '{op}'", where=where, line=raw.line, text=raw.text)
+            d = derivative_symbol(name)
+            extra = {f"__d_{name}": d}
+            left = self.expression(lhs, block, raw.line, extra=extra)
+            right = self.expression(rhs, block, raw.line, extra=extra)
+            expr = left - right
+            coeff = sp.diff(expr, d)
+            if coeff == 0 or d in coeff.free_symbols:
+                raise EquationError(f"not an ODE: cannot solve for d{name}/dt (it must appear linearly)",
+                                    where=where, line=raw.line, text=raw.text)
+            if any(str(s).startswith("__d_") and s != d for s in expr.free_symbols):
+                raise EquationError("only one derivative per equation", where=where, line=raw.line)
+            rhs_expr = -(expr.subs(d, 0)) / coeff
+            return Statement(name, rhs_expr, True, method, raw.line, raw.text, block)
+        value = self.expression(rhs, block, raw.line)
+        cur = sp.Symbol(name)
+        if op != "=":
+            value = {"+=": lambda: cur + value, "-=": lambda: cur - value, "*=": lambda: cur * value,
+                     "/=": lambda: cur / value}[op]()
+        return Statement(name, value, False, method, raw.line, raw.text, block)
 
     def assignments(self, text, block, allowed_targets, extra_targets=()):
         """Parse a reset / pre_spike / post_spike block of assignments."""
