@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import ConnectivityError
 from ..model.distributions import Distribution
+from . import kernels
 
 try:  # scipy is a declared dependency, but connectivity must not need it to import
     import scipy.sparse as _sparse
@@ -73,6 +74,30 @@ class CSR:
         return sum(len(v[0]) for v in self.rows.values())
 
 
+def _bernoulli_pairs(rng, n_rows, n_cols, p):
+    """Every (row, col) pair kept independently with probability p, in row-major order.
+
+    Successes of the Bernoulli sequence over all pairs are drawn as geometric gaps, so memory
+    and time grow with the number of synapses, not with n_rows * n_cols."""
+    total = n_rows * n_cols
+    if p <= 0.0 or total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if p >= 1.0:
+        idx = np.arange(total, dtype=np.int64)
+    else:
+        chunks, pos = [], -1
+        batch = int(total * p * 1.05) + 64
+        while True:
+            cs = pos + np.cumsum(rng.geometric(p, size=batch).astype(np.int64))
+            chunks.append(cs[cs < total])
+            if cs[-1] >= total:
+                break
+            pos = int(cs[-1])
+            batch = max(64, int((total - pos) * p * 1.05) + 64)
+        idx = np.concatenate(chunks)
+    return idx // n_cols, idx % n_cols
+
+
 def _values(spec, n, rng, what, where):
     if spec is None:
         return None
@@ -129,8 +154,7 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
         prob = p.get("probability")
         if prob is None or not 0.0 <= float(prob) <= 1.0:
             raise ConnectivityError(f"probability must be in [0, 1], got {prob!r}", where=where)
-        mask = rng.random((npost, npre)) < float(prob)
-        post_l, pre_l = np.nonzero(mask)
+        post_l, pre_l = _bernoulli_pairs(rng, npost, npre, float(prob))
     elif m == "fixed_number_pre":
         number = int(p.get("number", -1))
         if not 0 <= number <= npre:
@@ -239,6 +263,20 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
         explicit_w = np.asarray(ws, dtype=float)
         explicit_d = np.asarray(ds, dtype=float)
         weights = None
+        allow_self = True
+    elif m in ("convolution", "pooling"):   # shared kernels expanded into synapses (see kernels.py)
+        if npre != pre_size or npost != post_size:
+            raise ConnectivityError(f"{m} needs whole populations, not views", where=where)
+        if m == "convolution":
+            kernel = np.asarray(p["weights"], dtype=float)
+            post_l, pre_l, kidx = kernels.convolution(
+                pre_geometry, post_geometry, kernel, bank=bool(p.get("bank", False)),
+                keep_last_dimension=bool(p.get("keep_last_dimension", False)), padding=p.get("padding", 0.0),
+                subsampling=p.get("subsampling"), operation=p.get("operation", "sum"), where=where)
+            explicit_w = kernel.reshape(-1)[kidx]
+        else:
+            post_l, pre_l = kernels.pooling(pre_geometry, post_geometry, p.get("extent"), where=where)
+        weights = None if m == "convolution" else 1.0
         allow_self = True
     else:
         raise ConnectivityError(f"unknown connection method {m!r}", where=where)
