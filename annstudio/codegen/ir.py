@@ -16,8 +16,8 @@ Step semantics shared by all backends (one step of ``dt``, time ``t = step*dt``)
    neuron spiked ``delay`` steps ago (lags ascending, spiking ranks ascending,
    synapses in post-major order); event-driven variables are first advanced exactly.
 2. populations, in order: random draws, ``updates``; spiking: refractory
-   neurons run ``refractory_updates`` instead (every update but those of the
-   variables the reset clamps, e.g. ``v = v_r``; conductances keep decaying); then the
+   neurons run ``refractory_updates`` instead (only the conductances ``g_*``
+   keep evolving; every other variable is frozen, as in ANNarchy); then the
    spike condition (not while refractory), ``reset`` for spiking neurons and the
    refractory counter set to ``round(refractory/dt)``; conductances listed in
    ``auto_reset`` are set to 0 after the update (instantaneous synapses).
@@ -48,6 +48,11 @@ Special populations and projections (issue 4; every backend implements them):
   spikes of the presynaptic neuron in the last ``window`` steps (steps
   ``s - window .. s - 1``) and ``n_syn`` is the post neuron's number of synapses;
   ``pre_spike`` is not run.
+- ``PopulationIR.global_randoms`` lists the random symbols (of ``randoms``)
+  used by population-wide statements (``x = ... Normal(0, 1) : population``,
+  e.g. the shared rate of ``HomogeneousCorrelatedSpikeTrains``): in phase 2 each
+  is drawn ONCE per step (one value for the population, from the population's
+  stream), the others once per neuron.
 - ``ProjectionIR.kind == "current_injection"`` (rate-coded pre, spiking post):
   in phase 1 it sets ``g_<target>[post] = w * pre.r[pre]`` (assignment, one-to-one,
   ``pre.r`` of the previous step).
@@ -65,6 +70,7 @@ from annstudio.engine.errors import ModelError
 from annstudio.engine.model.distributions import sample
 from annstudio.engine.model.spec import Segments
 from annstudio.engine.simulation.connectivity import build_connectivity
+from annstudio.engine.simulation.kernels import copied as copied_connectivity
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class PopulationIR:
     source: str = ""             # "" | "spike_source_array" | "timed_array" (see module docstring)
     source_schedule: int = 1     # timed_array: steps per buffer row
     source_period: int = 0       # steps after which a source repeats (0: never)
+    global_randoms: tuple = ()   # symbols of randoms drawn once per step for the population (see docstring)
 
     def var(self, name):
         return next((v for v in self.variables if v.name == name), None)
@@ -179,11 +186,10 @@ def _owner(target):
 
 
 def _neuron_updates(analysis, where):
-    """Integrated updates, and the subset run while a neuron is refractory: every
-    update except those of variables clamped by the reset (``v = v_r``)."""
+    """Integrated updates, and the subset still run while a neuron is refractory:
+    those of the conductances (``g_*``); every other variable is frozen (ANNarchy 4.8)."""
     ups = integrate(analysis.equations, analysis, where=where)
-    clamped = {s.target for s in analysis.reset if sp.Symbol(s.target) not in s.expr.free_symbols}
-    refr = tuple(u for u in ups if _owner(u.target) not in clamped)
+    refr = tuple(u for u in ups if _owner(u.target).startswith("g_"))
     return ups, refr
 
 
@@ -247,9 +253,16 @@ def lower(spec, rng=None):
             raise ModelError("the projection has no connector (call one of the connect_* methods)", where=where)
         pre_ranks = np.arange(pre.size) if pr.pre.ranks is None else np.asarray(pr.pre.ranks)
         post_ranks = np.arange(post.size) if pr.post.ranks is None else np.asarray(pr.post.ranks)
-        conn = build_connectivity(pr.connector, pre_ranks, post_ranks, pre.size, post.size,
-                                  pre.name == post.name, rng, dt, where, pre.geometry, post.geometry,
-                                  pre_obj=pr.options.get("_pre_obj"), post_obj=pr.options.get("_post_obj"))
+        if pr.connector.method == "copy":   # Copy: synapses of an earlier projection, its weights now
+            src = pr.connector.params.get("projection")
+            if src not in data.connectivity:
+                raise ModelError(f"the copied projection {src!r} must be declared (and connected) before",
+                                 where=where)
+            conn = copied_connectivity(data.connectivity[src], data.projections[src]["w"])
+        else:
+            conn = build_connectivity(pr.connector, pre_ranks, post_ranks, pre.size, post.size,
+                                      pre.name == post.name, rng, dt, where, pre.geometry, post.geometry,
+                                      pre_obj=pr.options.get("_pre_obj"), post_obj=pr.options.get("_post_obj"))
         data.connectivity[pr.name] = conn
         ir, syn_data = _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where, spec.constants)
         proj_irs.append(ir)
@@ -274,11 +287,19 @@ def lower(spec, rng=None):
             randoms=a.randoms, updates=ups, refractory_updates=refr if a.refractory is not None else (),
             spike=a.spike, reset=reset, refractory=a.refractory, auto_reset=auto, sums=_sums(a, ups),
             global_ops=a.global_ops, spike_history=spike_hist.get(p.name, 0),
-            rate_history=rate_hist.get(p.name, 0), **_source(p, dt, data)))
+            rate_history=rate_hist.get(p.name, 0), global_randoms=_global_randoms(a, ups),
+            **_source(p, dt, data)))
         for g in a.global_ops:
             data.populations[p.name][g.symbol] = 0.0
     _check_targets(spec, analyses, pops)
     return NetworkIR(dt=dt, populations=tuple(pop_irs), projections=tuple(proj_irs)), data
+
+
+def _global_randoms(a, ups):
+    """Random symbols read by updates of population-wide variables (drawn once per step)."""
+    glob = {v.name for v in a.variables if v.locality == "global"}
+    used = {str(sym) for u in ups if _owner(u.target) in glob for sym in u.expr.free_symbols}
+    return tuple(r.symbol for r in a.randoms if r.symbol in used)
 
 
 def _sums(a, ups):
@@ -313,6 +334,14 @@ def _source(p, dt, data):
         return {"source": "timed_array", "source_schedule": max(1, _steps(schedule, dt)) if schedule > 0 else 1,
                 "source_period": _steps(period, dt) if period > 0 else 0}
     return {}
+
+
+def population_sources(pop_spec, dt):
+    """Schedule data (``NetworkData.sources`` entry) of a special population from its current options,
+    or None; used to rebuild a backend after a restructure (``session.simulation``)."""
+    data = NetworkData()
+    _source(pop_spec, float(dt), data)
+    return data.sources.get(pop_spec.name)
 
 
 def _check_targets(spec, analyses, pops):

@@ -185,6 +185,8 @@ class Projection:
         decl = self._decl(name)
         if decl is None:
             raise AttributeError(f"Projection {self.name!r} has no attribute {name!r}")
+        if np.ndim(self._sim().get(self.name, name)) == 0:
+            return float(self._sim().get(self.name, name))   # one shared value (e.g. a constant weight)
         arr = self._full(name)
         if decl.locality == "global":
             return float(arr)

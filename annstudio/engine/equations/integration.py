@@ -1,12 +1,12 @@
 """Numerical integration: ODE statements -> target-neutral update statements.
 
-Semantics (one block, e.g. a neuron's equations, evaluated once per step):
-statements run in declaration order; an assignment takes effect at once; an
-ODE computes its variable's new value into a temporary ``_new_<x>`` from the
-values current at that point (coupled midpoint/RK4/implicit systems are solved
-together, at the position of the group's last ODE), and all ODE variables
-receive their new values together at the end of the block.  ``min``/``max``
-bounds clip each final assignment.
+Semantics (ANNarchy's, measured on ANNarchy 4.8): statements run in
+declaration order and an assignment takes effect at once; consecutive ODEs
+form a block whose new values are all computed from the values current before
+the block (coupled midpoint/RK4/implicit systems of the block are solved
+together; the exponential method freezes the other variables), then assigned
+together right after the block, so later statements see the new values.
+``min``/``max`` bounds clip each assignment.
 
 The result is a tuple of :class:`Update` (``target = expr``), where targets
 starting with ``_`` are per-element temporaries.  Every backend prints this
@@ -51,35 +51,44 @@ def _linear_parts(f, x, where, line, method):
 def integrate(statements, analysis, where=""):
     """Lower a block's statements (see module docstring) to a tuple of Updates."""
     decl = {v.name: v for v in analysis.variables}
-    odes = [s for s in statements if s.is_ode and s.method != "event-driven"]
-    last_of_group = {}
-    for i, s in enumerate(statements):
-        if s.is_ode and s.method in ("midpoint", "rk4", "implicit"):
-            last_of_group[s.method] = i
-    out, finals = [], []
-    for i, s in enumerate(statements):
+    out = []
+    i, n = 0, len(statements)
+    while i < n:
+        s = statements[i]
         if not s.is_ode:
             out.append(Update(s.target, _bounded(s.target, s.expr, decl.get(s.target))))
+            i += 1
             continue
-        if s.method == "event-driven":
-            continue
+        block = []
+        while i < n and statements[i].is_ode:
+            if statements[i].method != "event-driven":
+                block.append(statements[i])
+            i += 1
+        out.extend(_block_updates(block, decl, where))
+    return tuple(out)
+
+
+def _block_updates(block, decl, where):
+    """Consecutive ODEs: every new value from the old values, then all assigned (and clipped)."""
+    out = []
+    done = set()
+    for s in block:
         x = sp.Symbol(s.target)
         new = sp.Symbol(f"_new_{s.target}")
         if s.method == "explicit":
             out.append(Update(new.name, x + DT * s.expr))
         elif s.method == "exponential":
-            a, b = _linear_parts(s.expr, x, f"{where}", s.line, "exponential")
+            a, b = _linear_parts(s.expr, x, where, s.line, "exponential")
             if a == 0:
                 out.append(Update(new.name, x + DT * s.expr))
             else:
                 out.append(Update(new.name, x + (1 - sp.exp(a * DT)) * (-b / a - x)))
-        elif last_of_group.get(s.method) == i:
-            group = [o for o in odes if o.method == s.method]
-            out.extend(_group_updates(group, s.method, where))
-        finals.append(s.target)
-    for name in finals:
-        out.append(Update(name, _bounded(name, sp.Symbol(f"_new_{name}"), decl.get(name))))
-    return tuple(out)
+        elif s.method not in done:
+            done.add(s.method)
+            out.extend(_group_updates([o for o in block if o.method == s.method], s.method, where))
+    for s in block:
+        out.append(Update(s.target, _bounded(s.target, sp.Symbol(f"_new_{s.target}"), decl.get(s.target))))
+    return out
 
 
 def _group_updates(group, method, where):
