@@ -275,6 +275,36 @@ class NumpyBackend:
     def remove_monitor(self, mid):
         self.monitors.pop(mid, None)
 
+    def set_monitor_offset(self, mid, offset):
+        """Optional hook: the step from which the recording period counts (kept across restructures)."""
+        self.monitors[mid]["offset"] = int(offset)
+
+    # -- restructure (optional hook, see annstudio.session.simulation) -----------------------
+    def carry_state_from(self, old):
+        """Take over the private state of ``old``, the instance this one replaces after the synapses of
+        the same network changed: spike and rate histories, refractory counters, schedules, the random
+        generator, learning switches and decoding windows (synaptic values come with the data)."""
+        self.rng = old.rng
+        for name, p in self.pops.items():
+            q = old.pops.get(name)
+            if q is None:
+                continue
+            p.spiked, p.refr_left, p.source = q.spiked, q.refr_left.copy(), q.source
+            n = len(p.spike_hist)
+            p.spike_hist = (list(q.spike_hist) + [np.zeros(0, np.int64)] * n)[:n]
+            if p.r_hist:
+                n = len(p.r_hist)
+                hist = list(q.r_hist) or [p.vars["r"].copy()]
+                p.r_hist = (hist + [hist[-1]] * n)[:n]
+        for name, pr in self.projs.items():
+            q = old.projs.get(name)
+            if q is None:
+                continue
+            pr.learning = q.learning
+            if hasattr(q, "counts"):
+                pr.counts, pr.window_spikes = q.counts, q.window_spikes
+                pr.n_syn = np.maximum(np.bincount(pr.post_idx, minlength=pr.post.n), 1).astype(float)
+
     def _record(self):
         for m in self.monitors.values():
             if not m["active"]:
@@ -482,8 +512,8 @@ class NumpyBackend:
             self._source_step(p)
             return
         ns = p.namespace(t)
-        for rd in ir.randoms:
-            ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, p.n)
+        for rd in ir.randoms:   # population-wide statements draw one value (PopulationIR.global_randoms)
+            ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, 1 if rd.symbol in ir.global_randoms else p.n)
         old = {k: p.vars[k].copy() for k in p.clamped} if ir.refractory is not None else {}
         for target, code in p.updates:
             val = _eval(code, ns)

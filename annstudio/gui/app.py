@@ -42,6 +42,18 @@ def launch(argv=None):
     app.setApplicationName("annstudio")
     app.setOrganizationName("annstudio")
     window = MainWindow()
+    previous_hook = sys.excepthook
+
+    def report(kind, value, tb):
+        # an unexpected error in a slot is shown in the studio (status bar and log)
+        # and printed; the studio and the open project stay as they are
+        previous_hook(kind, value, tb)
+        try:
+            window.show_error(f"Internal error: {kind.__name__}: {value}")
+        except Exception:  # noqa: BLE001
+            pass
+
+    sys.excepthook = report
     paths = [a for a in argv if not a.startswith("-")]
     window.show()
     if paths:

@@ -146,3 +146,19 @@ def variables_of(document, population):
         return tuple(obj.analysis().state)
     except Exception:  # noqa: BLE001
         return ("r",) if population.get("kind") == "poisson" else ()
+
+
+def defaults_of(document, population):
+    """Declared initial values of a population's neuron type: {name: number}."""
+    name = population.get("neuron")
+    try:
+        obj = build_type("neurons", name, document.type_def("neurons", name))
+        out = {}
+        for decl in obj.analysis().variables:
+            try:
+                out[decl.name] = float(decl.init)
+            except (TypeError, ValueError):
+                pass
+        return out
+    except Exception:  # noqa: BLE001
+        return {}

@@ -8,7 +8,7 @@ a value that does not parse stays red in its field and changes nothing.
 import json
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QScrollArea, QStackedWidget,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QScrollArea, QSizePolicy, QStackedWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
 
 from ..project import commands as C
@@ -52,8 +52,8 @@ class PopulationPage(QWidget):
         self.options = CommitLineEdit(_json_or_empty)
         self.options.setToolTip('JSON, e.g. {"rates": 20.0}')
         self.options.committed.connect(lambda v: self._set("options", v))
-        self.initial = QTableWidget(0, 2)
-        self.initial.setHorizontalHeaderLabels(["name", "initial value"])
+        self.initial = QTableWidget(0, 3)
+        self.initial.setHorizontalHeaderLabels(["name", "initial value", "default"])
         self.initial.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.initial.verticalHeader().hide()
         self.initial.itemChanged.connect(self._initial_changed)
@@ -67,7 +67,9 @@ class PopulationPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Initial values (number, Uniform(a, b), JSON; empty = default)"))
+        hint = QLabel("Initial values: a number, Uniform(a, b), Normal(m, s) or JSON; empty = the default.")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
         layout.addWidget(self.initial)
         layout.addWidget(self.monitor)
         layout.addStretch(1)
@@ -87,7 +89,8 @@ class PopulationPage(QWidget):
             return
         self._filling = True
         kind = catalog.neuron_kind(self.document, pop)
-        self.title.setText(f"Population {self.name}  ({kind})")
+        label = {"spike": "spiking", "rate": "rate-coded", "source": "input"}.get(kind, kind)
+        self.title.setText(f"Population {self.name}  ({label})")
         self.name_edit.set_text_quiet(self.name)
         self.geometry_edit.set_text_quiet(format_geometry(pop.get("geometry")))
         self.neuron.clear()
@@ -105,11 +108,16 @@ class PopulationPage(QWidget):
         names = list(catalog.parameters_of(self.document, pop)) + list(catalog.variables_of(self.document, pop))
         names += [n for n in initial if n not in names]
         self.initial.setRowCount(len(names))
+        defaults = catalog.defaults_of(self.document, pop)
         for row, var in enumerate(names):
             key = QTableWidgetItem(var)
             key.setFlags(Qt.ItemIsEnabled)
             self.initial.setItem(row, 0, key)
             self.initial.setItem(row, 1, QTableWidgetItem(format_value(initial.get(var))))
+            default = QTableWidgetItem(format_value(defaults.get(var)))
+            default.setFlags(Qt.ItemIsEnabled)
+            default.setForeground(Qt.gray)
+            self.initial.setItem(row, 2, default)
         self.monitor.show_for(self.name, "population")
         self._filling = False
 
@@ -262,7 +270,10 @@ class Inspector(QScrollArea):
         super().__init__(parent)
         self.controller = controller
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)   # fields shrink to the dock
         self.stack = QStackedWidget()
+        # the pages follow the dock's width instead of widening the scroll area
+        self.stack.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.empty = QLabel("Select a population or a projection on the canvas.")
         self.empty.setAlignment(Qt.AlignCenter)
         self.empty.setWordWrap(True)

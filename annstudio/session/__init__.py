@@ -17,6 +17,11 @@ from .analysis_tools import *  # noqa: F401,F403
 from .analysis_tools import __all__ as _tools_all
 from .extras import *  # noqa: F401,F403
 from .extras import __all__ as _extras_all
+from .convolution import Convolution, Copy, Pooling
+from . import structural as _structural
+
+_structural.install()   # Dendrite.create_synapse/prune_synapse, Projection.start_pruning/start_creating
 
 __all__ = ["Progress", "Simulation", "IndividualNeuron", "Population", "PopulationView", "CSR", "Dendrite",
-           "Projection", "Monitor", "Network", "default_network"] + list(_api_all) + list(_special_all) + list(_tools_all) + list(_extras_all)
+           "Projection", "Monitor", "Network", "default_network"] + list(_api_all) + list(_special_all) + list(_tools_all) + list(_extras_all) + \
+    ["Convolution", "Copy", "Pooling"]

@@ -4,11 +4,25 @@ Owns the lowering (spec -> IR + data), the backend chosen through the registry,
 chunked runs (``run_iter``) with stop/pause and parameter changes posted from
 other threads, and the accumulation of monitor recordings.  The ANNarchy-style
 facade, the CLI and the GUI all run networks through this class.
+
+Restructuring (structural plasticity, ``annstudio.session.structural``): the
+synapses of a compiled network change by building a new backend instance from
+the current state.  ``current_data()`` copies the state out of the backend
+into a :class:`NetworkData`; the caller edits its connectivity and synaptic
+arrays; ``restructure(data, ir)`` builds the new instance (same IR: a compiled
+backend reuses its cached kernel; an IR that had to change, e.g. a uniform
+weight that became per-synapse, rebuilds it once) and carries over time,
+monitors (same ids, activity, period phase), learning switches set through
+``set_learning`` and, when the backend offers ``carry_state_from(old)``, its
+private state (spike and rate histories, refractory counters, random
+generator).  ``every(period_steps, fn)`` runs ``fn(sim)`` between steps,
+every ``period_steps`` steps; ``run_iter`` ends its chunks there.
 """
 import threading
 import time
 import warnings
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 
 import numpy as np
 import sympy as sp
@@ -39,8 +53,22 @@ class _MonitorBuffer:
         self.spike_steps = []
         self.spike_ranks = []
         self.lock = threading.Lock()
+        self.active = bool(request.start)
+        self.offset = 0          # step from which the recording period counts
+        self.stride = None       # period the buffer applies itself (backend records every step), see restructure
+
+    def _keep(self, rec):
+        """Records of ``rec`` at this monitor's period phase (only when ``stride`` is set)."""
+        if self.stride is None or not rec.steps.size:
+            return rec
+        mask = (rec.steps - self.offset) % self.stride == 0
+        for v, arr in rec.values.items():
+            rec.values[v] = arr[mask] if isinstance(arr, np.ndarray) else [a for a, k in zip(arr, mask) if k]
+        rec.steps = rec.steps[mask]
+        return rec
 
     def absorb(self, rec):
+        rec = self._keep(rec)
         with self.lock:
             for v, arr in rec.values.items():
                 if isinstance(arr, np.ndarray):
@@ -76,6 +104,11 @@ class Simulation:
         self._resume = threading.Event()
         self._resume.set()
         self._monitors = {}
+        self._bmid = {}          # monitor id -> the backend's id (they differ after a restructure)
+        self._next_mid = 0
+        self._learning = {}      # projection -> learning switch set through set_learning()
+        self._periodic = {}      # handle -> [next step, period in steps, fn]
+        self._next_handle = 0
         self.build_log = ""
         self.compile_time = 0.0
 
@@ -154,24 +187,32 @@ class Simulation:
         period_steps = max(1, int(round((period or self.dt) / self.dt)))
         req = MonitorRequest(kind, target, tuple(variables), None if ranks is None else tuple(int(r) for r in ranks),
                              period_steps, bool(start))
-        mid = backend.add_monitor(req)
-        self._monitors[mid] = _MonitorBuffer(req, mid)
+        mid = self._next_mid
+        self._next_mid += 1
+        self._bmid[mid] = backend.add_monitor(req)
+        buf = _MonitorBuffer(req, mid)
+        buf.active, buf.offset = bool(start), backend.step
+        self._monitors[mid] = buf
         return mid
 
     def set_monitor_active(self, mid, active):
         self._drain()
-        self._require().set_monitor_active(mid, active)
+        buf = self._monitors[mid]
+        if active and not buf.active:
+            buf.offset = self.step
+        buf.active = bool(active)
+        self._require().set_monitor_active(self._bmid[mid], active)
 
     def remove_monitor(self, mid):
         self._drain()
-        self._require().remove_monitor(mid)
+        self._require().remove_monitor(self._bmid.pop(mid))
         self._monitors.pop(mid, None)
 
     def _drain(self):
         if self.backend is None:
             return
         for mid, buf in self._monitors.items():
-            buf.absorb(self.backend.fetch_monitor(mid))
+            buf.absorb(self.backend.fetch_monitor(self._bmid[mid]))
 
     def monitor_buffer(self, mid, drain=True):
         if drain:
@@ -188,6 +229,8 @@ class Simulation:
             for v, chunks in buf.values.items():
                 if buf.request.kind != "population":
                     out[v] = list(chunks)
+                elif chunks and np.ndim(chunks[0]) == 0:      # population-wide variable: one value per record
+                    out[v] = np.asarray(chunks, dtype=float)
                 elif chunks:
                     out[v] = np.concatenate([np.asarray(c) for c in chunks])
                 else:
@@ -224,7 +267,7 @@ class Simulation:
         drained into the monitor buffers, pause waits and stop returns early.
         ``stop_condition(sim)`` ends the run early when it returns True.
         """
-        backend = self._require()
+        self._require()
         total = int(round(float(duration) / self.dt))
         if total < 0:
             raise SimulationError(f"duration must be non-negative, got {duration}")
@@ -239,19 +282,20 @@ class Simulation:
                 self._resume.wait()
                 if self._stop.is_set():
                     break
-                n = min(chunk_steps, total - done)
-                backend.run(n)
+                n = min(chunk_steps, total - done, self._steps_to_periodic())
+                self.backend.run(n)
                 done += n
                 self._drain()
                 self.check_finite()
+                self._run_periodic()
                 self._apply_posted()
-                yield Progress(self.t, backend.step, done / total if total else 1.0, time.perf_counter() - start)
+                yield Progress(self.t, self.step, done / total if total else 1.0, time.perf_counter() - start)
                 if stop_condition is not None and stop_condition(self):
                     break
         finally:
             self._running = False
         if total == 0:
-            yield Progress(self.t, backend.step, 1.0, 0.0)
+            yield Progress(self.t, self.step, 1.0, 0.0)
 
     def check_finite(self):
         """Raise a located SimulationError when a population variable became NaN or infinite."""
@@ -292,6 +336,7 @@ class Simulation:
         steps = int(round(max_duration / self.dt))
         for _ in range(steps):
             self._require().run(1)
+            self._run_periodic()
             if combine(c() for c in checks):
                 break
         self._drain()
@@ -302,20 +347,115 @@ class Simulation:
         if self.backend is None:
             return
         self._drain()
-        monitors = [(mid, buf.request) for mid, buf in self._monitors.items()]
         factory = get_backend_factory(self.paradigm)
         self.ir, self.data = codegen.lower(self.spec)
         old = self.backend
         self.backend = factory(self.ir, self.data, self.spec.settings)
         if hasattr(old, "close"):
             old.close()
-        remap = {}
-        for mid, req in monitors:
-            remap[mid] = self.backend.add_monitor(req)
-        self._monitors = {remap[mid]: buf for mid, buf in self._monitors.items()}
         for mid, buf in self._monitors.items():
-            buf.mid = mid
-        return remap
+            self._bmid[mid] = self.backend.add_monitor(buf.request)
+            buf.active, buf.offset = bool(buf.request.start), self.backend.step
+        self._learning.clear()
+        return {mid: mid for mid in self._monitors}   # monitor ids are kept
+
+    # -- restructuring (see the module docstring) -----------------------------------------
+    def set_learning(self, name, enabled):
+        """Switch a projection's synaptic updates on/off (kept across restructures)."""
+        self._learning[name] = bool(enabled)
+        self._require().set_learning(name, bool(enabled))
+
+    def current_data(self):
+        """A fresh :class:`NetworkData` holding copies of the current state: population and
+        projection values read from the backend, the current connectivity, delays and schedules."""
+        backend = self._require()
+        data = codegen.NetworkData()
+        for p in self.ir.populations:
+            vals = {}
+            for v in p.variables:
+                vals[v.name] = _copy(backend.get(p.name, v.name))
+            for g in p.global_ops:
+                vals[g.symbol] = _copy(_get_or(backend, p.name, g.symbol, 0.0))
+            data.populations[p.name] = vals
+        for pr in self.ir.projections:
+            vals = {v.name: _copy(backend.get(pr.name, v.name)) for v in pr.variables}
+            if pr.event_driven:   # not readable from every backend: then the last events restart at 0
+                vals["_last_event"] = _copy(_get_or(backend, pr.name, "_last_event",
+                                                    np.zeros(self.data.connectivity[pr.name].size)))
+            data.projections[pr.name] = vals
+        data.connectivity = dict(self.data.connectivity)
+        data.delays = dict(self.data.delays)
+        data.sources = {}
+        for p in self.spec.populations:
+            src = codegen.ir.population_sources(p, self.dt)
+            if src is not None:
+                data.sources[p.name] = src
+        return data
+
+    def restructure(self, data, ir=None):
+        """Replace the backend by one built from ``data`` (and ``ir``, default the current IR),
+        keeping time, monitors and learning switches (see the module docstring)."""
+        old = self._require()
+        self._drain()
+        ir = ir or self.ir
+        factory = get_backend_factory(self.paradigm)
+        new = factory(ir, data, self.spec.settings)
+        new.step = old.step
+        if hasattr(new, "carry_state_from"):
+            new.carry_state_from(old)
+        for name, enabled in self._learning.items():
+            new.set_learning(name, enabled)
+        for mid, buf in self._monitors.items():
+            old.remove_monitor(self._bmid[mid])
+            req, buf.stride = _replace(buf.request, start=buf.active), None
+            period = req.period_steps
+            if period > 1 and (new.step - buf.offset) % period:     # keep the recording phase
+                if not hasattr(new, "set_monitor_offset"):
+                    req, buf.stride = _replace(req, period_steps=1), period   # record all, keep the phase's
+            self._bmid[mid] = new.add_monitor(req)
+            if buf.stride is None and hasattr(new, "set_monitor_offset"):
+                new.set_monitor_offset(self._bmid[mid], buf.offset)
+        if hasattr(old, "close"):
+            old.close()
+        self.backend, self.ir, self.data = new, ir, data
+
+    def every(self, period_steps, fn, start_step=None):
+        """Call ``fn(sim)`` between steps when ``step - start`` is a positive multiple of ``period_steps``
+        (``start``: the current step); returns a handle for ``cancel_every``."""
+        period = max(1, int(period_steps))
+        start = self.step if start_step is None else int(start_step)
+        handle = self._next_handle
+        self._next_handle += 1
+        self._periodic[handle] = [start + period, period, fn]
+        return handle
+
+    def cancel_every(self, handle):
+        self._periodic.pop(handle, None)
+
+    def _steps_to_periodic(self):
+        if not self._periodic:
+            return 1 << 62
+        return max(1, min(nxt for nxt, _, _ in self._periodic.values()) - self.step)
+
+    def _run_periodic(self):
+        for handle in sorted(self._periodic):
+            entry = self._periodic.get(handle)
+            if entry is None or self.step < entry[0]:
+                continue
+            entry[0] += entry[1] * max(1, (self.step - entry[0]) // entry[1] + 1)
+            entry[2](self)
+
+
+def _copy(value):
+    arr = np.array(value, dtype=float, copy=True)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _get_or(backend, name, var, default):
+    try:
+        return backend.get(name, var)
+    except SimulationError:
+        return default
 
 
 def _stop_check(sim, pop, cond):

@@ -7,11 +7,17 @@ whose schedule lives in the population's ``options``; ``DecodingProjection``
 and ``CurrentInjection`` are projections of kind ``decoding`` /
 ``current_injection``.  Their step semantics are documented in
 ``annstudio.codegen.ir`` and implemented by every backend.
+``HomogeneousCorrelatedSpikeTrains`` is an ordinary population too: its
+generated neuron draws one normal number per step for the whole population
+(``PopulationIR.global_randoms``).
 """
 import numpy as np
+from scipy import optimize
+from scipy.special import erfc as special_erfc
 
 from annstudio.engine.errors import ModelError
 from annstudio.engine.library.populations import poisson_neuron, spike_source_neuron, timed_array_neuron
+from annstudio.engine.model.types import Neuron
 
 from .population import Population, PopulationView
 from .projection import Projection
@@ -128,6 +134,154 @@ class TimedArray(Population):
             _set_source(sim, self.name, "buffer", rates)
 
 
+def rectified_gaussian_parameters(mean, var):
+    """(mu, sigma) of the Gaussian whose rectification ``max(X, 0)`` has this mean and variance
+    (Brette 2009, sec. 3); numeric solution of the rectified moments."""
+    mean, var = float(mean), float(var)
+    if mean <= 0.0:
+        return 0.0, 0.0
+    if var <= 0.0:
+        return mean, 0.0
+
+    def moments(m, s):
+        a = m / s
+        phi, cdf = np.exp(-0.5 * a * a) / np.sqrt(2 * np.pi), 0.5 * special_erfc(-a / np.sqrt(2.0))
+        e1 = m * cdf + s * phi
+        e2 = (m * m + s * s) * cdf + m * s * phi
+        return e1, e2 - e1 * e1
+
+    def residual(x):
+        m, s = x[0], np.exp(x[1])
+        e, v = moments(m, s)
+        return [(e - mean) / mean, (v - var) / var]
+
+    sol = optimize.root(residual, [mean, 0.5 * np.log(var)], method="hybr")
+    m, s = float(sol.x[0]), float(np.exp(sol.x[1]))
+    if not sol.success or not np.allclose(residual(sol.x), 0.0, atol=1e-6):
+        raise ModelError(f"no rectified Gaussian with mean {mean} and variance {var}: lower corr or raise tau",
+                         where="HomogeneousCorrelatedSpikeTrains")
+    return m, s
+
+
+def _hcst_neuron(segments, period, refractory):
+    """Neuron of HomogeneousCorrelatedSpikeTrains: a shared rate ``x`` (Hz), an Ornstein-Uhlenbeck process
+    of mean ``mu`` and stationary deviation ``sigma`` (exact update, one normal draw per step for the whole
+    population), and Poisson spikes of rate ``max(x, 0)``; ``segments`` > 1: ``mu_k``/``sigma_k`` apply
+    from ``start_k`` ms (modulo ``period`` when > 0)."""
+    params = ["tau = 10.0 : population"]
+    if segments == 1:
+        params += ["mu = 0.0 : population", "sigma = 0.0 : population"]
+        sel = ""
+    else:
+        for k in range(segments):
+            params += [f"mu_{k} = 0.0 : population", f"sigma_{k} = 0.0 : population",
+                       f"start_{k} = 0.0 : population"]
+        tt = f"modulo(t, {float(period)!r})" if period > 0 else "t"
+
+        def chain(name):
+            text = f"{name}_{segments - 1}"
+            for k in range(segments - 2, -1, -1):
+                text = f"if tt < start_{k + 1} then {name}_{k} else ({text})"
+            return text
+        sel = f"tt = {tt} : population\nmu = {chain('mu')} : population\nsigma = {chain('sigma')} : population\n"
+    return Neuron(
+        parameters="\n".join(params),
+        equations=sel + "x = mu + (x - mu) * exp(-dt / tau) + sigma * sqrt(1.0 - exp(-2.0 * dt / tau)) * "
+                        "Normal(0.0, 1.0) : population\np = Uniform(0.0, 1.0) * 1000.0 / dt",
+        spike="p < x", reset="", refractory=refractory, name="HomogeneousCorrelatedSpikeTrains",
+        description="Poisson spike trains sharing an Ornstein-Uhlenbeck rate (Brette 2009).")
+
+
+class HomogeneousCorrelatedSpikeTrains(Population):
+    """Poisson spike trains of mean rate ``rates`` (Hz) sharing one population rate ``x``, an
+    Ornstein-Uhlenbeck process of time constant ``tau`` (ms), so that every pair has the total
+    correlation ``corr`` (Brette 2009): the cross-covariance of two trains integrates to ``corr * rates``,
+    i.e. for counting windows much longer than ``tau`` the covariance of the counts is ``corr`` times their
+    mean (Pearson coefficient ``corr / (1 + corr)``).  ``mu``/``sigma`` of the process are computed so that
+    the rectified rate ``max(x, 0)`` has mean ``rates`` and variance ``corr * rates / (2 tau)``; they are
+    recomputed when ``rates``, ``corr`` or ``tau`` change.  With ``schedule`` (ms, first 0), ``rates`` and
+    ``corr`` are lists applied from these times (repeating every ``period`` ms when > 0)."""
+
+    def __init__(self, geometry, rates, corr, tau, schedule=None, period=-1.0, name=None, refractory=None,
+                 copied=False, net=None):
+        nseg = 1
+        if schedule is not None:
+            schedule = [float(x) for x in np.atleast_1d(schedule)]
+            if not schedule or schedule[0] != 0.0:
+                raise ModelError("the first time of schedule must be 0", where="HomogeneousCorrelatedSpikeTrains")
+            nseg = len(schedule)
+        super().__init__(geometry, _hcst_neuron(nseg, float(period), refractory), name=name, net=net)
+        self._hc = {"schedule": schedule, "period": float(period), "nseg": nseg}
+        self._hc.update(rates=self._per_segment(rates, "rates"), corr=self._per_segment(corr, "corr"),
+                        tau=float(tau))
+        self._hcst_update()
+
+    def _per_segment(self, value, what):
+        vals = [float(v) for v in np.atleast_1d(value)]
+        if len(vals) == 1:
+            vals = vals * self._hc["nseg"]
+        if len(vals) != self._hc["nseg"]:
+            raise ModelError(f"{what} needs one value per schedule time ({self._hc['nseg']}), got {len(vals)}",
+                             where=self.name)
+        if what == "rates" and min(vals) < 0 or what == "corr" and not all(0.0 <= c <= 1.0 for c in vals):
+            raise ModelError(f"invalid {what} {vals}", where=self.name)
+        return vals
+
+    def _hcst_update(self):
+        hc = self._hc
+        tau_s = hc["tau"] / 1000.0
+        ms = [rectified_gaussian_parameters(r, c * r / (2.0 * tau_s)) for r, c in zip(hc["rates"], hc["corr"])]
+        self._write("tau", hc["tau"], None)
+        if hc["nseg"] == 1:
+            self._write("mu", ms[0][0], None)
+            self._write("sigma", ms[0][1], None)
+        else:
+            for k, ((m, s), start) in enumerate(zip(ms, hc["schedule"])):
+                self._write(f"mu_{k}", m, None)
+                self._write(f"sigma_{k}", s, None)
+                self._write(f"start_{k}", start, None)
+        sim = self._net._sim
+        if sim is None or sim.backend is None:
+            self._write("x", ms[0][0], None)     # start at the mean
+
+    @property
+    def rates(self):
+        r = self._hc["rates"]
+        return r[0] if self._hc["nseg"] == 1 else list(r)
+
+    @rates.setter
+    def rates(self, value):
+        self._hc["rates"] = self._per_segment(value, "rates")
+        self._hcst_update()
+
+    @property
+    def corr(self):
+        c = self._hc["corr"]
+        return c[0] if self._hc["nseg"] == 1 else list(c)
+
+    @corr.setter
+    def corr(self, value):
+        self._hc["corr"] = self._per_segment(value, "corr")
+        self._hcst_update()
+
+    @property
+    def tau(self):
+        return self._hc["tau"]
+
+    @tau.setter
+    def tau(self, value):
+        self._hc["tau"] = float(value)
+        self._hcst_update()
+
+    @property
+    def schedule(self):
+        return self._hc["schedule"]
+
+    @property
+    def period(self):
+        return self._hc["period"]
+
+
 class DecodingProjection(Projection):
     """Spiking -> rate-coded: ``sum(target)`` of a post neuron is the firing rate (Hz) of its presynaptic
     neurons over the last ``window`` ms (one step when 0), weighted by ``w`` and averaged over its synapses."""
@@ -166,4 +320,5 @@ def _size(obj):
     return len(obj.ranks) if isinstance(obj, PopulationView) else obj.size
 
 
-__all__ = ["PoissonPopulation", "SpikeSourceArray", "TimedArray", "DecodingProjection", "CurrentInjection"]
+__all__ = ["PoissonPopulation", "SpikeSourceArray", "TimedArray", "HomogeneousCorrelatedSpikeTrains",
+           "DecodingProjection", "CurrentInjection"]

@@ -5,7 +5,7 @@ One test body runs on each (``paradigm`` fixture); compiled backends carry the
 """
 import pytest
 
-import annstudio.engine  # noqa: F401  (registers the backends)
+import annstudio.codegen  # noqa: F401  (importing codegen registers the backends)
 from annstudio.engine.simulation import available_paradigms
 
 

@@ -39,11 +39,13 @@ class PopulationNode(QGraphicsObject):
         self.prepareGeometryChange()
         self.kind = kind
         geometry = population.get("geometry") or [0]
+        if isinstance(geometry, (int, float)):
+            geometry = [geometry]
         size = 1
         for g in geometry:
             size *= int(g)
         shape = "×".join(str(int(g)) for g in geometry)
-        self.subtitle = f"{size} neurons" + (f" ({shape})" if len(geometry) > 1 else "")
+        self.subtitle = f"{size} neuron{'' if size == 1 else 's'}" + (f" ({shape})" if len(geometry) > 1 else "")
         self.type_label = type_label
         self.setToolTip(f"{self.name}\n{self.subtitle}\n{type_label} ({STYLE[kind]['glyph']})")
         self.update()
@@ -166,7 +168,13 @@ class ProjectionEdge(QGraphicsPathItem):
 
     def update_from(self, projection, synapse_label, inhibitory):
         self.color = QColor("#c0392b") if inhibitory else QColor("#2c7a3f")
-        self.label.setText(f"{projection.get('target')} · {synapse_label}")
+        pre = projection.get("pre")
+        part = ""
+        if isinstance(pre, dict) and pre.get("slice"):
+            part = " [{}:{}]".format(*pre["slice"][:2])
+        elif isinstance(pre, dict) and pre.get("ranks") is not None:
+            part = f" [{len(pre['ranks'])} ranks]"
+        self.label.setText(f"{projection.get('target')} · {synapse_label}{part}")
         self.label.setBrush(self.color.darker(140))
         self.setToolTip(f"{self.name}: {projection.get('target')} · {synapse_label}\n"
                         f"{(projection.get('connector') or {}).get('method', '?')}")
@@ -179,11 +187,13 @@ class ProjectionEdge(QGraphicsPathItem):
             c = self.source.center()
             top = QPointF(c.x() - NODE_W / 4, c.y() - NODE_H / 2)
             end = QPointF(c.x() + NODE_W / 4, c.y() - NODE_H / 2)
-            lift = 55 + 18 * self.bend
+            lift = 50 + 34 * self.bend
             path.moveTo(top)
             path.cubicTo(top + QPointF(-20, -lift), end + QPointF(20, -lift), end)
             tip, before = end, end + QPointF(12, -20)
-            label_at = QPointF(c.x() - 30, c.y() - NODE_H / 2 - lift * 0.75 - 16)
+            rect = self.label.boundingRect()
+            # to the right of the loop's top, clear of the (nested) arcs
+            label_at = QPointF(c.x() + NODE_W / 4 + 16 + rect.width() / 2, c.y() - NODE_H / 2 - lift * 0.75)
         else:
             a, b = self.source.center(), self.dest.center()
             line = QLineF(a, b)
@@ -193,7 +203,11 @@ class ProjectionEdge(QGraphicsPathItem):
             path.moveTo(start)
             path.quadTo(mid, tip)
             before = mid
-            label_at = (start + tip) / 2 * 0.5 + mid * 0.5 + normal * 4
+            # beside the curve, on its outer side, clear of the line
+            rect = self.label.boundingRect()
+            side = 1.0 if self.bend >= 0 else -1.0
+            clearance = 6 + abs(normal.x()) * rect.width() / 2 + abs(normal.y()) * rect.height() / 2
+            label_at = (start + tip) / 2 * 0.5 + mid * 0.5 + normal * side * clearance
         self.setPath(path)
         direction = QLineF(tip, before)
         direction.setLength(12)

@@ -113,7 +113,7 @@ class NetworkScene(QGraphicsScene):
             reverse = (b, a) in pair_count or any(
                 ref_population(p.get("pre")) == b and ref_population(p.get("post")) == a
                 for p in self.document.items("projections"))
-            edge.bend = index + (0.6 if reverse and a != b else 0.0)
+            edge.bend = index + (1.0 if reverse and a != b else 0.0)
             self.addItem(edge)
             self.edges[proj["name"]] = edge
             self._restyle_edge(proj)

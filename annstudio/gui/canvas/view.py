@@ -1,7 +1,7 @@
 """``CanvasView``: zoom (wheel, keys), pan (middle button or space + drag),
 rubber-band selection, delete, copy/paste and drops from the palette."""
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QKeySequence, QPainter
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from . import clipboard
@@ -20,6 +20,18 @@ class CanvasView(QGraphicsView):
         self.setBackgroundBrush(Qt.white)
         self._panning = None
         self.setObjectName("canvas")
+
+    def drawBackground(self, painter, rect):
+        """White with a light dot grid (20 px) to place nodes against."""
+        super().drawBackground(painter, rect)
+        if self.transform().m11() < 0.4:
+            return
+        step = 20
+        painter.setPen(QPen(QColor("#d0d4da"), 0))
+        left, top = int(rect.left()) - int(rect.left()) % step, int(rect.top()) - int(rect.top()) % step
+        points = [QPointF(x, y) for x in range(left, int(rect.right()) + 1, step)
+                  for y in range(top, int(rect.bottom()) + 1, step)]
+        painter.drawPoints(points)
 
     # ---------------------------------------------------------------- zoom & pan
     def zoom(self, factor):

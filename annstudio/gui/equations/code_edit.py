@@ -2,7 +2,7 @@
 underline on the line of an error, and completion of known names (popup after
 two letters or on Ctrl+Space)."""
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit
 
 from .highlighter import EquationHighlighter
@@ -29,6 +29,7 @@ class CodeEdit(QPlainTextEdit):
         self.completer.setCompletionMode(QCompleter.PopupCompletion)
         self.completer.activated.connect(self.insert_completion)
         self._quiet = False
+        self._last_text = ""
         self.textChanged.connect(self._changed)
         self.fit_height()
 
@@ -51,9 +52,14 @@ class CodeEdit(QPlainTextEdit):
         self.fit_height()
 
     def _changed(self):
+        # textChanged also fires for formatting (the highlighter): emit real edits only
+        text = self.toPlainText()
+        if text == self._last_text:
+            return
+        self._last_text = text
         self.fit_height()
         if not self._quiet:
-            self.edited.emit(self.toPlainText())
+            self.edited.emit(text)
 
     # ---------------------------------------------------------------- errors
     def show_error(self, line, message):

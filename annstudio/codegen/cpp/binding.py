@@ -1,0 +1,62 @@
+"""Loads the generic Cython binding (``_annstudio_binding.pyx``), building it once per machine.
+
+The binding is network-independent: it is cythonized and compiled the first
+time it is needed (a few seconds) and cached under the build cache keyed by its
+source, the Python ABI and the compiler; later sessions import it directly.
+"""
+import hashlib
+import importlib.machinery
+import importlib.util
+import os
+import subprocess
+import sys
+import sysconfig
+
+from annstudio.engine.errors import BuildError
+
+from . import toolchain
+from .cache import build_cached, cache_key
+
+_PYX = os.path.join(os.path.dirname(__file__), "_annstudio_binding.pyx")
+_MODULE = None
+
+
+def _build(directory, tmp):
+    c_file = os.path.join(directory, "_annstudio_binding.c")
+    res = subprocess.run([sys.executable, "-m", "cython", "-3", _PYX, "-o", c_file],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        raise BuildError(f"cython failed on the binding:\n{res.stderr[-2000:]}")
+    cc = os.environ.get("CC") or "gcc"
+    inc = sysconfig.get_paths()["include"]
+    res = subprocess.run([cc, "-O1", "-shared", "-fPIC", "-w", f"-I{inc}", c_file, "-o", tmp, "-ldl"],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        raise BuildError(f"compiling the binding failed:\n{res.stderr[-2000:]}")
+
+
+def load_binding(log=None):
+    """The binding module (cached in-process after the first call)."""
+    global _MODULE
+    if _MODULE is not None:
+        return _MODULE
+    with open(_PYX, "rb") as f:
+        src_hash = hashlib.sha256(f.read()).hexdigest()
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    key = cache_key("binding", src_hash, sys.version, suffix, os.environ.get("CC") or "gcc")
+    path, _built, _secs = build_cached("binding", key, "_annstudio_binding" + suffix, _build, log=log)
+    spec = importlib.util.spec_from_file_location("_annstudio_binding", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _MODULE = module
+    return module
+
+
+def source_hash():
+    with open(_PYX, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def compiler_id():
+    cxx = toolchain.compiler()
+    return cxx, toolchain.compiler_version(cxx) if cxx else ""

@@ -1,0 +1,409 @@
+// annstudio C++/OpenMP kernel runtime: the network-independent half of every kernel.
+// Counter-based random numbers, numpy-compatible pairwise sums, thread partitions,
+// spike ring buffers, compressed projections and C++-side monitors.
+// Plain C++17 + OpenMP, no Python headers (see ABI.md).
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <cstdlib>
+#include <string>
+#include <vector>
+#include <algorithm>
+#include <atomic>
+#include <omp.h>
+#include <sched.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ANN_PAUSE() _mm_pause()
+#else
+#define ANN_PAUSE() do {} while (0)
+#endif
+
+namespace ann {
+
+// ---------------------------------------------------------------- random numbers
+// value = f(seed, stream, iteration, element): identical for any thread count.
+static inline uint64_t mix64(uint64_t z) {
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+static inline uint64_t rbits(uint64_t key, int64_t it, int64_t idx, uint64_t sub) {
+    return mix64(mix64(key ^ mix64((uint64_t)it * 4ULL + sub)) + (uint64_t)idx);
+}
+// (0, 1]
+static inline double u01(uint64_t key, int64_t it, int64_t idx, uint64_t sub = 0) {
+    return (double)((rbits(key, it, idx, sub) >> 11) + 1) * 0x1.0p-53;
+}
+static inline double draw_uniform(uint64_t k, int64_t it, int64_t i, double a, double b) {
+    return a + (b - a) * (u01(k, it, i) - 0x1.0p-53);
+}
+static inline double std_normal(uint64_t k, int64_t it, int64_t i, uint64_t sub = 0) {
+    double u1 = u01(k, it, i, sub), u2 = u01(k, it, i, sub + 1);
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+static inline double draw_normal(uint64_t k, int64_t it, int64_t i, double m, double s) {
+    return m + s * std_normal(k, it, i);
+}
+static inline double draw_lognormal(uint64_t k, int64_t it, int64_t i, double m, double s) {
+    return std::exp(m + s * std_normal(k, it, i));
+}
+static inline double draw_exponential(uint64_t k, int64_t it, int64_t i, double lam) {
+    return -std::log(u01(k, it, i)) / lam;
+}
+static inline double draw_discrete_uniform(uint64_t k, int64_t it, int64_t i, double a, double b) {
+    double lo = std::floor(a), n = std::floor(b) - lo + 1.0;
+    double v = lo + std::floor((u01(k, it, i) - 0x1.0p-53) * n);
+    return v > lo + n - 1.0 ? lo + n - 1.0 : v;
+}
+static inline double draw_gamma(uint64_t k, int64_t it, int64_t i, double shape, double scale) {
+    // Marsaglia-Tsang; the attempt number selects fresh counters
+    double boost = 1.0;
+    if (shape < 1.0) { boost = std::pow(u01(k, it, i, 3), 1.0 / shape); shape += 1.0; }
+    double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+    for (uint64_t a = 0; a < 64; ++a) {
+        double x = std_normal(k ^ (0x5851F42D4C957F2DULL * (a + 1)), it, i), v = 1.0 + c * x;
+        if (v <= 0.0) continue;
+        v = v * v * v;
+        double u = u01(k ^ (0x5851F42D4C957F2DULL * (a + 1)), it, i, 2);
+        if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v * scale * boost;
+    }
+    return d * scale * boost;
+}
+static inline double draw_binomial(uint64_t k, int64_t it, int64_t i, double n, double p) {
+    int64_t nn = (int64_t)n, c = 0;
+    for (int64_t a = 0; a < nn; ++a) c += u01(k ^ (0x2545F4914F6CDD1DULL * (a + 1)), it, i) <= p;
+    return (double)c;
+}
+
+// ---------------------------------------------------------------- reductions (bitwise numpy)
+static double pairwise_sum(const double* a, int64_t n, int64_t stride, bool squares = false, bool absval = false) {
+    auto f = [&](double x) { return squares ? x * x : (absval ? std::fabs(x) : x); };
+    if (n < 8) {
+        double r = 0.0;
+        for (int64_t i = 0; i < n; ++i) r += f(a[i * stride]);
+        return r;
+    } else if (n <= 128) {
+        double r[8];
+        for (int j = 0; j < 8; ++j) r[j] = f(a[j * stride]);
+        int64_t i;
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; ++j) r[j] += f(a[(i + j) * stride]);
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; ++i) res += f(a[i * stride]);
+        return res;
+    }
+    int64_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2, stride, squares, absval) + pairwise_sum(a + n2 * stride, n - n2, stride, squares, absval);
+}
+// op: 0 mean, 1 max, 2 min, 3 norm1, 4 norm2
+static double global_op(int op, const double* a, int64_t n) {
+    if (n == 0) return 0.0;
+    switch (op) {
+    case 0: return pairwise_sum(a, n, 1) / (double)n;
+    case 1: { double m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] > m || std::isnan(a[i])) ? a[i] : m; return m; }
+    case 2: { double m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] < m || std::isnan(a[i])) ? a[i] : m; return m; }
+    case 3: return pairwise_sum(a, n, 1, false, true);
+    default: return std::sqrt(pairwise_sum(a, n, 1, true, false));
+    }
+}
+
+// ---------------------------------------------------------------- barrier
+// Sense-reversing barrier: spins briefly (cheap on an idle machine), then yields the core, so that on a
+// loaded machine a waiting thread does not burn the time slice the thread it waits for needs.
+struct Barrier {
+    alignas(64) std::atomic<int> count{0};
+    alignas(64) std::atomic<int> sense{0};
+    int T = 1;
+    void wait(int& local_sense) {
+        if (T <= 1) return;
+        local_sense ^= 1;
+        if (count.fetch_add(1, std::memory_order_acq_rel) == T - 1) {
+            count.store(0, std::memory_order_relaxed);
+            sense.store(local_sense, std::memory_order_release);
+        } else {
+            int spins = 0;
+            while (sense.load(std::memory_order_acquire) != local_sense) {
+                if (++spins < 256) ANN_PAUSE(); else sched_yield();
+            }
+        }
+    }
+};
+
+// ---------------------------------------------------------------- partitions
+// Thread k owns [lo[k], hi[k]) of a population (blocks rounded to 8 for SIMD).
+static inline void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>& hi) {
+    lo.assign(T, 0); hi.assign(T, 0);
+    for (int k = 0; k < T; ++k) {
+        int64_t a = (n * k) / T, b = (n * (k + 1)) / T;
+        if (k > 0) a = std::min(n, (a / 8) * 8);
+        if (k + 1 < T) b = std::min(n, (b / 8) * 8); else b = n;
+        lo[k] = a; hi[k] = std::max(a, b);
+    }
+    for (int k = 1; k < T; ++k) lo[k] = hi[k - 1];
+}
+
+// Ranks i in [lo, hi) with M[i] != 0, ascending, into out; spikes are rare, so 8 flags are tested at once.
+static inline int64_t compact(const uint8_t* __restrict M, int64_t lo, int64_t hi, int32_t* __restrict out) {
+    int64_t c = 0, i = lo;
+    for (; i < hi && (i & 7); ++i) { out[c] = (int32_t)i; c += M[i]; }
+    for (; i + 8 <= hi; i += 8) {
+        uint64_t word;
+        std::memcpy(&word, M + i, 8);
+        if (!word) continue;
+        for (int64_t k = i; k < i + 8; ++k) { out[c] = (int32_t)k; c += M[k]; }
+    }
+    for (; i < hi; ++i) { out[c] = (int32_t)i; c += M[i]; }
+    return c;
+}
+
+// Spike lists: H ring slots; in slot h thread k writes its ascending ranks at store[h*n + lo[k]...].
+struct SpikeRing {
+    int64_t n = 0;
+    int H = 1, T = 1;
+    std::vector<int32_t> store;
+    std::vector<int64_t> count;   // [h*T + k]
+    void init(int64_t n_, int H_, int T_) {
+        n = n_; H = H_; T = T_;
+        store.assign((size_t)H * (size_t)std::max<int64_t>(n, 1), 0);
+        count.assign((size_t)H * T, 0);
+    }
+    int slot(int64_t it) const { int64_t h = it % H; return (int)(h < 0 ? h + H : h); }
+};
+
+// A projection's synapses, both ways: post-major rows (the NumPy layout) and rows per presynaptic
+// neuron (post ascending), split per thread by the post ranges.
+struct Proj {
+    int64_t n_syn = 0, pre_size = 0, post_size = 0;
+    std::vector<int64_t> post_ptr;   // post-major rows
+    std::vector<int32_t> pre_of;     // pre rank per synapse (post-major)
+    std::vector<int64_t> pre_ptr;    // pre-major rows
+    std::vector<int32_t> pre_post;   // post rank per pre-major entry
+    std::vector<int32_t> pre_syn;    // synapse index per pre-major entry
+    std::vector<int32_t> pre_delay;  // delay (steps) per pre-major entry (variable delays)
+    std::vector<int64_t> split;      // [i*(T+1) + k]: entries of pre row i for thread k
+    std::vector<uint8_t> dense;      // post row p: pre ranks are pre_of[ptr[p]] + 0, 1, 2 ...
+    void build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
+               int64_t npost, int T, const std::vector<int64_t>& lo) {
+        n_syn = n; pre_size = npre; post_size = npost;
+        post_ptr.assign(npost + 1, 0);
+        pre_of.resize(n);
+        for (int64_t j = 0; j < n; ++j) { post_ptr[post[j] + 1]++; pre_of[j] = (int32_t)pre[j]; }
+        for (int64_t p = 0; p < npost; ++p) post_ptr[p + 1] += post_ptr[p];
+        dense.assign(npost, 1);
+        for (int64_t p = 0; p < npost; ++p)
+            for (int64_t j = post_ptr[p] + 1; j < post_ptr[p + 1]; ++j)
+                if (pre_of[j] != pre_of[j - 1] + 1) { dense[p] = 0; break; }
+        pre_ptr.assign(npre + 1, 0);
+        for (int64_t j = 0; j < n; ++j) pre_ptr[pre[j] + 1]++;
+        for (int64_t i = 0; i < npre; ++i) pre_ptr[i + 1] += pre_ptr[i];
+        std::vector<int64_t> fill(pre_ptr.begin(), pre_ptr.end() - 1);
+        pre_post.resize(n); pre_syn.resize(n);
+        if (delay) pre_delay.resize(n);
+        for (int64_t j = 0; j < n; ++j) {   // stable: post-major order kept within a pre row
+            int64_t q = fill[pre[j]]++;
+            pre_post[q] = (int32_t)post[j]; pre_syn[q] = (int32_t)j;
+            if (delay) pre_delay[q] = (int32_t)delay[j];
+        }
+        split.assign((size_t)npre * (T + 1), 0);
+        for (int64_t i = 0; i < npre; ++i) {
+            int64_t b = pre_ptr[i], e = pre_ptr[i + 1], q = b;
+            for (int k = 0; k < T; ++k) {
+                while (q < e && pre_post[q] < lo[k]) ++q;
+                split[i * (T + 1) + k] = q;
+            }
+            split[i * (T + 1) + T] = e;
+        }
+    }
+};
+
+// Decoding projections: spike counts of the last `window` steps per presynaptic neuron.
+struct Decoder {
+    std::vector<double> counts;
+    std::vector<std::vector<int32_t>> hist;
+    int64_t pos = 0;
+};
+
+// ---------------------------------------------------------------- monitors
+struct CopyRun { int64_t dest, slot, src, len; };
+
+struct Monitor {
+    bool alive = true, active = true, spikes = false;
+    int64_t period = 1, offset = 0, record_len = 0;
+    int pop = -1;                                  // population whose spikes are recorded
+    std::vector<std::vector<CopyRun>> runs;        // per thread
+    std::vector<uint8_t> rank_mask;                // spikes: recorded ranks (empty: all)
+    std::vector<double> values;                    // n_records * record_len
+    std::vector<int64_t> steps;
+    int64_t n_records = 0;
+    std::vector<int64_t> row_of_thread;            // per thread: next row to write during a run
+    std::vector<std::vector<int64_t>> spk_steps, spk_ranks;   // per thread
+    bool due(int64_t step) const {
+        int64_t r = (step - offset) % period;
+        return active && (r < 0 ? r + period : r) == 0;
+    }
+};
+
+struct Base {
+    int T = 1;
+    uint64_t seed = 0;
+    int64_t step = 0, iter = 0;
+    std::vector<void*> slot;
+    std::vector<int64_t> slot_size;
+    std::vector<int> slot_owner;                   // population (>=0) or -(projection+1)... see kind
+    std::vector<std::vector<int64_t>> slot_lo, slot_hi;   // per slot, per thread element ranges
+    std::vector<std::vector<int64_t>> pop_lo, pop_hi;
+    std::vector<SpikeRing> rings;
+    std::vector<Proj> projs;
+    std::vector<Monitor> monitors;
+    bool any_monitor = false;
+    Barrier barrier;
+    std::string error;
+    double* D(int s) const { return (double*)slot[s]; }
+
+    void set_slot_ranges(int s, const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
+        slot_lo[s] = lo; slot_hi[s] = hi;
+    }
+    void scalar_slot(int s) {
+        slot_lo[s].assign(T, 0); slot_hi[s].assign(T, 0); slot_hi[s][0] = 1;
+    }
+
+    // called before the parallel region: room for every record of the next nsteps
+    void begin_run(int64_t nsteps) {
+        any_monitor = false;
+        for (auto& m : monitors) {
+            if (!m.alive || !m.active) continue;
+            any_monitor = true;
+            int64_t due = 0;
+            for (int64_t s = 0; s < nsteps; ++s) due += m.due(step + s);
+            m.values.resize((size_t)(m.n_records + due) * m.record_len);
+            m.steps.resize(m.n_records + due);
+            m.row_of_thread.assign(T, m.n_records);
+            for (int64_t s = 0, r = m.n_records; s < nsteps; ++s)
+                if (m.due(step + s)) m.steps[r++] = step + s;
+        }
+    }
+    void end_run() {
+        for (auto& m : monitors)
+            if (m.alive && m.active && !m.row_of_thread.empty()) m.n_records = m.row_of_thread[0];
+    }
+    // called by every thread at the end of a step
+    void record(int tid, int64_t step_now, int64_t it) {
+        for (auto& m : monitors) {
+            if (!m.alive || !m.active) continue;
+            if (m.spikes) {
+                const SpikeRing& R = rings[m.pop];
+                int h = R.slot(it);
+                int64_t c = R.count[h * R.T + tid];
+                const int32_t* l = R.store.data() + h * R.n + pop_lo[m.pop][tid];
+                auto& ss = m.spk_steps[tid]; auto& rr = m.spk_ranks[tid];
+                for (int64_t e = 0; e < c; ++e)
+                    if (m.rank_mask.empty() || m.rank_mask[l[e]]) { ss.push_back(step_now); rr.push_back(l[e]); }
+            }
+            if (m.record_len && m.due(step_now)) {
+                double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
+                for (const CopyRun& c : m.runs[tid]) {
+                    const double* src = (const double*)slot[c.slot] + c.src;
+                    for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
+                }
+                m.row_of_thread[tid]++;
+            }
+        }
+    }
+};
+
+}  // namespace ann
+
+// ---------------------------------------------------------------- generic part of the C ABI
+#define ANN_GENERIC_ABI(NET)                                                                          \
+extern "C" {                                                                                         \
+int32_t ann_abi_version(void) { return 1; }                                                          \
+void ann_destroy(void* h) { delete (NET*)h; }                                                        \
+int64_t ann_get_step(void* h) { return ((NET*)h)->step; }                                            \
+void ann_set_step(void* h, int64_t s) { ((NET*)h)->step = s; }                                       \
+void ann_set_slot(void* h, int64_t s, void* ptr, int64_t size) {                                     \
+    NET& n = *(NET*)h; n.slot[s] = ptr; n.slot_size[s] = size;                                       \
+}                                                                                                    \
+int64_t ann_spikes_last_step(void* h, int32_t pop, int64_t* out) {                                  \
+    NET& n = *(NET*)h;                                                                               \
+    if (pop < 0 || pop >= (int32_t)n.rings.size() || n.rings[pop].n == 0) return 0;                  \
+    const ann::SpikeRing& R = n.rings[pop]; int hh = R.slot(n.iter - 1); int64_t c = 0;             \
+    if (n.iter == 0) return 0;                                                                       \
+    for (int k = 0; k < R.T; ++k) {                                                                  \
+        const int32_t* l = R.store.data() + hh * R.n + n.pop_lo[pop][k];                            \
+        for (int64_t e = 0; e < R.count[hh * R.T + k]; ++e) out[c++] = l[e];                         \
+    }                                                                                                \
+    return c;                                                                                        \
+}                                                                                                    \
+int32_t ann_monitor_add(void* h, int32_t kind, int32_t obj, const int32_t* slots, int32_t n_slots,  \
+                        int32_t spikes, const int64_t* ranks, int64_t n_ranks, int64_t period,       \
+                        int64_t offset, int32_t active) {                                            \
+    NET& n = *(NET*)h; ann::Monitor m;                                                              \
+    m.period = period < 1 ? 1 : period; m.offset = offset; m.active = active != 0;                   \
+    m.runs.assign(n.T, {}); m.spk_steps.assign(n.T, {}); m.spk_ranks.assign(n.T, {});                \
+    m.spikes = spikes != 0 && kind == 0; m.pop = kind == 0 ? obj : -1;                               \
+    if (m.spikes && n_ranks >= 0) {                                                                  \
+        m.rank_mask.assign(n.rings[obj].n, 0);                                                       \
+        for (int64_t r = 0; r < n_ranks; ++r) if (ranks[r] >= 0 && ranks[r] < n.rings[obj].n) m.rank_mask[ranks[r]] = 1; \
+    }                                                                                                \
+    int64_t dest = 0;                                                                                \
+    for (int32_t q = 0; q < n_slots; ++q) {                                                          \
+        int s = slots[q]; bool scalar = n.slot_size[s] == 1 && n.slot_hi[s][0] == 1 && (n.T == 1 || n.slot_hi[s][1] == 0); \
+        if (kind == 0 && n_ranks >= 0 && !scalar) {                                                  \
+            for (int64_t r = 0; r < n_ranks; ++r)                                                    \
+                for (int k = 0; k < n.T; ++k)                                                        \
+                    if (ranks[r] >= n.slot_lo[s][k] && ranks[r] < n.slot_hi[s][k])                   \
+                        m.runs[k].push_back({dest + r, s, ranks[r], 1});                             \
+            dest += n_ranks;                                                                         \
+        } else {                                                                                     \
+            for (int k = 0; k < n.T; ++k)                                                            \
+                if (n.slot_hi[s][k] > n.slot_lo[s][k])                                               \
+                    m.runs[k].push_back({dest + n.slot_lo[s][k], s, n.slot_lo[s][k], n.slot_hi[s][k] - n.slot_lo[s][k]}); \
+            dest += n.slot_size[s];                                                                  \
+        }                                                                                            \
+    }                                                                                                \
+    m.record_len = dest;                                                                             \
+    n.monitors.push_back(std::move(m));                                                              \
+    return (int32_t)n.monitors.size() - 1;                                                           \
+}                                                                                                    \
+void ann_monitor_set(void* h, int32_t mid, int32_t active, int64_t period, int64_t offset) {         \
+    ann::Monitor& m = ((NET*)h)->monitors[mid];                                                     \
+    m.active = active != 0; m.period = period < 1 ? 1 : period; m.offset = offset;                   \
+}                                                                                                    \
+void ann_monitor_remove(void* h, int32_t mid) {                                                      \
+    ann::Monitor& m = ((NET*)h)->monitors[mid];                                                     \
+    m.alive = false; m.values.clear(); m.values.shrink_to_fit(); m.steps.clear(); m.n_records = 0;   \
+    for (auto& v : m.spk_steps) { v.clear(); v.shrink_to_fit(); }                                    \
+    for (auto& v : m.spk_ranks) { v.clear(); v.shrink_to_fit(); }                                    \
+}                                                                                                    \
+void ann_monitor_counts(void* h, int32_t mid, int64_t* n_records, int64_t* record_len, int64_t* n_spikes) { \
+    ann::Monitor& m = ((NET*)h)->monitors[mid];                                                     \
+    *n_records = m.n_records; *record_len = m.record_len; int64_t c = 0;                             \
+    for (auto& v : m.spk_steps) c += (int64_t)v.size();                                              \
+    *n_spikes = c;                                                                                   \
+}                                                                                                    \
+void ann_monitor_drain(void* h, int32_t mid, double* values, int64_t* steps, int64_t* spike_steps,  \
+                       int64_t* spike_ranks) {                                                       \
+    NET& n = *(NET*)h; ann::Monitor& m = n.monitors[mid];                                           \
+    if (m.n_records) {                                                                               \
+        std::memcpy(values, m.values.data(), sizeof(double) * m.n_records * m.record_len);          \
+        std::memcpy(steps, m.steps.data(), sizeof(int64_t) * m.n_records);                          \
+    }                                                                                                \
+    m.values.clear(); m.steps.clear(); m.n_records = 0;                                              \
+    std::vector<size_t> pos(n.T, 0); int64_t c = 0;                                                  \
+    for (;;) { /* merge threads: step ascending, then thread (= rank) order */                       \
+        int best = -1; int64_t bs = 0;                                                               \
+        for (int k = 0; k < n.T; ++k)                                                                \
+            if (pos[k] < m.spk_steps[k].size() && (best < 0 || m.spk_steps[k][pos[k]] < bs)) { best = k; bs = m.spk_steps[k][pos[k]]; } \
+        if (best < 0) break;                                                                         \
+        while (pos[best] < m.spk_steps[best].size() && m.spk_steps[best][pos[best]] == bs) {         \
+            spike_steps[c] = bs; spike_ranks[c] = m.spk_ranks[best][pos[best]]; ++c; ++pos[best];    \
+        }                                                                                            \
+    }                                                                                                \
+    for (auto& v : m.spk_steps) v.clear();                                                           \
+    for (auto& v : m.spk_ranks) v.clear();                                                           \
+}                                                                                                    \
+}

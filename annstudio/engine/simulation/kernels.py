@@ -1,0 +1,166 @@
+"""Shared-kernel connectors: convolution, pooling and copies of another projection.
+
+ANNarchy's ``Convolution``/``Pooling``/``Copy`` projections share one weight
+kernel between all postsynaptic neurons.  annstudio expands them into ordinary
+synapses (one per kernel element and postsynaptic neuron, ``w`` = the kernel
+value), so the IR and every backend run them unchanged.  The functions here
+are pure: they map geometries and a kernel to local ``(post, pre, kernel
+index)`` triples, which ``build_connectivity`` turns into a ``Connectivity``
+and the session layer reuses to rewrite the synapse copies when the kernel
+changes.
+
+Semantics (from ANNarchy's documented API):
+
+- cross-correlation, the kernel centred on the presynaptic coordinate
+  ``centre`` (element ``m`` of a dimension of size ``n`` reads ``centre + m -
+  n // 2``); by default ``centre = post coordinate * (pre size / post size)``
+  per spatial dimension (the ratio must be an integer), or the coordinates
+  given in ``subsampling`` (one per postsynaptic neuron);
+- ``connect_filter``: kernel, pre and post of the same dimension; or post with
+  one dimension less, the kernel's last dimension spanning the pre's last one;
+  or ``keep_last_dimension``: a kernel with one dimension less than pre/post,
+  applied to each feature map of the last dimension;
+- ``connect_filters``: a bank ``weights[k]``, the result of filter ``k`` in the
+  last dimension of post (the filters span the pre's last dimension when post
+  has the pre's dimension);
+- padding: outside the presynaptic population, ``"border"`` repeats the
+  nearest border neuron (several synapses may then share a presynaptic
+  neuron); ``0.0`` adds nothing, which equals ANNarchy's result for the
+  ``sum`` operation; other cases raise (see :func:`convolution`).
+- pooling: post neuron ``c`` covers the pre block ``c*extent .. (c+1)*extent - 1``.
+"""
+from dataclasses import replace
+
+import numpy as np
+
+from ..errors import ConnectivityError
+
+
+def _ratio(pre_dims, post_dims, where):
+    out = []
+    for a, b in zip(pre_dims, post_dims):
+        if b > a or a % b:
+            raise ConnectivityError(f"cannot subsample a dimension of {a} neurons onto {b}: the pre size must "
+                                    "be a multiple of the post size (or give subsampling=)", where=where)
+        out.append(a // b)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _layout(pre_geom, post_geom, kshape, bank, keep_last, where):
+    """(number of spatial dims S, span: kernel covers pre's last dim, keep: feature maps kept)."""
+    dpre, dpost, dk = len(pre_geom), len(post_geom), len(kshape)
+    if max(dpre, dpost, dk) > 4:
+        raise ConnectivityError("populations and kernels have at most 4 dimensions", where=where)
+    if bank:
+        if dpost == dpre + 1 and dk == dpre and not keep_last:
+            return dpre, False, False
+        if dpost == dpre and dk == dpre and not keep_last and dpre > 1:
+            if kshape[-1] != pre_geom[-1]:
+                raise ConnectivityError(f"the filters' last dimension ({kshape[-1]}) must match the pre "
+                                        f"population's last one ({pre_geom[-1]})", where=where)
+            return dpre - 1, True, False
+        raise ConnectivityError(f"connect_filters: cannot apply filters of shape {kshape} to pre {pre_geom} "
+                                f"-> post {post_geom}", where=where,
+                                hint="the bank has one more dimension than pre; post's last dimension "
+                                     "counts the filters")
+    if keep_last:
+        if dk != dpre - 1 or dpost != dpre or pre_geom[-1] != post_geom[-1]:
+            raise ConnectivityError("keep_last_dimension needs a kernel with one dimension less than pre and "
+                                    "post, and the same last dimension in pre and post", where=where)
+        return dpre - 1, False, True
+    if dk == dpre == dpost:
+        return dpre, False, False
+    if dk == dpre and dpost == dpre - 1:
+        if kshape[-1] != pre_geom[-1]:
+            raise ConnectivityError(f"the kernel's last dimension ({kshape[-1]}) must match the pre "
+                                    f"population's last one ({pre_geom[-1]})", where=where)
+        return dpost, True, False
+    if dk == dpre - 1 and dpost == dpre:
+        raise ConnectivityError("the kernel has one dimension less than the populations: set "
+                                "keep_last_dimension=True", where=where)
+    raise ConnectivityError(f"cannot convolve pre {pre_geom} with a kernel {kshape} onto post {post_geom}",
+                            where=where)
+
+
+def convolution(pre_geom, post_geom, weights, bank=False, keep_last_dimension=False, padding=0.0,
+                subsampling=None, operation="sum", where=None):
+    """Local ``(post, pre, kernel_index)`` int64 arrays of a convolution (see the module docstring).
+
+    ``kernel_index`` indexes ``weights.ravel()``.  Raises when a non-zero (or, for
+    operations other than ``sum``, any) numeric padding would be read: annstudio
+    has no padding neurons, use ``padding="border"`` or a larger presynaptic population."""
+    pre_geom, post_geom = tuple(int(g) for g in pre_geom), tuple(int(g) for g in post_geom)
+    w = np.asarray(weights, dtype=float)
+    kshape = w.shape[1:] if bank else w.shape
+    if bank and (w.ndim < 2 or w.shape[0] != post_geom[-1]):
+        raise ConnectivityError(f"connect_filters: {w.shape[0] if w.ndim else 0} filters but the post "
+                                f"population's last dimension has {post_geom[-1]} neurons", where=where)
+    if not bank and w.ndim == 0:
+        raise ConnectivityError("the filter must be an array", where=where)
+    S, span, keep = _layout(pre_geom, post_geom, kshape, bank, keep_last_dimension, where)
+    npost = int(np.prod(post_geom))
+    pc = np.array(np.unravel_index(np.arange(npost), post_geom)).T          # (npost, dpost)
+    if subsampling is not None:
+        sub = np.asarray(subsampling, dtype=np.int64).reshape(npost, -1)
+        centre = sub[:, :S]
+    else:
+        centre = pc[:, :S] * _ratio(pre_geom[:S], post_geom[:S], where)
+    kcoords = np.array(np.unravel_index(np.arange(int(np.prod(kshape))), kshape)).T   # (M, dk)
+    half = np.asarray(kshape[:S], dtype=np.int64) // 2
+    q = centre[:, None, :] + (kcoords[None, :, :S] - half)                # (npost, M, S)
+    lim = np.asarray(pre_geom[:S], dtype=np.int64)
+    inside = np.all((q >= 0) & (q < lim), axis=-1)
+    if isinstance(padding, str):
+        if padding != "border":
+            raise ConnectivityError(f"padding must be a number or 'border', got {padding!r}", where=where)
+        q = np.clip(q, 0, lim - 1)
+        inside = np.ones_like(inside)
+    elif not inside.all() and (float(padding) != 0.0 or operation != "sum"):
+        raise ConnectivityError(f"padding={padding!r} with operation {operation!r}: the kernel reaches outside "
+                                "the pre population and annstudio has no padding neurons", where=where,
+                                hint="use padding='border', operation 'sum' with padding 0.0, or a larger pre "
+                                     "population")
+    npre_coords = [q[..., d] for d in range(S)]
+    M = kcoords.shape[0]
+    if span:
+        npre_coords.append(np.broadcast_to(kcoords[None, :, S], (npost, M)))
+    elif keep:
+        npre_coords.append(np.broadcast_to(pc[:, -1:], (npost, M)))
+    pre = np.ravel_multi_index(tuple(np.where(inside, c, 0) for c in npre_coords), pre_geom)
+    kidx = np.broadcast_to(np.arange(M)[None, :], (npost, M))
+    if bank:
+        kidx = kidx + pc[:, -1:] * M
+    post = np.broadcast_to(np.arange(npost)[:, None], (npost, M))
+    return (post[inside].astype(np.int64), pre[inside].astype(np.int64), kidx[inside].astype(np.int64))
+
+
+def pooling(pre_geom, post_geom, extent=None, where=None):
+    """Local ``(post, pre)`` int64 arrays: post neuron ``c`` covers the pre block of ``extent`` at ``c*extent``."""
+    pre_geom, post_geom = tuple(int(g) for g in pre_geom), tuple(int(g) for g in post_geom)
+    if len(pre_geom) != len(post_geom):
+        raise ConnectivityError(f"pooling needs pre and post of the same dimension ({pre_geom} -> {post_geom})",
+                                where=where)
+    if extent is None:
+        ext = _ratio(pre_geom, post_geom, where)
+    else:
+        ext = np.ones(len(pre_geom), dtype=np.int64)
+        given = np.atleast_1d(np.asarray(extent, dtype=np.int64))
+        ext[:given.size] = given
+        if np.any(ext * np.asarray(post_geom) != np.asarray(pre_geom)):
+            raise ConnectivityError(f"extent {tuple(ext)} times the post geometry {post_geom} must equal the pre "
+                                    f"geometry {pre_geom}", where=where)
+    npost = int(np.prod(post_geom))
+    pc = np.array(np.unravel_index(np.arange(npost), post_geom)).T
+    off = np.array(np.unravel_index(np.arange(int(np.prod(ext))), tuple(ext))).T
+    q = pc[:, None, :] * ext + off[None, :, :]
+    pre = np.ravel_multi_index(tuple(q[..., d] for d in range(len(pre_geom))), pre_geom)
+    post = np.broadcast_to(np.arange(npost)[:, None], pre.shape)
+    return post.reshape(-1).astype(np.int64), pre.reshape(-1).astype(np.int64)
+
+
+def copied(connectivity, weights):
+    """A ``Connectivity`` with the synapses and delays of another projection and its current ``weights``."""
+    w = np.broadcast_to(np.asarray(weights, dtype=float), (connectivity.size,)).copy()
+    uniform = float(w[0]) if np.ndim(weights) == 0 else None
+    return replace(connectivity, pre=connectivity.pre.copy(), post=connectivity.post.copy(), w=w,
+                   delay=connectivity.delay.copy(), uniform_weight=uniform)

@@ -1,0 +1,179 @@
+"""Live recordings shared between the run worker (writer) and the plots (readers).
+
+No Qt here.  The worker drains ``Simulation.monitor_data`` between chunks (the
+only thread that touches the simulation while it runs) and appends to these
+buffers; plots read the latest window under the same lock on their ~30 Hz
+timer.  Buffers grow by doubling (amortised appends, no per-refresh
+allocation of the history).
+
+- ``SpikeBuffer``: spike times (ms) and ranks, plus spike counts in 1 ms bins
+  for the population rate.
+- ``TraceBuffer``: the recorded times and the values of a few chosen neurons
+  (``MAX_TRACE_COLUMNS``) and the latest full row (for activity maps).
+- ``weights``: the latest weight matrix of each watched projection,
+  downsampled to at most ``MAX_WEIGHT_SIDE`` rows and columns.
+"""
+import threading
+
+import numpy as np
+
+MAX_TRACE_COLUMNS = 16
+MAX_WEIGHT_SIDE = 300
+RATE_BIN_MS = 1.0
+
+
+class _Growable:
+    def __init__(self, dtype, width=None):
+        self.width = width
+        shape = (1024,) if width is None else (1024, width)
+        self.array = np.empty(shape, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values):
+        n = len(values)
+        if self.size + n > len(self.array):
+            capacity = max(len(self.array) * 2, self.size + n)
+            new = np.empty((capacity,) + self.array.shape[1:], dtype=self.array.dtype)
+            new[:self.size] = self.array[:self.size]
+            self.array = new
+        self.array[self.size:self.size + n] = values
+        self.size += n
+
+    def view(self):
+        return self.array[:self.size]
+
+
+class SpikeBuffer:
+    def __init__(self, size):
+        self.size = size
+        self.times = _Growable(np.float64)
+        self.ranks = _Growable(np.int32)
+        self.counts = _Growable(np.float64)       # spikes per RATE_BIN_MS bin
+
+    def append(self, times_ms, ranks):
+        if len(times_ms) == 0:
+            return
+        order = np.argsort(times_ms, kind="stable")
+        times_ms, ranks = times_ms[order], ranks[order]
+        self.times.extend(times_ms)
+        self.ranks.extend(ranks.astype(np.int32))
+        bins = (times_ms / RATE_BIN_MS).astype(np.int64)
+        needed = int(bins[-1]) + 1
+        if needed > self.counts.size:
+            self.counts.extend(np.zeros(needed - self.counts.size))
+        np.add.at(self.counts.array, bins, 1.0)
+
+    def window(self, t0, t1):
+        times = self.times.view()
+        a, b = np.searchsorted(times, [t0, t1], side="left")
+        return times[a:b], self.ranks.view()[a:b]
+
+    def rate(self, t_end, smooth_bins=5):
+        """Population rate (Hz) per 1 ms bin up to ``t_end`` ms."""
+        n = int(t_end / RATE_BIN_MS)
+        counts = np.zeros(n)
+        have = min(n, self.counts.size)
+        counts[:have] = self.counts.view()[:have]
+        if smooth_bins > 1 and n:
+            kernel = np.ones(smooth_bins) / smooth_bins
+            counts = np.convolve(counts, kernel, mode="same")
+        return np.arange(n) * RATE_BIN_MS, counts * (1000.0 / RATE_BIN_MS) / max(self.size, 1)
+
+
+class TraceBuffer:
+    def __init__(self, recorded_ranks, columns=None):
+        self.recorded = list(recorded_ranks)          # absolute ranks of the monitor's columns
+        self.set_columns(columns)
+        self.times = _Growable(np.float64)
+        self.values = _Growable(np.float64, len(self.columns))
+        self.latest = None
+
+    def set_columns(self, columns=None):
+        wanted = list(columns) if columns else self.recorded[:min(8, len(self.recorded))]
+        index = {r: i for i, r in enumerate(self.recorded)}
+        self.columns = [r for r in wanted if r in index][:MAX_TRACE_COLUMNS]
+        self._idx = np.array([index[r] for r in self.columns], dtype=np.int64)
+
+    def append(self, times_ms, rows):
+        if len(times_ms) == 0:
+            return
+        rows = np.asarray(rows, dtype=np.float64).reshape(len(times_ms), -1)
+        self.times.extend(times_ms)
+        self.values.extend(rows[:, self._idx])
+        self.latest = rows[-1].copy()
+
+
+class LiveFeed:
+    """Everything the plots can show about the running simulation."""
+
+    def __init__(self, dt):
+        self.dt = float(dt)
+        self.lock = threading.Lock()
+        self.spikes = {}          # monitor name -> SpikeBuffer
+        self.traces = {}          # (monitor name, variable) -> TraceBuffer
+        self.weights = {}         # projection name -> 2-D array
+        self.meta = {}            # monitor name -> {"target", "size", "geometry", "variables"}
+        self.t = 0.0
+        self.version = 0
+        self.nan = None           # (monitor, variable, t) of the first NaN seen
+
+    def add_monitor(self, name, target, size, geometry, variables, ranks=None):
+        recorded = list(ranks) if ranks is not None else list(range(size))
+        self.meta[name] = {"target": target, "size": size, "geometry": list(geometry), "variables": list(variables),
+                           "ranks": recorded}
+        for var in variables:
+            if var == "spike":
+                self.spikes[name] = SpikeBuffer(size)
+            else:
+                self.traces[(name, var)] = TraceBuffer(recorded)
+
+    def absorb(self, name, data, t_now):
+        """Append one drained ``monitor_data`` result (worker thread)."""
+        steps = np.asarray(data.get("_steps", ()), dtype=np.float64)
+        with self.lock:
+            if "spike" in data and name in self.spikes:
+                spike_steps, spike_ranks = data["spike"]
+                self.spikes[name].append(np.asarray(spike_steps, dtype=np.float64) * self.dt,
+                                         np.asarray(spike_ranks))
+            for (mon, var), trace in self.traces.items():
+                if mon != name or var not in data:
+                    continue
+                rows = np.asarray(data[var])
+                if rows.size == 0:
+                    continue
+                times = steps * self.dt if len(steps) == len(rows) else \
+                    t_now - self.dt * np.arange(len(rows))[::-1]
+                if self.nan is None and not np.all(np.isfinite(rows)):
+                    bad = np.nonzero(~np.all(np.isfinite(rows.reshape(len(rows), -1)), axis=1))[0][0]
+                    self.nan = (name, var, float(times[bad]))
+                trace.append(times, rows)
+            self.t = max(self.t, t_now)
+            self.version += 1
+
+    def set_weights(self, projection, matrix):
+        with self.lock:
+            self.weights[projection] = matrix
+            self.version += 1
+
+    def set_trace_columns(self, name, var, columns):
+        """Choose which neurons a trace keeps (applies to data arriving from now on)."""
+        with self.lock:
+            old = self.traces.get((name, var))
+            if old is None:
+                return
+            fresh = TraceBuffer(old.recorded, columns)
+            self.traces[(name, var)] = fresh
+
+
+def weight_matrix(pre, post, w, pre_size, post_size, side=MAX_WEIGHT_SIDE):
+    """Dense (post x pre) mean weights, binned to at most ``side`` x ``side`` (NaN: no synapse)."""
+    rows, cols = min(post_size, side), min(pre_size, side)
+    r = (np.asarray(post, dtype=np.int64) * rows) // max(post_size, 1)
+    c = (np.asarray(pre, dtype=np.int64) * cols) // max(pre_size, 1)
+    w = np.broadcast_to(np.asarray(w, dtype=np.float64), r.shape)
+    flat = r * cols + c
+    total = np.bincount(flat, weights=w, minlength=rows * cols)
+    count = np.bincount(flat, minlength=rows * cols)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return out.reshape(rows, cols)

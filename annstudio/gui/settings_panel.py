@@ -1,0 +1,149 @@
+"""Simulation settings (dt, seed, paradigm, threads, duration) and the
+protocol (a table of steps), edited through commands."""
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
+
+from ..project import commands as C
+from .forms import CommitLineEdit, parse_float
+from .values import format_value, parse_value
+
+ACTIONS = ("simulate", "set", "simulate_until", "reset")
+COLUMNS = ("action", "target", "variable", "value / duration")
+
+
+def _positive(text):
+    value = parse_float(text)
+    if value <= 0:
+        raise ValueError("must be positive")
+    return value
+
+
+def _seed(text):
+    text = text.strip()
+    return None if text in ("", "none", "None") else int(text)
+
+
+def _threads(text):
+    value = int(text)
+    if value < 1:
+        raise ValueError("at least one thread")
+    return value
+
+
+class SettingsPanel(QWidget):
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.fields = {
+            "dt": CommitLineEdit(_positive), "seed": CommitLineEdit(_seed),
+            "num_threads": CommitLineEdit(_threads), "duration": CommitLineEdit(_positive),
+        }
+        self.fields["seed"].setPlaceholderText("random")
+        self.paradigm = QComboBox()
+        self.paradigm.addItems(["openmp", "numpy", "cuda"])
+        self.paradigm.activated.connect(lambda _i: self._set("paradigm", self.paradigm.currentText()))
+        for key, edit in self.fields.items():
+            edit.setObjectName(f"setting_{key}")
+            edit.committed.connect(lambda v, k=key: self._set(k, v))
+        form = QFormLayout()
+        form.addRow("dt (ms)", self.fields["dt"])
+        form.addRow("Seed", self.fields["seed"])
+        form.addRow("Paradigm", self.paradigm)
+        form.addRow("Threads", self.fields["num_threads"])
+        form.addRow("Duration (ms)", self.fields["duration"])
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.itemChanged.connect(self._table_edited)
+        add = QPushButton("Add step")
+        add.clicked.connect(self._add_step)
+        remove = QPushButton("Remove step")
+        remove.clicked.connect(self._remove_step)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Protocol (empty: simulate the duration above)"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._filling = False
+        self._pending = False
+        controller.changed.connect(self._on_change)
+        controller.replaced.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def document(self):
+        return self.controller.document
+
+    def _on_change(self, change):
+        if change.section in ("settings", "protocol") and not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self.refresh)
+
+    def refresh(self):
+        self._pending = False
+        settings = self.document.settings
+        for key, edit in self.fields.items():
+            value = settings.get(key)
+            edit.set_text_quiet("" if value is None else repr(value))
+        self.paradigm.setCurrentText(settings.get("paradigm") or "openmp")
+        self._filling = True
+        steps = self.document.items("protocol")
+        self.table.setRowCount(len(steps))
+        for row, step in enumerate(steps):
+            action = step.get("action", "simulate")
+            value = step.get("duration") if action == "simulate" else step.get("max_duration") \
+                if action == "simulate_until" else step.get("value")
+            target = step.get("target") if action != "simulate_until" else step.get("population")
+            cells = (action, target or "", step.get("variable") or "", format_value(value))
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(str(text)))
+        self._filling = False
+
+    def _set(self, key, value):
+        self.controller.push(C.SetSetting(key, value))
+
+    def _rows(self):
+        steps = []
+        for row in range(self.table.rowCount()):
+            cell = [self.table.item(row, c).text().strip() if self.table.item(row, c) else ""
+                    for c in range(len(COLUMNS))]
+            action = cell[0] if cell[0] in ACTIONS else "simulate"
+            if action == "simulate":
+                steps.append({"action": action, "duration": _positive(cell[3] or "100")})
+            elif action == "set":
+                steps.append({"action": action, "target": cell[1], "variable": cell[2],
+                              "value": parse_value(cell[3])})
+            elif action == "simulate_until":
+                steps.append({"action": action, "max_duration": _positive(cell[3] or "100"),
+                              "population": cell[1], "operator": "or"})
+            else:
+                steps.append({"action": "reset"})
+        return steps
+
+    def _table_edited(self, _item):
+        if self._filling:
+            return
+        try:
+            steps = self._rows()
+        except ValueError as exc:
+            self.controller.error.emit(f"Protocol: {exc}")
+            QTimer.singleShot(0, self.refresh)
+            return
+        self.controller.push(C.SetProtocol(steps))
+
+    def _add_step(self):
+        steps = list(self.document.items("protocol")) + [{"action": "simulate", "duration": 100.0}]
+        self.controller.push(C.SetProtocol(steps))
+
+    def _remove_step(self):
+        row = self.table.currentRow()
+        steps = list(self.document.items("protocol"))
+        if 0 <= row < len(steps):
+            del steps[row]
+            self.controller.push(C.SetProtocol(steps))

@@ -1,0 +1,187 @@
+"""Benchmark of annstudio's compiled (C++/OpenMP) backend against ANNarchy and Brian2.
+
+    python benchmarks/compiled_bench.py [--bench coba izhikevich rate1000 rate4000 stdp]
+                                        [--repeat 3] [--peers run|FILE|none] [--paradigm openmp]
+
+For each network: cold compile (fresh build cache; the one-off Cython binding is copied in, not rebuilt),
+cached compile (the same network again), simulate time with 1 and 2 threads (median of ``--repeat`` runs,
+no recording), firing rates from a separate 1 s recorded run, and the peers' numbers: ``--peers run``
+runs ``benchmarks/peers/*_bench.py`` with the peers' venvs (``/work/venvs/ann_latest``, ``/work/venvs/brian2``),
+``--peers FILE`` reads their JSON lines from FILE, ``none`` skips them.  Prints one JSON line per network
+and a table.  The machine is shared: quote medians.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+
+import annstudio.engine as ann  # noqa: E402
+from annstudio.codegen.cpp import cache as build_cache  # noqa: E402
+from annstudio.session.context import current_network  # noqa: E402
+
+import networks  # noqa: E402
+
+PEERS = {"annarchy": ("/work/venvs/ann_latest", "annarchy_bench.py"), "brian2": ("/work/venvs/brian2", "brian2_bench.py")}
+CASES = {"coba": ("coba", {}), "izhikevich": ("izhikevich", {}), "rate1000": ("rate", {"n": 1000}),
+         "rate4000": ("rate", {"n": 4000}), "stdp": ("stdp", {})}
+
+
+def build(case, paradigm, threads):
+    name, kw = CASES[case]
+    ann.clear()
+    groups, extra = networks.BUILDERS[name](**kw)
+    mons = {g: ann.Monitor(pop, "spike", start=False) for g, (pop, _) in groups.items()}
+    t0 = time.perf_counter()
+    ann.compile(paradigm=paradigm, num_threads=threads)
+    return time.perf_counter() - t0, current_network()._sim, groups, mons, extra
+
+
+def cold_and_cached(case, paradigm):
+    """(cold compile s, cached compile s): a fresh cache holding only the prebuilt binding."""
+    real = build_cache.cache_root()
+    tmp = tempfile.mkdtemp(prefix="annstudio-bench-cache-")
+    old = os.environ.get("ANNSTUDIO_CACHE")
+    try:
+        if os.path.isdir(os.path.join(real, "binding")):
+            shutil.copytree(os.path.join(real, "binding"), os.path.join(tmp, "binding"))
+        os.environ["ANNSTUDIO_CACHE"] = tmp
+        cold, _, _, _, _ = build(case, paradigm, 1)
+        cached, _, _, _, _ = build(case, paradigm, 1)
+    finally:
+        if old is None:
+            os.environ.pop("ANNSTUDIO_CACHE", None)
+        else:
+            os.environ["ANNSTUDIO_CACHE"] = old
+        shutil.rmtree(tmp, ignore_errors=True)
+    return cold, cached
+
+
+def simulate(case, paradigm, threads, repeat):
+    name, _ = CASES[case]
+    _, sim, groups, mons, extra = build(case, paradigm, threads)
+    steps = int(round(networks.DURATION[name] / sim.dt))
+    walls, cpus = [], []
+    for _ in range(repeat):
+        c0, t0 = time.process_time(), time.perf_counter()
+        sim.backend.run(steps)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    out = {"simulate_s": float(np.median(walls)), "simulate_runs_s": [round(w, 4) for w in walls],
+           "simulate_cpu_s": float(np.median(cpus))}
+    if threads == 1:
+        rates = {}
+        for m in mons.values():
+            m.start()
+        window = 1000.0
+        sim.simulate(window)
+        for g, (pop, ranks) in groups.items():
+            spikes = mons[g].get("spike")
+            ranks = list(ranks)
+            rates[g] = round(1000.0 * sum(len(spikes.get(r, [])) for r in ranks) / (len(ranks) * window), 3)
+        if "out" in extra:
+            rates["mean_r_out"] = float(np.mean(extra["out"].r))
+        if "proj" in extra:
+            w = np.asarray(sim.get(extra["proj"].name, "w"))
+            out["mean_w_over_wmax"] = float(w.mean() / extra["gmax"])
+        out["rates_hz"] = rates
+    ann.clear()
+    return out
+
+
+def run_peer(peer, case, repeat, threads=1):
+    venv, script = PEERS[peer]
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        return None
+    name, kw = CASES[case]
+    cmd = [py, os.path.join(HERE, "peers", script), "--bench", name, "--repeat", str(repeat)]
+    if "n" in kw:
+        cmd += ["--n", str(kw["n"])]
+    if peer == "annarchy":
+        cmd += ["--threads", str(threads)]
+    env = dict(os.environ, PATH=os.path.join(venv, "bin") + os.pathsep + os.environ.get("PATH", ""))
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    except subprocess.TimeoutExpired:
+        return None
+    for line in reversed(res.stdout.strip().splitlines()):
+        try:
+            return json.loads(line)
+        except json.JSONDecodeError:
+            continue
+    return None
+
+
+def load_peer_file(path):
+    out = {}
+    if not os.path.exists(path):
+        return out
+    with open(path) as f:
+        for line in f:
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if "peer" not in d or d.get("quick"):
+                continue
+            peer = "annarchy" if d["peer"].startswith("annarchy") else "brian2" if "brian" in d["peer"] else d["peer"]
+            case = d["bench"] if d["bench"] != "rate" else f"rate{d['n'] // 2}"
+            if d.get("threads", 1) in (0, 1):
+                out[(peer, case)] = d
+    return out
+
+
+def fmt(x, digits=3):
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bench", nargs="+", default=list(CASES), choices=list(CASES))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--peers", default="none", help="'run', a JSON-lines file, or 'none'")
+    ap.add_argument("--paradigm", default="openmp")
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    args = ap.parse_args()
+    peer_file = load_peer_file(args.peers) if args.peers not in ("run", "none") else {}
+    rows = []
+    for case in args.bench:
+        cold, cached = cold_and_cached(case, args.paradigm)
+        res = {"bench": case, "paradigm": args.paradigm, "compile_cold_s": cold, "compile_cached_s": cached}
+        for th in args.threads:
+            r = simulate(case, args.paradigm, th, args.repeat)
+            res[f"threads{th}"] = r
+        for peer in PEERS:
+            d = run_peer(peer, case, args.repeat) if args.peers == "run" else peer_file.get((peer, case))
+            res[peer] = d
+        print(json.dumps(res), flush=True)
+        rows.append(res)
+    print()
+    head = ("bench", "cold s", "cached s", "sim 1T s", "sim 2T s", "1T/2T", "ANNarchy s", "x ANN", "Brian2 s",
+            "x B2", "rates (annstudio | ANNarchy)")
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for r in rows:
+        t1 = r.get("threads1", {}).get("simulate_s")
+        t2 = r.get("threads2", {}).get("simulate_s")
+        a = (r.get("annarchy") or {}).get("simulate_s")
+        b = (r.get("brian2") or {}).get("simulate_s")
+        rates = r.get("threads1", {}).get("rates_hz", {})
+        arates = (r.get("annarchy") or {}).get("rates_hz", {})
+        print(" | ".join([r["bench"], fmt(r["compile_cold_s"], 2), fmt(r["compile_cached_s"], 2), fmt(t1), fmt(t2),
+                          fmt(t1 / t2 if t1 and t2 else None, 2), fmt(a), fmt(t1 / a if t1 and a else None, 2), fmt(b),
+                          fmt(t1 / b if t1 and b else None, 2), f"{rates} | {arates}"]))
+
+
+if __name__ == "__main__":
+    main()

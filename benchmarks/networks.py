@@ -1,0 +1,95 @@
+"""The benchmark networks, built with annstudio's ANNarchy-style API (same models as ``peers/``).
+
+Each builder sets up the default network and returns ``(groups, extra)``: ``groups`` maps a name to
+``(population, ranks)`` for firing rates; ``extra`` holds objects a benchmark inspects afterwards.
+"""
+import numpy as np
+
+import annstudio.engine as ann
+
+DT = {"coba": 0.1, "izhikevich": 1.0, "rate": 1.0, "stdp": 0.1}
+DURATION = {"coba": 10000.0, "izhikevich": 1000.0, "rate": 1000.0, "stdp": 10000.0}
+
+
+def coba(seed=12345):
+    ann.setup(dt=0.1, seed=seed)
+    neuron = ann.Neuron(
+        parameters="""
+            El = -60.0 : population
+            Vr = -60.0 : population
+            Erev_exc = 0.0 : population
+            Erev_inh = -80.0 : population
+            Vt = -50.0 : population
+            tau = 20.0 : population
+            tau_exc = 5.0 : population
+            tau_inh = 10.0 : population
+            I = 20.0 : population
+        """,
+        equations="""
+            tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
+            tau_exc * dg_exc/dt = -g_exc
+            tau_inh * dg_inh/dt = -g_inh
+        """,
+        spike="v > Vt", reset="v = Vr", refractory=5.0, name="COBA")
+    P = ann.Population(geometry=4000, neuron=neuron, name="P")
+    P.v = ann.Normal(-55.0, 5.0)
+    Pe, Pi = P[:3200], P[3200:]
+    ann.Projection(pre=Pe, post=P, target="exc").connect_fixed_probability(weights=0.6, probability=0.02)
+    ann.Projection(pre=Pi, post=P, target="inh").connect_fixed_probability(weights=6.7, probability=0.02)
+    return {"exc": (P, range(3200)), "inh": (P, range(3200, 4000))}, {}
+
+
+def izhikevich(seed=12345):
+    ann.setup(dt=1.0, seed=seed)
+    pop = ann.Population(geometry=1000, neuron=ann.Izhikevich, name="pop")
+    exc, inh = pop[:800], pop[800:]
+    rng = np.random.default_rng(seed)
+    re, ri = rng.random(800), rng.random(200)
+    exc.noise, inh.noise = 5.0, 2.0
+    exc.a, inh.a = 0.02, 0.02 + 0.08 * ri
+    exc.b, inh.b = 0.2, 0.25 - 0.05 * ri
+    exc.c, inh.c = -65.0 + 15.0 * re ** 2, -65.0
+    exc.d, inh.d = 8.0 - 6.0 * re ** 2, 2.0
+    exc.v, inh.v = -65.0, -65.0
+    exc.u, inh.u = exc.v * exc.b, inh.v * inh.b
+    ann.Projection(pre=exc, post=pop, target="exc").connect_all_to_all(weights=ann.Uniform(0.0, 0.5))
+    ann.Projection(pre=inh, post=pop, target="inh").connect_all_to_all(weights=ann.Uniform(0.0, 1.0))
+    return {"exc": (pop, range(800)), "inh": (pop, range(800, 1000))}, {}
+
+
+def rate(n=1000, seed=12345):
+    ann.setup(dt=1.0, seed=seed)
+    leaky = ann.Neuron(parameters="tau = 10.0 : population",
+                       equations="tau * dr/dt + r = sum(exc) : min=0.0", name="Leaky")
+    inp = ann.Population(n, leaky, name="inp")
+    out = ann.Population(n, leaky, name="out")
+    ann.Projection(inp, out, "exc").connect_all_to_all(weights=ann.Uniform(0.0, 1.0))
+    return {}, {"out": out}
+
+
+def stdp(seed=12345):
+    ann.setup(dt=0.1, seed=seed)
+    gmax = 0.01
+    cell = ann.Neuron(
+        parameters="""
+            tau_m = 10.0 : population
+            tau_e = 5.0 : population
+            vt = -54.0 : population
+            vr = -60.0 : population
+            El = -74.0 : population
+            Ee = 0.0 : population
+        """,
+        equations="""
+            tau_m * dv/dt = El - v + g_exc * (Ee - vr) : init = -60.0
+            tau_e * dg_exc/dt = -g_exc
+        """,
+        spike="v > vt", reset="v = vr", name="STDPCell")
+    inp = ann.PoissonPopulation(1000, rates=15.0, name="inp")
+    out = ann.Population(100, cell, name="out")
+    proj = ann.Projection(inp, out, "exc", ann.STDP(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.0105,
+                                                  w_min=0.0, w_max=gmax), name="stdp")
+    proj.connect_all_to_all(weights=ann.Uniform(0.0, gmax))
+    return {"out": (out, range(100)), "inp": (inp, range(1000))}, {"proj": proj, "gmax": gmax}
+
+
+BUILDERS = {"coba": coba, "izhikevich": izhikevich, "rate": rate, "stdp": stdp}

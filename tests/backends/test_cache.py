@@ -1,0 +1,93 @@
+"""The build cache: keyed by the network's code, compiler flags and annstudio version; locked builds."""
+import multiprocessing
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import annstudio.engine as ann
+from annstudio.codegen.cpp import cache as build_cache
+from annstudio.session.context import current_network
+
+pytestmark = pytest.mark.compiler
+
+
+@pytest.fixture
+def temp_cache(tmp_path, monkeypatch, compiled_paradigm):
+    """A fresh ANNSTUDIO_CACHE holding only the (network-independent) binding of the real cache."""
+    real = build_cache.cache_root()
+    if os.path.isdir(os.path.join(real, "binding")):
+        shutil.copytree(os.path.join(real, "binding"), tmp_path / "binding")
+    monkeypatch.setenv("ANNSTUDIO_CACHE", str(tmp_path))
+    yield tmp_path
+    ann.clear()
+
+
+def _build(paradigm, tau="10.0", equation="tau * dv/dt = I - v", I=1.0, threads=1):
+    ann.clear()
+    ann.setup(dt=1.0, seed=3)
+    neuron = ann.Neuron(parameters=f"tau = {tau}\nI = 0.0", equations=equation, spike="v > 100.0",
+                        reset="v = 0.0", name="Tiny")
+    pop = ann.Population(5, neuron, name="tiny")
+    pop.I = I
+    ann.compile(paradigm=paradigm, num_threads=threads)
+    return current_network()._sim
+
+
+def _kernels(root):
+    d = os.path.join(root, "openmp")
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def test_unchanged_network_is_not_rebuilt(temp_cache, compiled_paradigm):
+    first = _build(compiled_paradigm)
+    assert first.backend.built
+    second = _build(compiled_paradigm)
+    assert not second.backend.built and second.backend.build_time < 1.0
+    assert len([k for k in _kernels(temp_cache) if not k.endswith(".lock")]) == 1
+
+
+def test_changed_values_are_not_rebuilt(temp_cache, compiled_paradigm):
+    _build(compiled_paradigm)
+    again = _build(compiled_paradigm, tau="25.0", I=3.0, threads=2)
+    assert not again.backend.built
+    again.simulate(5.0)
+    v = again.get("tiny", "v")
+    expected = 0.0
+    for _ in range(5):
+        expected = expected + 1.0 * (3.0 - expected) / 25.0
+    assert np.allclose(v, expected)
+
+
+def test_changed_equation_is_rebuilt(temp_cache, compiled_paradigm):
+    _build(compiled_paradigm)
+    other = _build(compiled_paradigm, equation="tau * dv/dt = I - 2.0 * v")
+    assert other.backend.built
+    assert len([k for k in _kernels(temp_cache) if not k.endswith(".lock")]) == 2
+
+
+def _child(paradigm, cache, queue):
+    os.environ["ANNSTUDIO_CACHE"] = cache
+    sim = _build(paradigm)
+    sim.simulate(20.0)
+    queue.put(sim.get("tiny", "v").tolist())
+
+
+def test_concurrent_builds_do_not_corrupt_the_cache(temp_cache, compiled_paradigm):
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_child, args=(compiled_paradigm, str(temp_cache), queue)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert results[0] == results[1]
+    entries = [k for k in _kernels(temp_cache) if not k.endswith(".lock")]
+    assert len(entries) == 1
+    files = os.listdir(os.path.join(temp_cache, "openmp", entries[0]))
+    assert "kernel.so" in files and not any(f.endswith(".tmp") for f in files)
+    # and the entry loads in the parent
+    assert not _build(compiled_paradigm).backend.built
