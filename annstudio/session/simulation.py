@@ -153,6 +153,19 @@ class Simulation:
         return self.step * self.dt
 
     # -- state ---------------------------------------------------------------------------
+    def connectivity(self, name):
+        """The synapses of projection ``name`` (post-major ``pre``/``post`` ranks, sizes)."""
+        self._require()
+        if name not in self.data.connectivity:
+            raise SimulationError(f"no projection named {name!r}")
+        return self.data.connectivity[name]
+
+    def weights(self, name, variable="w"):
+        """Per-synapse values of ``variable`` of projection ``name`` in connectivity order (a copy)."""
+        conn = self.connectivity(name)
+        w = np.asarray(self.get(name, variable), dtype=np.float64)
+        return np.full(conn.size, float(w)) if w.ndim == 0 else w.copy()
+
     def get(self, name, var):
         return self._require().get(name, var)
 

@@ -29,7 +29,7 @@ def _lif(method):
             tau_e * dg_exc/dt = -g_exc : {gm}
             tau_i * dg_inh/dt = -g_inh : {gm}
         """,
-        spike="v > v_th", reset="v = v_r", refractory=2.0, name=f"LIF_{method}")
+        spike="v > v_th", reset="v = v_r", refractory="if I > 20.0 then 1.0 else 2.0", name=f"LIF_{method}")
 
 
 _GLOBAL_LIF = ann.Neuron(
@@ -44,7 +44,7 @@ _GLOBAL_LIF = ann.Neuron(
         dg_exc/dt = -g_exc / 5.0
         dd/dt = (norm2(v) / 100.0 - d) / 50.0 + (min(v) + norm1(v) / 30.0) / 1000.0 : init = 0.0
     """,
-    spike="v > -52.0", reset="v = -68.0", refractory="if I > 20.0 then 1.0 else 3.0", name="GlobalLIF")
+    spike="v > -52.0", reset="v = -68.0", name="GlobalLIF")
 
 
 def spiking_zoo():

@@ -22,6 +22,7 @@ ctypedef int64_t (*run_t)(void*, int64_t) noexcept nogil
 ctypedef int64_t (*get_step_t)(void*) noexcept nogil
 ctypedef void (*set_step_t)(void*, int64_t) noexcept nogil
 ctypedef void (*set_slot_t)(void*, int64_t, void*, int64_t) noexcept nogil
+ctypedef void (*carry_t)(void*, void*) noexcept nogil
 ctypedef int64_t (*spikes_t)(void*, int32_t, int64_t*) noexcept nogil
 ctypedef int32_t (*mon_add_t)(void*, int32_t, int32_t, const int32_t*, int32_t, int32_t, const int64_t*, int64_t,
                               int64_t, int64_t, int32_t) noexcept nogil
@@ -50,6 +51,7 @@ cdef class Kernel:
     cdef get_step_t _get_step
     cdef set_step_t _set_step
     cdef set_slot_t _set_slot
+    cdef carry_t _carry
     cdef spikes_t _spikes
     cdef mon_add_t _mon_add
     cdef mon_set_t _mon_set
@@ -76,6 +78,7 @@ cdef class Kernel:
         self._get_step = <get_step_t>_sym(self.lib, b"ann_get_step")
         self._set_step = <set_step_t>_sym(self.lib, b"ann_set_step")
         self._set_slot = <set_slot_t>_sym(self.lib, b"ann_set_slot")
+        self._carry = <carry_t>dlsym(self.lib, b"ann_carry_state")   # optional
         self._spikes = <spikes_t>_sym(self.lib, b"ann_spikes_last_step")
         self._mon_add = <mon_add_t>_sym(self.lib, b"ann_monitor_add")
         self._mon_set = <mon_set_t>_sym(self.lib, b"ann_monitor_set")
@@ -145,6 +148,13 @@ cdef class Instance:
             raise ValueError("kernel arrays must be C-contiguous")
         self.arrays[index] = array
         self.k._set_slot(self.h, index, _addr(array), array.size)
+
+    def carry_state_from(self, Instance other):
+        """Take over ``other``'s private state (histories, refractory counters, step); same kernel only."""
+        if other.k is not self.k or self.k._carry == NULL:
+            return False
+        self.k._carry(self.h, other.h)
+        return True
 
     def spikes_last_step(self, int pop, out):
         return self.k._spikes(self.h, pop, <int64_t*>_addr(out))

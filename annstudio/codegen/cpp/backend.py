@@ -14,7 +14,7 @@ import numpy as np
 from annstudio.engine.errors import BuildError, SimulationError
 from annstudio.engine.simulation import Recording
 
-from . import toolchain
+from . import printer, toolchain
 from .binding import load_binding
 from .cache import build_cached, cache_key
 from .generator import TEMPLATES, generate
@@ -54,7 +54,7 @@ def code_digest(ir):
 def _kernel_key(ir):
     cxx = toolchain.compiler()
     return cache_key("openmp-kernel", code_digest(ir), cxx, toolchain.compiler_version(cxx), toolchain.flags(),
-                     toolchain.BASE_FLAGS, _generator_hash())
+                     toolchain.BASE_FLAGS, _generator_hash(), printer.RECIPROCAL)
 
 
 def build_kernel(ir, data, log=None):
@@ -74,6 +74,9 @@ def build_kernel(ir, data, log=None):
                              hint="this is a bug in annstudio's code generation; please report it")
     path, built, secs = build_cached("openmp", _kernel_key(ir), "kernel.so", build, log=log)
     return path, layout, built, secs
+
+
+_KERNELS = {}   # path -> loaded kernel (a library is opened once per process)
 
 
 class OpenMPBackend:
@@ -100,7 +103,7 @@ class OpenMPBackend:
         if seed is None:
             seed = int.from_bytes(os.urandom(8), "little") >> 1
         self.seed = int(seed) % (2 ** 64)
-        self._kernel = binding.Kernel(path)
+        self._kernel = _KERNELS.get(path) or _KERNELS.setdefault(path, binding.Kernel(path))
         if self._kernel.digest != code_digest(ir):
             raise BuildError(f"kernel {path} was generated from another network")
         self._inst = self._kernel.create(self.arrays, self.num_threads, self.seed)
@@ -125,7 +128,7 @@ class OpenMPBackend:
             s = self.layout.get("proj", self._proj_index[name], var)
         else:
             raise SimulationError(f"no population or projection named {name!r}")
-        if s is None or (var.startswith("_") and not var.startswith(("_mean", "_max", "_min", "_norm"))):
+        if s is None or (var.startswith("_") and not var.startswith(("_mean", "_max", "_min", "_norm", "_last_event"))):
             raise SimulationError(f"{name!r} has no variable {var!r}")
         return s
 
@@ -196,6 +199,18 @@ class OpenMPBackend:
         m["req"] = replace(m["req"], period_steps=int(period_steps))
         self._inst.monitor_set(mid, int(m["active"]), int(period_steps), int(m["offset"]))
 
+    def set_monitor_offset(self, mid, offset):
+        m = self.monitors[mid]
+        m["offset"] = int(offset)
+        self._inst.monitor_set(mid, int(m["active"]), int(m["req"].period_steps), int(offset))
+
+    def carry_state_from(self, old):
+        """Restructuring hook (see ``annstudio.session.simulation``): take over the spike and rate
+        histories, refractory counters and counters of ``old`` when it runs the same kernel."""
+        if isinstance(old, OpenMPBackend) and old._inst is not None:
+            self._inst.carry_state_from(old._inst)
+            self._learning[...] = old._learning
+
     def fetch_monitor(self, mid):
         m = self.monitors[mid]
         req = m["req"]
@@ -233,3 +248,4 @@ class OpenMPBackend:
     def close(self):
         if self._inst is not None:
             self._inst.close()
+            self._inst = None

@@ -141,6 +141,11 @@ class Generator:
         scalar_names = set(glob) | {g.symbol for g in p.global_ops} | {"t", "dt"}
         version = {}
         pre, body, declared = [], [], set()
+        global_randoms = set(getattr(p, "global_randoms", ()) or ())
+        for k, rd in enumerate(p.randoms):
+            if rd.symbol in global_randoms:   # drawn once per step for population-wide statements
+                pre.append(f"const double R_{k} = {_random_expr(rd, _stream(0, i, k), '0')};")
+                scalar_names.add(rd.symbol)
         updated_globals = []
         for u in p.updates:
             owner = _owner(u.target)
@@ -184,7 +189,8 @@ class Generator:
             if s.target in glob:
                 raise BuildError(f"the reset cannot change population-wide '{s.target}'", where=where)
         resets = [(f"L_{s.target}", sc.p(s.expr)) for s in p.reset]
-        randoms = [(f"R_{k}", _random_expr(rd, _stream(0, i, k), "i")) for k, rd in enumerate(p.randoms)]
+        randoms = [(f"R_{k}", _random_expr(rd, _stream(0, i, k), "i")) for k, rd in enumerate(p.randoms)
+                   if rd.symbol not in global_randoms]
         arrays = [(f"A_{n}", self.slot("pop", i, n)) for n in loads]
         arrays += [(f"A_sum__{t}", self.slot("pop", i, f"sum__{t}")) for t in p.sums]
         scalars = [(f"G_{v}_0", self.slot("pop", i, v)) for v in sorted(glob)]

@@ -25,6 +25,9 @@ except ImportError:  # pragma: no cover - the tree is still being written
     check_document = Simulation = None
 
 PULL_INTERVAL_S = 1 / 30
+TARGET_CHUNK_S = 0.025          # wall time of one chunk the worker aims for
+SEGMENT_CHUNKS = 8
+MIN_CHUNK_MS, MAX_CHUNK_MS = 1.0, 500.0
 WEIGHT_INTERVAL_S = 0.5
 DEFAULT_CHUNK_MS = 20.0
 
@@ -89,8 +92,9 @@ class RunWorker:
     """Plays the protocol in a thread; callbacks are called from that thread."""
 
     def __init__(self, built, on_progress, on_done, on_error, chunk_ms=DEFAULT_CHUNK_MS, live=True,
-                 watched_projections=()):
+                 watched_projections=(), adaptive=True):
         self.built = built
+        self.adaptive = adaptive
         self.on_progress, self.on_done, self.on_error = on_progress, on_done, on_error
         self.chunk_ms = chunk_ms
         self.live = live
@@ -148,10 +152,7 @@ class RunWorker:
                 if st.action == "set":
                     sim.set(st.target, st.variable, st.value)
                 elif st.action == "simulate":
-                    for progress in sim.run_iter(st.duration, self.chunk_ms):
-                        self._between_chunks(done + progress.fraction * st.duration, total)
-                        if self.stop_requested:
-                            break
+                    self._simulate(float(st.duration), done, total)
                     done += st.duration
                 elif st.action == "simulate_until":
                     sim.simulate_until(st.max_duration, st.population, st.operator)
@@ -173,6 +174,28 @@ class RunWorker:
             except Exception:  # noqa: BLE001
                 pass
             self.on_error(exc)
+
+    def _simulate(self, duration, done, total):
+        """``run_iter`` in segments of ``SEGMENT_CHUNKS`` chunks; between segments the
+        chunk is re-sized to last about ``TARGET_CHUNK_S`` of wall time: fewer chunk
+        boundaries (where the worker needs the GIL and may wait for the GUI thread)
+        on fast networks, prompt pauses and live changes on slow ones."""
+        sim = self.built.sim
+        dt = float(getattr(sim, "dt", 0.0) or 0.0)
+        left = duration
+        while left > 1e-9 and not self.stop_requested:
+            segment = min(left, self.chunk_ms * SEGMENT_CHUNKS)
+            start_wall, start_t = time.perf_counter(), sim.t
+            for progress in sim.run_iter(segment, self.chunk_ms):
+                self._between_chunks(done + (duration - left) + progress.fraction * segment, total)
+                if self.stop_requested:
+                    return
+            left -= segment
+            elapsed, simulated = time.perf_counter() - start_wall, sim.t - start_t
+            if self.adaptive and elapsed > 0 and simulated > 0:
+                chunk = TARGET_CHUNK_S * simulated / elapsed
+                chunk = min(MAX_CHUNK_MS, max(MIN_CHUNK_MS, chunk))
+                self.chunk_ms = max(dt, round(chunk / dt) * dt) if dt else chunk
 
     def _between_chunks(self, done_ms, total_ms):
         if self.step_once:
@@ -209,10 +232,8 @@ class RunWorker:
 def projection_weights(sim, name):
     """Binned weight matrix of projection ``name`` (None when unavailable)."""
     try:
-        conn = sim.data.connectivity[name]
-        w = np.asarray(sim.get(name, "w"), dtype=np.float64)
+        conn = sim.connectivity(name)
+        w = sim.weights(name)
     except Exception:  # noqa: BLE001
         return None
-    if w.ndim == 0 or w.size != conn.size:
-        w = np.full(conn.size, float(w.ravel()[0]) if w.size else np.nan)
     return weight_matrix(conn.pre, conn.post, w, conn.pre_size, conn.post_size)

@@ -14,8 +14,7 @@
 #include <omp.h>
 #include <sched.h>
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define ANN_PAUSE() _mm_pause()
+#define ANN_PAUSE() __builtin_ia32_pause()
 #else
 #define ANN_PAUSE() do {} while (0)
 #endif
@@ -337,6 +336,19 @@ int64_t ann_spikes_last_step(void* h, int32_t pop, int64_t* out) {              
         for (int64_t e = 0; e < R.count[hh * R.T + k]; ++e) out[c++] = l[e];                         \
     }                                                                                                \
     return c;                                                                                        \
+}                                                                                                    \
+/* optional: take over the private state of another instance of the same kernel (restructuring) */     \
+void ann_carry_state(void* dst, void* src) {                                                         \
+    NET& d = *(NET*)dst; const NET& s = *(const NET*)src;                                            \
+    d.iter = s.iter; d.step = s.step;                                                                \
+    for (size_t p = 0; p < d.rings.size() && p < s.rings.size(); ++p) {                              \
+        if (d.rings[p].n != s.rings[p].n || d.rings[p].H != s.rings[p].H || d.T != s.T) continue;    \
+        d.rings[p] = s.rings[p];                                                                     \
+        if (p < d.refr.size() && d.refr[p].size() == s.refr[p].size()) d.refr[p] = s.refr[p];       \
+        if (p < d.rhist.size() && d.rhist[p].size() == s.rhist[p].size()) d.rhist[p] = s.rhist[p];   \
+    }                                                                                                \
+    for (size_t k = 0; k < d.decoders.size() && k < s.decoders.size(); ++k)                          \
+        if (d.decoders[k].size() == s.decoders[k].size()) d.decoders[k] = s.decoders[k];             \
 }                                                                                                    \
 int32_t ann_monitor_add(void* h, int32_t kind, int32_t obj, const int32_t* slots, int32_t n_slots,  \
                         int32_t spikes, const int64_t* ranks, int64_t n_ranks, int64_t period,       \
