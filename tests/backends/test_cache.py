@@ -15,10 +15,11 @@ pytestmark = pytest.mark.compiler
 
 @pytest.fixture
 def temp_cache(tmp_path, monkeypatch, compiled_paradigm):
-    """A fresh ANNSTUDIO_CACHE holding only the (network-independent) binding of the real cache."""
+    """A fresh ANNSTUDIO_CACHE holding only the network-independent binding and runtime of the real cache."""
     real = build_cache.cache_root()
-    if os.path.isdir(os.path.join(real, "binding")):
-        shutil.copytree(os.path.join(real, "binding"), tmp_path / "binding")
+    for once in ("binding", "openmp-runtime"):
+        if os.path.isdir(os.path.join(real, once)):
+            shutil.copytree(os.path.join(real, once), tmp_path / once)
     monkeypatch.setenv("ANNSTUDIO_CACHE", str(tmp_path))
     yield tmp_path
     ann.clear()

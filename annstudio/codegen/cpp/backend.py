@@ -23,6 +23,7 @@ from .layout import allocate
 
 _HERE = os.path.dirname(__file__)
 _GENERATOR_FILES = [os.path.join(TEMPLATES, "annstudio_runtime.h"), os.path.join(TEMPLATES, "kernel.cpp.j2"),
+                    os.path.join(TEMPLATES, "annstudio_runtime.cpp"),
                     os.path.join(_HERE, "generator.py"), os.path.join(_HERE, "printer.py"),
                     os.path.join(_HERE, "layout.py"), os.path.join(_HERE, "..", "printing.py")]
 _GENERATOR_HASH = None
@@ -51,15 +52,32 @@ def code_digest(ir):
                    projections=tuple(strip(p) for p in ir.projections)).digest()
 
 
-def _kernel_key(ir):
+def _kernel_key(ir, runtime_dir=""):
     cxx = toolchain.compiler()
     return cache_key("openmp-kernel", code_digest(ir), cxx, toolchain.compiler_version(cxx), toolchain.flags(),
-                     toolchain.BASE_FLAGS, _generator_hash(), printer.RECIPROCAL)
+                     toolchain.BASE_FLAGS, _generator_hash(), printer.RECIPROCAL, runtime_dir)
+
+
+def build_runtime(log=None):
+    """Directory of ``libannstudio_rt.so``: the network-independent runtime, compiled once per machine."""
+    src = os.path.join(TEMPLATES, "annstudio_runtime.cpp")
+    cxx = toolchain.compiler()
+    key = cache_key("openmp-runtime", cxx, toolchain.compiler_version(cxx), toolchain.flags(), toolchain.BASE_FLAGS,
+                    _generator_hash())
+
+    def build(directory, tmp):
+        import subprocess
+        res = subprocess.run(toolchain.compile_command(src, tmp, TEMPLATES), capture_output=True, text=True)
+        if res.returncode != 0:
+            raise BuildError(f"the C++ compiler failed on the runtime:\n{res.stderr[-4000:]}")
+    path, _built, _secs = build_cached("openmp-runtime", key, "libannstudio_rt.so", build, log=log)
+    return os.path.dirname(path)
 
 
 def build_kernel(ir, data, log=None):
     """(path of the kernel .so, layout, built?, seconds)."""
     source, layout = generate(ir, data, code_digest(ir))
+    runtime_dir = build_runtime(log)
 
     def build(directory, tmp):
         src = os.path.join(directory, "kernel.cpp")
@@ -67,12 +85,12 @@ def build_kernel(ir, data, log=None):
             f.write(source)
         os.replace(src + ".tmp", src)
         import subprocess
-        cmd = toolchain.compile_command(src, tmp, TEMPLATES)
+        cmd = toolchain.compile_command(src, tmp, TEMPLATES, runtime_dir)
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
             raise BuildError(f"the C++ compiler failed on {src}:\n{res.stderr[-4000:]}",
                              hint="this is a bug in annstudio's code generation; please report it")
-    path, built, secs = build_cached("openmp", _kernel_key(ir), "kernel.so", build, log=log)
+    path, built, secs = build_cached("openmp", _kernel_key(ir, runtime_dir), "kernel.so", build, log=log)
     return path, layout, built, secs
 
 

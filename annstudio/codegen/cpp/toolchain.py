@@ -59,5 +59,9 @@ def availability():
     return _check_openmp(cxx, flags())
 
 
-def compile_command(source, output, include_dir):
-    return [compiler(), *flags(), *BASE_FLAGS, f"-I{include_dir}", source, "-o", output]
+def compile_command(source, output, include_dir, runtime_dir=None):
+    """Kernels link the shared runtime library (built once) found in ``runtime_dir``."""
+    cmd = [compiler(), *flags(), *BASE_FLAGS, f"-I{include_dir}", source, "-o", output]
+    if runtime_dir:
+        cmd += [f"-L{runtime_dir}", "-lannstudio_rt", f"-Wl,-rpath,{runtime_dir}"]
+    return cmd

@@ -78,37 +78,9 @@ static inline double draw_binomial(uint64_t k, int64_t it, int64_t i, double n, 
 }
 
 // ---------------------------------------------------------------- reductions (bitwise numpy)
-static double pairwise_sum(const double* a, int64_t n, int64_t stride, bool squares = false, bool absval = false) {
-    auto f = [&](double x) { return squares ? x * x : (absval ? std::fabs(x) : x); };
-    if (n < 8) {
-        double r = 0.0;
-        for (int64_t i = 0; i < n; ++i) r += f(a[i * stride]);
-        return r;
-    } else if (n <= 128) {
-        double r[8];
-        for (int j = 0; j < 8; ++j) r[j] = f(a[j * stride]);
-        int64_t i;
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; ++j) r[j] += f(a[(i + j) * stride]);
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; ++i) res += f(a[i * stride]);
-        return res;
-    }
-    int64_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2, stride, squares, absval) + pairwise_sum(a + n2 * stride, n - n2, stride, squares, absval);
-}
+double pairwise_sum(const double* a, int64_t n, int64_t stride, bool squares = false, bool absval = false);
 // op: 0 mean, 1 max, 2 min, 3 norm1, 4 norm2
-static double global_op(int op, const double* a, int64_t n) {
-    if (n == 0) return 0.0;
-    switch (op) {
-    case 0: return pairwise_sum(a, n, 1) / (double)n;
-    case 1: { double m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] > m || std::isnan(a[i])) ? a[i] : m; return m; }
-    case 2: { double m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] < m || std::isnan(a[i])) ? a[i] : m; return m; }
-    case 3: return pairwise_sum(a, n, 1, false, true);
-    default: return std::sqrt(pairwise_sum(a, n, 1, true, false));
-    }
-}
+double global_op(int op, const double* a, int64_t n);
 
 // ---------------------------------------------------------------- barrier
 // Sense-reversing barrier: spins briefly (cheap on an idle machine), then yields the core, so that on a
@@ -134,16 +106,7 @@ struct Barrier {
 
 // ---------------------------------------------------------------- partitions
 // Thread k owns [lo[k], hi[k]) of a population (blocks rounded to 8 for SIMD).
-static inline void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>& hi) {
-    lo.assign(T, 0); hi.assign(T, 0);
-    for (int k = 0; k < T; ++k) {
-        int64_t a = (n * k) / T, b = (n * (k + 1)) / T;
-        if (k > 0) a = std::min(n, (a / 8) * 8);
-        if (k + 1 < T) b = std::min(n, (b / 8) * 8); else b = n;
-        lo[k] = a; hi[k] = std::max(a, b);
-    }
-    for (int k = 1; k < T; ++k) lo[k] = hi[k - 1];
-}
+void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>& hi);
 
 // Ranks i in [lo, hi) with M[i] != 0, ascending, into out; spikes are rare, so 8 flags are tested at once.
 static inline int64_t compact(const uint8_t* __restrict M, int64_t lo, int64_t hi, int32_t* __restrict out) {
@@ -186,37 +149,7 @@ struct Proj {
     std::vector<int64_t> split;      // [i*(T+1) + k]: entries of pre row i for thread k
     std::vector<uint8_t> dense;      // post row p: pre ranks are pre_of[ptr[p]] + 0, 1, 2 ...
     void build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
-               int64_t npost, int T, const std::vector<int64_t>& lo) {
-        n_syn = n; pre_size = npre; post_size = npost;
-        post_ptr.assign(npost + 1, 0);
-        pre_of.resize(n);
-        for (int64_t j = 0; j < n; ++j) { post_ptr[post[j] + 1]++; pre_of[j] = (int32_t)pre[j]; }
-        for (int64_t p = 0; p < npost; ++p) post_ptr[p + 1] += post_ptr[p];
-        dense.assign(npost, 1);
-        for (int64_t p = 0; p < npost; ++p)
-            for (int64_t j = post_ptr[p] + 1; j < post_ptr[p + 1]; ++j)
-                if (pre_of[j] != pre_of[j - 1] + 1) { dense[p] = 0; break; }
-        pre_ptr.assign(npre + 1, 0);
-        for (int64_t j = 0; j < n; ++j) pre_ptr[pre[j] + 1]++;
-        for (int64_t i = 0; i < npre; ++i) pre_ptr[i + 1] += pre_ptr[i];
-        std::vector<int64_t> fill(pre_ptr.begin(), pre_ptr.end() - 1);
-        pre_post.resize(n); pre_syn.resize(n);
-        if (delay) pre_delay.resize(n);
-        for (int64_t j = 0; j < n; ++j) {   // stable: post-major order kept within a pre row
-            int64_t q = fill[pre[j]]++;
-            pre_post[q] = (int32_t)post[j]; pre_syn[q] = (int32_t)j;
-            if (delay) pre_delay[q] = (int32_t)delay[j];
-        }
-        split.assign((size_t)npre * (T + 1), 0);
-        for (int64_t i = 0; i < npre; ++i) {
-            int64_t b = pre_ptr[i], e = pre_ptr[i + 1], q = b;
-            for (int k = 0; k < T; ++k) {
-                while (q < e && pre_post[q] < lo[k]) ++q;
-                split[i * (T + 1) + k] = q;
-            }
-            split[i * (T + 1) + T] = e;
-        }
-    }
+               int64_t npost, int T, const std::vector<int64_t>& lo);
 };
 
 // Decoding projections: spike counts of the last `window` steps per presynaptic neuron.
@@ -260,6 +193,13 @@ struct Base {
     std::vector<Monitor> monitors;
     bool any_monitor = false;
     Barrier barrier;
+    std::vector<std::vector<int32_t>> refr;    // refractory steps left, per population
+    std::vector<std::vector<uint8_t>> mask;    // spike flags of the last update
+    std::vector<std::vector<double>> rhist;    // delayed rates: ring of D copies of r
+    std::vector<int> rhist_D;
+    std::vector<double> stage;                 // population-wide values computed this step
+    std::vector<std::vector<double>> mirror;   // pre-major copies of read-only synapse arrays
+    std::vector<std::vector<Decoder>> decoders;   // decoding projections, per thread
     std::string error;
     double* D(int s) const { return (double*)slot[s]; }
 
@@ -270,57 +210,139 @@ struct Base {
         slot_lo[s].assign(T, 0); slot_hi[s].assign(T, 0); slot_hi[s][0] = 1;
     }
 
-    // called before the parallel region: room for every record of the next nsteps
-    void begin_run(int64_t nsteps) {
-        any_monitor = false;
-        for (auto& m : monitors) {
-            if (!m.alive || !m.active) continue;
-            any_monitor = true;
-            int64_t due = 0;
-            for (int64_t s = 0; s < nsteps; ++s) due += m.due(step + s);
-            m.values.resize((size_t)(m.n_records + due) * m.record_len);
-            m.steps.resize(m.n_records + due);
-            m.row_of_thread.assign(T, m.n_records);
-            for (int64_t s = 0, r = m.n_records; s < nsteps; ++s)
-                if (m.due(step + s)) m.steps[r++] = step + s;
-        }
-    }
-    void end_run() {
-        for (auto& m : monitors)
-            if (m.alive && m.active && !m.row_of_thread.empty()) m.n_records = m.row_of_thread[0];
-    }
+    void begin_run(int64_t nsteps);
+    void end_run();
     // called by every thread at the end of a step
-    void record(int tid, int64_t step_now, int64_t it) {
-        for (auto& m : monitors) {
-            if (!m.alive || !m.active) continue;
-            if (m.spikes) {
-                const SpikeRing& R = rings[m.pop];
-                int h = R.slot(it);
-                int64_t c = R.count[h * R.T + tid];
-                const int32_t* l = R.store.data() + h * R.n + pop_lo[m.pop][tid];
-                auto& ss = m.spk_steps[tid]; auto& rr = m.spk_ranks[tid];
-                for (int64_t e = 0; e < c; ++e)
-                    if (m.rank_mask.empty() || m.rank_mask[l[e]]) { ss.push_back(step_now); rr.push_back(l[e]); }
-            }
-            if (m.record_len && m.due(step_now)) {
-                double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
-                for (const CopyRun& c : m.runs[tid]) {
-                    const double* src = (const double*)slot[c.slot] + c.src;
-                    for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
-                }
-                m.row_of_thread[tid]++;
-            }
-        }
-    }
+    void record(int tid, int64_t step_now, int64_t it);
 };
 
 }  // namespace ann
+
+#ifdef ANN_RUNTIME_IMPL
+// ---------------------------------------------------------------- the out-of-line part: compiled once into
+// libannstudio_rt.so (annstudio_runtime.cpp), shared by every kernel, so kernels compile quickly
+namespace ann {
+double pairwise_sum(const double* a, int64_t n, int64_t stride, bool squares, bool absval) {
+    auto f = [&](double x) { return squares ? x * x : (absval ? std::fabs(x) : x); };
+    if (n < 8) {
+        double r = 0.0;
+        for (int64_t i = 0; i < n; ++i) r += f(a[i * stride]);
+        return r;
+    } else if (n <= 128) {
+        double r[8];
+        for (int j = 0; j < 8; ++j) r[j] = f(a[j * stride]);
+        int64_t i;
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; ++j) r[j] += f(a[(i + j) * stride]);
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; ++i) res += f(a[i * stride]);
+        return res;
+    }
+    int64_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2, stride, squares, absval) + pairwise_sum(a + n2 * stride, n - n2, stride, squares, absval);
+}
+// op: 0 mean, 1 max, 2 min, 3 norm1, 4 norm2
+double global_op(int op, const double* a, int64_t n) {
+    if (n == 0) return 0.0;
+    switch (op) {
+    case 0: return pairwise_sum(a, n, 1) / (double)n;
+    case 1: { double m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] > m || std::isnan(a[i])) ? a[i] : m; return m; }
+    case 2: { double m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] < m || std::isnan(a[i])) ? a[i] : m; return m; }
+    case 3: return pairwise_sum(a, n, 1, false, true);
+    default: return std::sqrt(pairwise_sum(a, n, 1, true, false));
+    }
+}
+void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>& hi) {
+    lo.assign(T, 0); hi.assign(T, 0);
+    for (int k = 0; k < T; ++k) {
+        int64_t a = (n * k) / T, b = (n * (k + 1)) / T;
+        if (k > 0) a = std::min(n, (a / 8) * 8);
+        if (k + 1 < T) b = std::min(n, (b / 8) * 8); else b = n;
+        lo[k] = a; hi[k] = std::max(a, b);
+    }
+    for (int k = 1; k < T; ++k) lo[k] = hi[k - 1];
+}
+void Proj::build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
+           int64_t npost, int T, const std::vector<int64_t>& lo) {
+    n_syn = n; pre_size = npre; post_size = npost;
+    post_ptr.assign(npost + 1, 0);
+    pre_of.resize(n);
+    for (int64_t j = 0; j < n; ++j) { post_ptr[post[j] + 1]++; pre_of[j] = (int32_t)pre[j]; }
+    for (int64_t p = 0; p < npost; ++p) post_ptr[p + 1] += post_ptr[p];
+    dense.assign(npost, 1);
+    for (int64_t p = 0; p < npost; ++p)
+        for (int64_t j = post_ptr[p] + 1; j < post_ptr[p + 1]; ++j)
+            if (pre_of[j] != pre_of[j - 1] + 1) { dense[p] = 0; break; }
+    pre_ptr.assign(npre + 1, 0);
+    for (int64_t j = 0; j < n; ++j) pre_ptr[pre[j] + 1]++;
+    for (int64_t i = 0; i < npre; ++i) pre_ptr[i + 1] += pre_ptr[i];
+    std::vector<int64_t> fill(pre_ptr.begin(), pre_ptr.end() - 1);
+    pre_post.resize(n); pre_syn.resize(n);
+    if (delay) pre_delay.resize(n);
+    for (int64_t j = 0; j < n; ++j) {   // stable: post-major order kept within a pre row
+        int64_t q = fill[pre[j]]++;
+        pre_post[q] = (int32_t)post[j]; pre_syn[q] = (int32_t)j;
+        if (delay) pre_delay[q] = (int32_t)delay[j];
+    }
+    split.assign((size_t)npre * (T + 1), 0);
+    for (int64_t i = 0; i < npre; ++i) {
+        int64_t b = pre_ptr[i], e = pre_ptr[i + 1], q = b;
+        for (int k = 0; k < T; ++k) {
+            while (q < e && pre_post[q] < lo[k]) ++q;
+            split[i * (T + 1) + k] = q;
+        }
+        split[i * (T + 1) + T] = e;
+    }
+}
+void Base::begin_run(int64_t nsteps) {
+    any_monitor = false;
+    for (auto& m : monitors) {
+        if (!m.alive || !m.active) continue;
+        any_monitor = true;
+        int64_t due = 0;
+        for (int64_t s = 0; s < nsteps; ++s) due += m.due(step + s);
+        m.values.resize((size_t)(m.n_records + due) * m.record_len);
+        m.steps.resize(m.n_records + due);
+        m.row_of_thread.assign(T, m.n_records);
+        for (int64_t s = 0, r = m.n_records; s < nsteps; ++s)
+            if (m.due(step + s)) m.steps[r++] = step + s;
+    }
+}
+void Base::end_run() {
+    for (auto& m : monitors)
+        if (m.alive && m.active && !m.row_of_thread.empty()) m.n_records = m.row_of_thread[0];
+}
+// called by every thread at the end of a step
+void Base::record(int tid, int64_t step_now, int64_t it) {
+    for (auto& m : monitors) {
+        if (!m.alive || !m.active) continue;
+        if (m.spikes) {
+            const SpikeRing& R = rings[m.pop];
+            int h = R.slot(it);
+            int64_t c = R.count[h * R.T + tid];
+            const int32_t* l = R.store.data() + h * R.n + pop_lo[m.pop][tid];
+            auto& ss = m.spk_steps[tid]; auto& rr = m.spk_ranks[tid];
+            for (int64_t e = 0; e < c; ++e)
+                if (m.rank_mask.empty() || m.rank_mask[l[e]]) { ss.push_back(step_now); rr.push_back(l[e]); }
+        }
+        if (m.record_len && m.due(step_now)) {
+            double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
+            for (const CopyRun& c : m.runs[tid]) {
+                const double* src = (const double*)slot[c.slot] + c.src;
+                for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
+            }
+            m.row_of_thread[tid]++;
+        }
+    }
+}
+}  // namespace ann
+
 
 // ---------------------------------------------------------------- generic part of the C ABI
 #define ANN_GENERIC_ABI(NET)                                                                          \
 extern "C" {                                                                                         \
 int32_t ann_abi_version(void) { return 1; }                                                          \
-void ann_destroy(void* h) { delete (NET*)h; }                                                        \
 int64_t ann_get_step(void* h) { return ((NET*)h)->step; }                                            \
 void ann_set_step(void* h, int64_t s) { ((NET*)h)->step = s; }                                       \
 void ann_set_slot(void* h, int64_t s, void* ptr, int64_t size) {                                     \
@@ -419,3 +441,6 @@ void ann_monitor_drain(void* h, int32_t mid, double* values, int64_t* steps, int
     for (auto& v : m.spk_ranks) v.clear();                                                           \
 }                                                                                                    \
 }
+
+ANN_GENERIC_ABI(ann::Base)
+#endif  // ANN_RUNTIME_IMPL
