@@ -60,7 +60,10 @@ def drop_from_palette(palette, view, label, scene_pos):
     vp = view.viewport()
     pos = QPointF(view.mapFromScene(scene_pos))
     for cls in (QDragEnterEvent, QDragMoveEvent):
-        event = cls(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+        try:   # PySide6 6.12 takes a QPointF; 6.11 and older a QPoint
+            event = cls(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+        except TypeError:
+            event = cls(pos.toPoint(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
         QApplication.sendEvent(vp, event)
     drop = QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(vp, drop)
