@@ -53,12 +53,19 @@ Special populations and projections (issue 4; every backend implements them):
   e.g. the shared rate of ``HomogeneousCorrelatedSpikeTrains``): in phase 2 each
   is drawn ONCE per step (one value for the population, from the population's
   stream), the others once per neuron.
+- ``PopulationIR.hoisted``: ``Update``s whose targets (``_inv_0``, ``_inv_1``...)
+  are scalars computed once at the start of phase 2 from population-wide
+  parameters, constants and ``dt`` only (e.g. ``_inv_0 = 1/tau``); the other
+  expressions of the population use them instead of dividing per neuron
+  (``v + dt*(El - v)*_inv_0``).  Every backend evaluates them the same way, so
+  results stay identical across backends; ``PopulationIR.inlined()`` gives the
+  expressions with the division put back.
 - ``ProjectionIR.kind == "current_injection"`` (rate-coded pre, spiking post):
   in phase 1 it sets ``g_<target>[post] = w * pre.r[pre]`` (assignment, one-to-one,
   ``pre.r`` of the previous step).
 """
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
@@ -95,9 +102,24 @@ class PopulationIR:
     source_schedule: int = 1     # timed_array: steps per buffer row
     source_period: int = 0       # steps after which a source repeats (0: never)
     global_randoms: tuple = ()   # symbols of randoms drawn once per step for the population (see docstring)
+    hoisted: tuple = ()          # Update: per-step scalars over population-wide parameters (see docstring)
 
     def var(self, name):
         return next((v for v in self.variables if v.name == name), None)
+
+    def inlined(self):
+        """The same population with ``hoisted`` substituted back into its expressions, for a
+        backend that does not compute them once per step."""
+        if not self.hoisted:
+            return self
+        back = {sp.Symbol(h.target): h.expr for h in self.hoisted}
+
+        def sub(e):
+            return e.xreplace(back) if isinstance(e, sp.Basic) else e
+        return replace(self, hoisted=(), updates=tuple(Update(u.target, sub(u.expr)) for u in self.updates),
+                       refractory_updates=tuple(Update(u.target, sub(u.expr)) for u in self.refractory_updates),
+                       reset=tuple(Update(u.target, sub(u.expr)) for u in self.reset), spike=sub(self.spike),
+                       refractory=sub(self.refractory))
 
 
 @dataclass(frozen=True)
@@ -282,10 +304,12 @@ def lower(spec, rng=None):
         auto = tuple(v.name for v in a.variables if v.auto_reset)
         variables = _constants(a.variables, [u.expr for u in ups] + [a.spike, a.refractory] +
                                [u.expr for u in reset], spec.constants, data.populations[p.name], where)
+        hoisted, ups, refr, reset, spike, refractory = _hoist_reciprocals(
+            variables, spec.constants, ups, refr, reset, a.spike, a.refractory)
         pop_irs.append(PopulationIR(
             name=p.name, size=p.size, geometry=tuple(p.geometry), type=a.type, variables=variables,
             randoms=a.randoms, updates=ups, refractory_updates=refr if a.refractory is not None else (),
-            spike=a.spike, reset=reset, refractory=a.refractory, auto_reset=auto, sums=_sums(a, ups),
+            spike=spike, reset=reset, refractory=refractory, auto_reset=auto, sums=_sums(a, ups), hoisted=hoisted,
             global_ops=a.global_ops, spike_history=spike_hist.get(p.name, 0),
             rate_history=rate_hist.get(p.name, 0), global_randoms=_global_randoms(a, ups),
             **_source(p, dt, data)))
@@ -293,6 +317,32 @@ def lower(spec, rng=None):
             data.populations[p.name][g.symbol] = 0.0
     _check_targets(spec, analyses, pops)
     return NetworkIR(dt=dt, populations=tuple(pop_irs), projections=tuple(proj_irs)), data
+
+
+def _hoist_reciprocals(variables, constants, ups, refr, reset, spike, refractory):
+    """Replace ``1/g`` (``g`` built from population-wide parameters, constants and dt only) by
+    symbols computed once per step (``PopulationIR.hoisted``): a division per neuron and step
+    becomes one multiplication."""
+    fixed = {v.name for v in variables if v.locality == "global" and v.role == "parameter"}
+    fixed |= set(constants) | {"dt"}
+    exprs = [u.expr for u in ups + refr + reset] + [spike, refractory]
+    table = {}
+    for e in exprs:
+        if not isinstance(e, sp.Basic):
+            continue
+        for node in sorted(e.atoms(sp.Pow), key=sp.srepr):
+            if node.exp.is_Integer and node.exp < 0 and not node.base.is_number and node not in table \
+                    and {str(x) for x in node.base.free_symbols} <= fixed:
+                table[node] = sp.Symbol(f"_inv_{len(table)}")
+    if not table:
+        return (), ups, refr, reset, spike, refractory
+
+    def sub(e):
+        return e.xreplace(table) if isinstance(e, sp.Basic) else e
+    hoisted = tuple(Update(sym.name, node) for node, sym in table.items())
+    return (hoisted, tuple(Update(u.target, sub(u.expr)) for u in ups),
+            tuple(Update(u.target, sub(u.expr)) for u in refr), tuple(Update(u.target, sub(u.expr)) for u in reset),
+            sub(spike), sub(refractory))
 
 
 def _global_randoms(a, ups):

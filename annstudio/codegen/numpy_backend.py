@@ -69,7 +69,10 @@ class _Pop:
             self.vars[g.symbol] = np.array(0.0)
         self.sums = {t: np.zeros(self.n) for t in ir.sums}
         self.updates = _compile_updates(ir.updates, ir.name)
-        self.refr_clamped = [u.target for u in ir.updates if u.target in self.vars] if ir.refractory is not None else []
+        self.hoisted = _compile_updates(ir.hoisted, ir.name + ":hoisted")
+        self.hoisted_values = {}
+        local = {v.name for v in ir.variables if v.locality != "global"}
+        self.refr_clamped = [u.target for u in ir.updates if u.target in local] if ir.refractory is not None else []
         refr_targets = {u.target for u in ir.refractory_updates}
         self.clamped = [t for t in self.refr_clamped if t not in refr_targets]
         self.reset = _compile_updates(ir.reset, ir.name + ":reset")
@@ -89,7 +92,16 @@ class _Pop:
             ns["sum__" + k] = v
         ns["t"] = t
         ns["dt"] = self.dt
+        ns.update(self.hoisted_values)
         return ns
+
+    def compute_hoisted(self, t):
+        """PopulationIR.hoisted: per-step scalars (reciprocals of population-wide parameters)."""
+        if self.hoisted:
+            self.hoisted_values = {}
+            ns = self.namespace(t)
+            for target, code in self.hoisted:
+                ns[target] = self.hoisted_values[target] = float(_eval(code, ns))
 
     def update_globals(self):
         for g in self.ir.global_ops:
@@ -511,6 +523,7 @@ class NumpyBackend:
         if ir.source:
             self._source_step(p)
             return
+        p.compute_hoisted(t)
         ns = p.namespace(t)
         for rd in ir.randoms:   # population-wide statements draw one value (PopulationIR.global_randoms)
             ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, 1 if rd.symbol in ir.global_randoms else p.n)

@@ -51,6 +51,12 @@ class NumpyExprPrinter(NumPyPrinter):
     def _print_Heaviside0(self, expr):
         return f"numpy.heaviside({self._print(expr.args[0])}, 0.0)"
 
+    def _print_Float(self, expr):
+        return repr(float(expr))   # shortest text that round-trips: the same double on every backend
+
+    def _print_Abs(self, expr):
+        return f"numpy.fabs({self._print(expr.args[0])})"
+
     def _print_BooleanTrue(self, expr):
         return "True"
 

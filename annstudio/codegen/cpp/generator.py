@@ -112,6 +112,7 @@ class Generator:
         return sc
 
     def population(self, i, p):
+        p = p.inlined()   # TODO(hoisting): compute PopulationIR.hoisted once per step in `pre`
         where = f"Population '{p.name}'"
         source = getattr(p, "source", "")
         if source:

@@ -130,7 +130,7 @@ class Generator:
 
     # -- neuron update ---------------------------------------------------------------------
     def neuron_kernel(self, i):
-        p = self.ir.populations[i]
+        p = self.ir.populations[i].inlined()   # PopulationIR.hoisted put back into the expressions
         draws, dnames = _draws(p.randoms, (i << 8) | (_PHASES["neuron"] << 5), "i")
         scope = _Scope(lambda s: self.pop_value(i, s, "i"), dnames)
         k = Kernel(draws=draws)
