@@ -290,23 +290,23 @@ class Simulation:
         start = time.perf_counter()
         self._running = True
         try:
-            self._apply_posted()
             while done < total:
                 self._resume.wait()
                 if self._stop.is_set():
                     break
+                self._apply_posted()   # changes posted while the caller held the generator count now
                 n = min(chunk_steps, total - done, self._steps_to_periodic())
                 self.backend.run(n)
                 done += n
                 self._drain()
                 self.check_finite()
                 self._run_periodic()
-                self._apply_posted()
                 yield Progress(self.t, self.step, done / total if total else 1.0, time.perf_counter() - start)
                 if stop_condition is not None and stop_condition(self):
                     break
         finally:
             self._running = False
+            self._apply_posted()
         if total == 0:
             yield Progress(self.t, self.step, 1.0, 0.0)
 
