@@ -115,3 +115,32 @@ def test_monitor_periods_ranks_and_pause(paradigm):
     d = sim.monitor_data(m1)
     assert list(d["_steps"]) == [15, 18]
     ann.clear()
+
+
+def test_learning_switch_survives_carry_state_from(paradigm):
+    """A switch set on the backend directly (``Projection.disable_learning`` calls ``set_learning``) is
+    carried to the backend rebuilt for a restructuring (``carry_state_from``): the weights stay frozen."""
+    from annstudio.engine.simulation import get_backend_factory
+    ann.clear()
+    ann.setup(dt=1.0, seed=5)
+    inp = ann.Population(5, ann.Neuron(parameters="B = 0.0", equations="r = B + 0.3 * sin(t / 5.0)"), name="inp")
+    inp.B = np.linspace(0.1, 0.5, 5)
+    out = ann.Population(3, ann.Neuron(parameters="tau = 10.0 : population",
+                                       equations="tau * dr/dt + r = sum(exc)"), name="out")
+    ann.Projection(inp, out, "exc", ann.Oja(eta=0.01), name="oja").connect_all_to_all(weights=0.1)
+    ann.compile(paradigm=paradigm)
+    sim = current_network()._sim
+    old = sim.backend
+    old.set_learning("oja", False)
+    sim.simulate(5.0)
+    new = get_backend_factory(sim.paradigm)(sim.ir, sim.current_data(), sim.spec.settings)
+    new.step = old.step
+    new.carry_state_from(old)
+    before = np.array(new.get("oja", "w"), copy=True)
+    new.run(20)
+    assert np.array_equal(np.asarray(new.get("oja", "w")), before)
+    new.set_learning("oja", True)
+    new.run(20)
+    assert not np.array_equal(np.asarray(new.get("oja", "w")), before)
+    new.close() if hasattr(new, "close") else None
+    ann.clear()

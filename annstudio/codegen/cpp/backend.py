@@ -14,7 +14,7 @@ import numpy as np
 from annstudio.engine.errors import BuildError, SimulationError
 from annstudio.engine.simulation import Recording
 
-from . import printer, toolchain
+from . import toolchain
 from .binding import load_binding
 from .cache import build_cached, cache_key
 from .generator import TEMPLATES, generate
@@ -55,7 +55,7 @@ def code_digest(ir):
 def _kernel_key(ir, runtime_dir=""):
     cxx = toolchain.compiler()
     return cache_key("openmp-kernel", code_digest(ir), cxx, toolchain.compiler_version(cxx), toolchain.flags(),
-                     toolchain.BASE_FLAGS, _generator_hash(), printer.RECIPROCAL, runtime_dir)
+                     toolchain.BASE_FLAGS, _generator_hash(), runtime_dir)
 
 
 def build_runtime(log=None):
@@ -224,10 +224,16 @@ class OpenMPBackend:
 
     def carry_state_from(self, old):
         """Restructuring hook (see ``annstudio.session.simulation``): take over the spike and rate
-        histories, refractory counters and counters of ``old`` when it runs the same kernel."""
-        if isinstance(old, OpenMPBackend) and old._inst is not None:
+        histories, refractory counters and counters of ``old`` when it runs the same kernel.  The learning
+        switches (``set_learning``, also called directly by ``Projection.enable_learning``) are carried by
+        projection name whatever the kernel (an IR that changed rebuilds another one)."""
+        if not isinstance(old, OpenMPBackend):
+            return
+        for name, k in self._proj_index.items():
+            if name in old._proj_index:
+                self._learning[k] = old._learning[old._proj_index[name]]
+        if old._inst is not None and self._inst is not None:
             self._inst.carry_state_from(old._inst)
-            self._learning[...] = old._learning
 
     def fetch_monitor(self, mid):
         m = self.monitors[mid]

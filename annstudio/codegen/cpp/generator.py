@@ -4,7 +4,7 @@ This module decides *what* each loop computes (printed statements, the names
 symbols map to, which barriers a step needs); the template decides the loop
 shapes.  Naming in generated code: ``A_x`` array, ``G_x_<k>`` scalar (SSA
 version k of a population/projection-wide value), ``L_x`` register copy of a
-neuron's variable, ``T_x`` temporary, ``R_k`` random draw, ``P_x``/``Q_x`` pre/
+neuron's variable, ``T_x`` temporary, ``H__inv_k`` per-step hoisted reciprocal, ``R_k`` random draw, ``P_x``/``Q_x`` pre/
 post population arrays.  Statement semantics follow ``annstudio.codegen.ir``.
 """
 import os
@@ -112,7 +112,6 @@ class Generator:
         return sc
 
     def population(self, i, p):
-        p = p.inlined()   # TODO(hoisting): compute PopulationIR.hoisted once per step in `pre`
         where = f"Population '{p.name}'"
         source = getattr(p, "source", "")
         if source:
@@ -142,6 +141,13 @@ class Generator:
         scalar_names = set(glob) | {g.symbol for g in p.global_ops} | {"t", "dt"}
         version = {}
         pre, body, declared = [], [], set()
+        # PopulationIR.hoisted: per-step scalars (reciprocals of population-wide parameters), computed
+        # once before the neuron loop exactly as the reference does (same printed expression)
+        for h in getattr(p, "hoisted", ()) or ():
+            name = f"H_{h.target}"
+            pre.append(f"const double {name} = {sc.p(h.expr)};")
+            sc.map[h.target] = name
+            scalar_names.add(h.target)
         global_randoms = set(getattr(p, "global_randoms", ()) or ())
         for k, rd in enumerate(p.randoms):
             if rd.symbol in global_randoms:   # drawn once per step for population-wide statements

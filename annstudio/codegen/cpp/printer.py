@@ -10,8 +10,6 @@ that way), other powers with ``pow``; ``Piecewise`` as nested ternaries;
 floats with the reference printer's digits (both then read the same double);
 ``Min``/``Max`` as nested ``fmin``/``fmax`` in NumPy's argument order.
 """
-import os
-
 import sympy as sp
 from sympy.printing.c import C99CodePrinter
 
@@ -22,25 +20,9 @@ _REFERENCE = NumpyExprPrinter()
 
 
 class CppExprPrinter(C99CodePrinter):
-    def __init__(self, symbol_name, reciprocal=False):
+    def __init__(self, symbol_name):
         super().__init__({"allow_unknown_functions": False})
         self.symbol_name = symbol_name
-        self.reciprocal = reciprocal
-
-    def _print_Mul(self, expr):
-        """Opt-in (``ANNSTUDIO_RECIPROCAL=1``): ``x / c`` with ``c`` a population/projection-wide value
-        becomes ``x * (1.0/c)``, the reciprocal hoisted out of the loop; faster, no longer bit-identical
-        to the NumPy reference."""
-        if self.reciprocal:
-            keep, inv = [], []
-            for f in expr.args:
-                if f.is_Pow and f.exp == -1 and f.base.is_Symbol and self.symbol_name(f.base.name).startswith("G_"):
-                    inv.append(f"(1.0/{self.symbol_name(f.base.name)})")
-                else:
-                    keep.append(f)
-            if inv:
-                return "(" + self._print(sp.Mul(*keep)) + ")*" + "*".join(inv)
-        return super()._print_Mul(expr)
 
     def _print_Symbol(self, expr):
         return self.symbol_name(expr.name)
@@ -119,8 +101,5 @@ class CppExprPrinter(C99CodePrinter):
         raise BuildError(f"cannot print {expr!r} to C++")
 
 
-RECIPROCAL = os.environ.get("ANNSTUDIO_RECIPROCAL", "") not in ("", "0")
-
-
 def cpp(expr, symbol_name):
-    return CppExprPrinter(symbol_name, RECIPROCAL).doprint(expr)
+    return CppExprPrinter(symbol_name).doprint(expr)
