@@ -9,6 +9,7 @@ suite needs only a handful of C++ builds (later sessions hit the build cache).
 import numpy as np
 import pytest
 
+import annstudio.codegen  # noqa: F401  (importing codegen registers the backends)
 import annstudio.engine as ann
 from annstudio.engine.simulation import available_paradigms
 
