@@ -20,6 +20,8 @@ from annstudio.codegen.cuda import toolchain
 from annstudio.codegen.cuda.build import compile_check
 from annstudio.engine import (IBCM, STDP, STP, Izhikevich, IF_cond_exp, Monitor, Neuron, Oja, Population,
                               Projection, Uniform, clear, compile, setup, simulate)
+from annstudio.engine import (CurrentInjection, DecodingProjection, HomogeneousCorrelatedSpikeTrains,
+                              PoissonPopulation, SpikeSourceArray, TimedArray)
 from annstudio.engine.errors import BackendUnavailable
 from annstudio.session.context import current_network
 
@@ -147,6 +149,65 @@ def izhikevich(paradigm, seed=1):
     return m.get("spike")
 
 
+def special(paradigm):
+    """Deterministic special populations/projections (issue 4 IR features): a SpikeSourceArray (with a
+    schedule replaced between runs) into LIF neurons (hoisted 1/tau) and a decoding projection; a periodic
+    TimedArray into a rate population, a current injection and a rate projection into a spiking
+    population (``PopulationIR.sums`` of a spiking population)."""
+    clear()
+    setup(dt=0.5, seed=2)
+    times = [[1.0, 5.0, 10.0, 10.5], [2.5, 3.0], [], [0.5, 1.0, 1.5, 2.0, 7.0], [4.0], [6.0, 9.5]]
+    src = SpikeSourceArray(spike_times=times)
+    lif = Population(4, Neuron(parameters="tau = 7.0 : population\n El = -60.0 : population\n I = 12.0",
+                               equations="tau * dv/dt = El - v + g_exc + I : init=-60.0\n tau*dg_exc/dt = -g_exc",
+                               spike="v > -55.0", reset="v = El", refractory=1.0))
+    lif.I = [10.0, 12.0, 14.0, 16.0]
+    Projection(src, lif, "exc").connect_all_to_all(weights=Uniform(1.0, 4.0))
+    out = Population(3, Neuron(equations="r = sum(exc)"))
+    dec = DecodingProjection(src, out, "exc", window=2.0)
+    dec.connect_all_to_all(weights=Uniform(0.5, 1.5))
+    ta = TimedArray(rates=np.array([[0.5, 1.0, 1.5], [2.0, 0.0, 1.0], [0.2, 0.4, 3.0]]), schedule=1.0, period=4.0)
+    rate = Population(3, Neuron(parameters="tau = 4.0 : population", equations="tau*dx/dt = sum(exc) - x\n r = x"))
+    Projection(ta, rate, "exc").connect_all_to_all(weights=Uniform(0.1, 1.0))
+    inj = Population(3, Neuron(equations="I = g_exc", spike="false"))
+    CurrentInjection(ta, inj, "exc").connect_current()
+    spk = Population(3, Neuron(parameters="tau = 3.0 : population",
+                               equations="tau*dv/dt = -v + sum(exc)", spike="v > 0.6", reset="v = 0.0"))
+    Projection(ta, spk, "exc").connect_all_to_all(weights=Uniform(0.2, 0.6))
+    _compile(paradigm, "special")
+    mons = {"src": Monitor(src, "spike"), "lif": Monitor(lif, ["spike", "v"]), "out": Monitor(out, "r"),
+            "ta": Monitor(ta, "r"), "rate": Monitor(rate, "r"), "inj": Monitor(inj, "I"),
+            "spk": Monitor(spk, ["spike", "v"])}
+    simulate(8.0)
+    src.spike_times = [[9.0, 9.5], [], [12.0], [8.5, 10.0, 11.0, 11.5], [], [13.0]]   # absolute times
+    simulate(8.0)
+    d = {}
+    d["src"] = mons["src"].get("spike")
+    d["lif_spike"], d["lif_v"] = mons["lif"].get("spike"), mons["lif"].get("v")
+    d["out"], d["ta"], d["rate"] = mons["out"].get("r"), mons["ta"].get("r"), mons["rate"].get("r")
+    d["inj"] = mons["inj"].get("I")
+    d["spk_spike"], d["spk_v"] = mons["spk"].get("spike"), mons["spk"].get("v")
+    return d
+
+
+def randoms_once_per_step(paradigm, seed=4):
+    """``PopulationIR.global_randoms``: one draw per step for a population (a population-wide Normal and
+    the shared rate of HomogeneousCorrelatedSpikeTrains); a PoissonPopulation driven by a target."""
+    clear()
+    setup(dt=1.0, seed=seed)
+    g = Population(5, Neuron(parameters="s = 2.0 : population",
+                             equations="x = s * Normal(0.0, 1.0) : population\n r = x + 0.0 * Uniform(0.0, 1.0)"))
+    corr = HomogeneousCorrelatedSpikeTrains(100, rates=30.0, corr=0.3, tau=10.0)
+    base = Population(1, Neuron(parameters="b = 40.0", equations="r = b"))
+    poisson = PoissonPopulation(200, target="exc")
+    Projection(base, poisson, "exc").connect_all_to_all(weights=1.0)
+    _compile(paradigm, "randoms_once_per_step")
+    mg, mc, mp = Monitor(g, ["x", "r"]), Monitor(corr, "spike"), Monitor(poisson, "spike")
+    simulate(300.0)
+    return {"x": np.asarray(mg.get("x"), dtype=float), "r": mg.get("r"), "corr": mc.get("spike"),
+            "poisson": mp.get("spike")}
+
+
 def _compile(paradigm, name, launch=None):
     if name not in IRS:
         IRS[name] = codegen.lower(current_network().spec)[0]
@@ -224,12 +285,54 @@ def test_random_streams(backend):
     assert abs(rate - rate_ref) < 0.25 * rate_ref
 
 
-@pytest.mark.parametrize("name", ["lif_delays", "stdp_stp", "rate_plasticity", "methods", "izhikevich"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_special_populations_and_projections(backend):
+    ref, got = special("numpy"), special(backend)
+    exact = backend == "cuda-emulated"
+    assert sum(map(len, ref["lif_spike"].values())) > 5 and sum(map(len, ref["spk_spike"].values())) > 3
+    assert np.abs(ref["out"]).max() > 0 and np.abs(ref["inj"]).max() > 0
+    for k in ("src", "lif_spike", "spk_spike"):
+        assert _spikes(got[k]) == _spikes(ref[k]), k
+    for k in ("lif_v", "out", "ta", "rate", "inj", "spk_v"):
+        tol = 1e-12 if exact else 1e-9   # on a GPU, atomic accumulation order differs
+        _close(got[k], ref[k], exact=exact and k not in ("rate", "spk_v"), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_global_randoms_once_per_step(backend):
+    ref, got = randoms_once_per_step("numpy"), randoms_once_per_step(backend)
+    again = randoms_once_per_step(backend)
+    assert _spikes(got["corr"]) == _spikes(again["corr"])
+    r = np.asarray(got["r"])
+    np.testing.assert_array_equal(r, np.repeat(got["x"].reshape(-1, 1), r.shape[1], axis=1))   # one value a step
+    assert abs(got["x"].mean()) < 0.4 and abs(got["x"].std() - 2.0) < 0.35
+    assert np.unique(got["x"]).size > 290
+
+    def rate(sp, n):
+        return sum(map(len, sp.values())) / n
+    # the shared rate is an OU process (std 21 Hz): its mean over 0.3 s varies by ~5.5 Hz (sanity bounds)
+    for d in (got, ref):
+        assert 10.0 < rate(d["corr"], 100) / 0.3 < 60.0
+        assert abs(rate(d["poisson"], 200) / 0.3 - 40.0) < 4.0
+
+    def pair_corr(sp, n):   # spike counts in 5 ms bins: neurons share the rate -> correlated counts
+        counts = np.zeros((n, 60))
+        for k, steps in sp.items():
+            np.add.at(counts[int(k)], np.asarray(steps, dtype=int) // 5, 1)
+        c = np.corrcoef(counts)
+        return c[np.triu_indices(n, 1)].mean()
+    for d in (got, ref):
+        assert pair_corr(d["corr"], 100) > 0.02 and abs(pair_corr(d["poisson"], 200)) < 0.02
+
+
+@pytest.mark.parametrize("name", ["lif_delays", "stdp_stp", "rate_plasticity", "methods", "izhikevich", "special",
+                                  "randoms_once_per_step"])
 def test_nvcc_compiles(name):
     """The generated CUDA of every test network compiles with nvcc (device and host code, ``-c``)."""
     if name not in IRS:
         {"lif_delays": lif_delays, "stdp_stp": stdp_stp, "rate_plasticity": rate_plasticity,
-         "methods": methods, "izhikevich": izhikevich}[name]("numpy")
+         "methods": methods, "izhikevich": izhikevich, "special": special,
+         "randoms_once_per_step": randoms_once_per_step}[name]("numpy")
     NVCC_JOBS[name].result()
 
 

@@ -135,6 +135,12 @@ cdef class Instance:
         return done
 
     @property
+    def handle(self):
+        """The raw kernel instance pointer as an int (0 once closed), read-only: lets a backend call its own
+        extensions of the ABI (e.g. the CUDA backend's ``ann_cuda_pull``) on this instance."""
+        return <size_t>self.h
+
+    @property
     def step(self):
         return self.k._get_step(self.h)
 

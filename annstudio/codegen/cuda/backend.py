@@ -103,6 +103,17 @@ class CudaBackend:
         n = self.inst.spikes_last_step(self.pop_index[name], out)
         return out[:n]
 
+    def set_source(self, name, key, value):
+        """Replace a special population's schedule (``steps``/``ranks`` or ``buffer``) between runs."""
+        s = self.index.get(f"pop:{name}:_src_{key}")
+        if s is None:
+            raise SimulationError(f"population {name!r} has no schedule {key!r}")
+        arr = np.ascontiguousarray(np.asarray(value, dtype=self.arrays[s.index].dtype).reshape(-1)).copy()
+        self.arrays[s.index] = arr
+        self.inst.set_slot(s.index, arr)
+        self._stale.discard(s.index)
+        self._lent.discard(s.index)
+
     def set_learning(self, name, enabled):
         self.arrays[self.index["ctl:learning"].index][self.proj_index[name]] = 1 if enabled else 0
 
@@ -159,7 +170,7 @@ class CudaBackend:
             elif req.kind == "population" and req.ranks is not None:
                 width = len(req.ranks)
             else:
-                width = self.inst.arrays[s.index].size
+                width = self.arrays[s.index].size
             block = values[:, col:col + width]
             col += width
             if s.scalar:

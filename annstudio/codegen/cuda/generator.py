@@ -17,6 +17,16 @@ the templates hold all CUDA text.  The step order is the IR's (see
 4. continuous synaptic updates (one kernel per run of statements of the same
    locality), then ``post_spike`` over the rows of the neurons that just spiked;
 5. rate history ring buffers, monitors.
+
+Special populations and projections (see ``annstudio.codegen.ir``): a ``spike_source_array`` writes
+its scheduled ranks into its spike ring (one thread, binary search in the sorted schedule); a
+``timed_array`` copies one buffer row into ``r`` (one thread per neuron); ``decoding`` projections keep
+per-presynaptic spike counts over their window (one block: drop the oldest step, add the newest) and
+then sum one postsynaptic row per thread; ``current_injection`` assigns ``g_target`` one row per thread.
+``PopulationIR.hoisted`` scalars are computed by every thread from the population-wide parameters
+before the neuron's statements (the same operation on the same operands: the same value everywhere,
+as in the reference); ``PopulationIR.global_randoms`` are drawn at element 0 of their stream by every
+thread, i.e. once per step for the population.
 """
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +41,8 @@ from .printer import CudaExprPrinter
 
 TEMPLATES = Path(__file__).with_name("templates")
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
-                          lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+                          lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+                          extensions=["jinja2.ext.loopcontrols"])
 
 _PREFIXES = ("_new_", "_k1_", "_k2_", "_k3_", "_k4_")
 _DRAWS = {"Uniform": ("ann_draw_uniform", 2), "Normal": ("ann_draw_normal", 2),
@@ -95,12 +106,15 @@ def _const(x):
     return repr(float(sp.sympify(x)))
 
 
-def _draws(randoms, stream_base, elem):
+def _draws(randoms, stream_base, elem, shared=()):
+    """One draw per element; the symbols in ``shared`` (``PopulationIR.global_randoms``) once per step:
+    every thread draws element 0 of the stream, so all of them see the same value."""
     out, names = [], {}
     for k, rd in enumerate(randoms):
         fn, nargs = _DRAWS[rd.dist]
         args = ", ".join(_const(a) for a in list(rd.args)[:nargs])
-        out.append((local(rd.symbol), f"{fn}(net.key, {stream_base + k}u, (uint32_t)({elem}), step, {args})"))
+        e = "0" if rd.symbol in shared else elem
+        out.append((local(rd.symbol), f"{fn}(net.key, {stream_base + k}u, (uint32_t)({e}), step, {args})"))
         names[rd.symbol] = True
     return out, names
 
@@ -130,10 +144,18 @@ class Generator:
 
     # -- neuron update ---------------------------------------------------------------------
     def neuron_kernel(self, i):
-        p = self.ir.populations[i].inlined()   # PopulationIR.hoisted put back into the expressions
-        draws, dnames = _draws(p.randoms, (i << 8) | (_PHASES["neuron"] << 5), "i")
+        p = self.ir.populations[i]
+        if p.source:
+            return Kernel(extra={"next_globals": []})
+        draws, dnames = _draws(p.randoms, (i << 8) | (_PHASES["neuron"] << 5), "i", set(p.global_randoms))
         scope = _Scope(lambda s: self.pop_value(i, s, "i"), dnames)
         k = Kernel(draws=draws)
+        # PopulationIR.hoisted: per-step scalars of population-wide parameters; every thread computes the
+        # same value (same operands, same operation) before the statements that use them
+        for h in p.hoisted:
+            rhs = scope.expr(h.expr)
+            scope.assigned.add(h.target)
+            k.stmts.append(("const double ", local(h.target), rhs))
         var_names = {v.name for v in p.variables}
         glob = {v.name for v in p.variables if v.locality == "global"}
         targets = []
@@ -314,7 +336,17 @@ class Generator:
         ir = self.ir
         pops = []
         for i, p in enumerate(ir.populations):
+            src = {}
+            if p.source == "spike_source_array":
+                src = dict(steps=self.slot[f"pop:{p.name}:_src_steps"], ranks=self.slot[f"pop:{p.name}:_src_ranks"])
+                src["nslot"] = src["steps"].index
+            elif p.source == "timed_array":
+                if self.slot.get(f"pop:{p.name}:r") is None or self.slot[f"pop:{p.name}:r"].scalar:
+                    raise BuildError("a TimedArray needs a per-neuron 'r'", where=f"Population '{p.name}'")
+                src = dict(buffer=self.slot[f"pop:{p.name}:_src_buffer"])
+                src["nslot"] = src["buffer"].index
             pops.append(dict(
+                source=p.source, src=src, period=int(p.source_period), schedule=max(1, int(p.source_schedule)),
                 i=i, name=p.name, n=p.size, spiking=p.type == "spike",
                 ring=max(p.spike_history, 1) + 1, rate_ring=p.rate_history,
                 refractory=p.type == "spike" and p.refractory is not None,
@@ -337,7 +369,27 @@ class Generator:
                 src = self.slot[f"pop:{ir.populations[side].name}:{g.variable}"]
                 gops.append((f"j{j}_{c_ident(g.symbol)}", op, src))
             d["global_ops"] = gops
-            if pr.type == "rate":
+            d["kind"] = pr.kind
+            if pr.kind in ("decoding", "current_injection"):
+                w = self.slot.get(f"proj:{pr.name}:w")
+                if w is None:
+                    raise BuildError(f"a {pr.kind} projection needs a weight 'w'", where=f"Projection '{pr.name}'")
+                d["w"] = f"net.{w.cname}[0]" if w.scalar else f"net.{w.cname}[k]"
+                post = ir.populations[qi]
+                if pr.kind == "decoding":
+                    d["window"] = max(1, int(pr.window))
+                    s = self.slot.get(f"pop:{post.name}:sum__{pr.target}")
+                    d["sum"] = f"net.{s.cname}" if s else None
+                else:
+                    g = self.slot.get(f"pop:{post.name}:g_{pr.target}")
+                    r = self.slot.get(f"pop:{ir.populations[pi].name}:r")
+                    if g is None or r is None or g.scalar:
+                        raise BuildError(f"current injection needs pre.r and a per-neuron post g_{pr.target}",
+                                         where=f"Projection '{pr.name}'")
+                    d["g"] = f"net.{g.cname}"
+                    d["r"] = f"net.{r.cname}[0]" if r.scalar else f"net.{r.cname}[pre]"
+                d["kernel"] = None
+            elif pr.type == "rate":
                 if pr.delay == "variable":
                     raise BuildError("non-uniform delays are not supported for rate-coded projections",
                                      where=f"Projection '{pr.name}'")

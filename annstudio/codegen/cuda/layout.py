@@ -25,14 +25,14 @@ class Slot:
     index: int
     key: str
     cname: str           # member of the generated Net struct
-    dtype: str           # "f8" | "i4"
-    sized_by: str        # "pop" | "scalar" | "syn" | "post" | "nproj"
+    dtype: str           # "f8" | "i4" | "i8"
+    sized_by: str        # "pop" | "scalar" | "syn" | "post" | "nproj" | "data" (source schedules)
     owner: int           # population or projection index
     scalar: bool = False
 
     @property
     def ctype(self):
-        return "double" if self.dtype == "f8" else "int32_t"
+        return {"f8": "double", "i4": "int32_t", "i8": "int64_t"}[self.dtype]
 
 
 def build_layout(ir):
@@ -51,6 +51,11 @@ def build_layout(ir):
             add(f"pop:{p.name}:sum__{t}", f"p{i}_sum__{c_ident(t)}", "f8", "pop", i)
         if p.type == "spike" and p.refractory is not None:
             add(f"pop:{p.name}:_refr", f"p{i}__refr", "i4", "pop", i)
+        if p.source == "spike_source_array":     # NetworkData.sources[name]: steps, ranks (sorted)
+            add(f"pop:{p.name}:_src_steps", f"p{i}__src_steps", "i8", "data", i)
+            add(f"pop:{p.name}:_src_ranks", f"p{i}__src_ranks", "i8", "data", i)
+        elif p.source == "timed_array":          # buffer [T, size], row-major
+            add(f"pop:{p.name}:_src_buffer", f"p{i}__src_buffer", "f8", "data", i)
     for j, pr in enumerate(ir.projections):
         for v in pr.variables:
             if v.name == "w" and pr.uniform_weight:
@@ -68,6 +73,9 @@ def build_layout(ir):
     return tuple(slots)
 
 
+_NP = {"f8": np.float64, "i4": np.int32, "i8": np.int64}
+
+
 def allocate(ir, data, layout):
     """NumPy arrays for every slot, filled from ``data`` (C-contiguous, the slot's dtype)."""
     arrays = []
@@ -79,6 +87,10 @@ def allocate(ir, data, layout):
         if kind == "pop":
             p = ir.populations[s.owner]
             values = data.populations[p.name]
+            if var.startswith("_src_"):
+                arr = np.asarray(data.sources[p.name][var[5:]]).reshape(-1)
+                arrays.append(np.ascontiguousarray(arr, dtype=_NP[s.dtype]).copy())
+                continue
             if var == "_refr":
                 arr = np.zeros(p.size, dtype=np.int32)
             elif var.startswith("sum__"):
