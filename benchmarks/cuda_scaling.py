@@ -23,25 +23,9 @@ import numpy as np
 from annstudio.engine import (Monitor, Neuron, Population, Projection, Uniform, clear, compile, setup, simulate)
 from annstudio.engine.errors import BackendUnavailable
 from annstudio.engine.simulation import available_paradigms, register_backend
+from networks import COBA_NEURON  # benchmarks/networks.py (this script runs from benchmarks/)
 
-COBA = Neuron(
-    parameters="""
-        El = -60.0 : population
-        Vr = -60.0 : population
-        Erev_exc = 0.0 : population
-        Erev_inh = -80.0 : population
-        Vt = -50.0 : population
-        tau = 20.0 : population
-        tau_exc = 5.0 : population
-        tau_inh = 10.0 : population
-        I = 20.0 : population
-    """,
-    equations="""
-        tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
-        tau_exc * dg_exc/dt = -g_exc
-        tau_inh * dg_inh/dt = -g_inh
-    """,
-    spike="v > Vt", reset="v = Vr", refractory=5.0, name="COBA")
+COBA = COBA_NEURON   # one definition, shared with compiled_bench.py
 
 
 def _fixed_probability(npre, npost, p, w, rng):

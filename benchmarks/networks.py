@@ -10,27 +10,30 @@ import annstudio.engine as ann
 DT = {"coba": 0.1, "izhikevich": 1.0, "rate": 1.0, "stdp": 0.1}
 DURATION = {"coba": 10000.0, "izhikevich": 1000.0, "rate": 1000.0, "stdp": 10000.0}
 
+# The conductance-based LIF neuron of the COBA benchmark (Vogels & Abbott 2005; seed 003).
+COBA_NEURON = ann.Neuron(
+    parameters="""
+        El = -60.0 : population
+        Vr = -60.0 : population
+        Erev_exc = 0.0 : population
+        Erev_inh = -80.0 : population
+        Vt = -50.0 : population
+        tau = 20.0 : population
+        tau_exc = 5.0 : population
+        tau_inh = 10.0 : population
+        I = 20.0 : population
+    """,
+    equations="""
+        tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
+        tau_exc * dg_exc/dt = -g_exc
+        tau_inh * dg_inh/dt = -g_inh
+    """,
+    spike="v > Vt", reset="v = Vr", refractory=5.0, name="COBA")
+
 
 def coba(seed=12345):
     ann.setup(dt=0.1, seed=seed)
-    neuron = ann.Neuron(
-        parameters="""
-            El = -60.0 : population
-            Vr = -60.0 : population
-            Erev_exc = 0.0 : population
-            Erev_inh = -80.0 : population
-            Vt = -50.0 : population
-            tau = 20.0 : population
-            tau_exc = 5.0 : population
-            tau_inh = 10.0 : population
-            I = 20.0 : population
-        """,
-        equations="""
-            tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
-            tau_exc * dg_exc/dt = -g_exc
-            tau_inh * dg_inh/dt = -g_inh
-        """,
-        spike="v > Vt", reset="v = Vr", refractory=5.0, name="COBA")
+    neuron = COBA_NEURON
     P = ann.Population(geometry=4000, neuron=neuron, name="P")
     P.v = ann.Normal(-55.0, 5.0)
     Pe, Pi = P[:3200], P[3200:]
