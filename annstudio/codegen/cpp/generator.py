@@ -464,13 +464,44 @@ class Generator:
         single = any(p["global_ops"] or p["writeback"] for p in pops) or any(pj["global_ops"] for pj in projs)
         b2 = single or any(pr.updates or pr.post_spike for pr in ir.projections)
         proj_writeback = any(pj["updates"] and pj["updates"]["writeback"] for pj in projs)
+        private_slots = self._private_slots()
         src = _env.get_template("kernel.cpp.j2").render(
             version=__version__, digest=self.digest, dt=repr(float(ir.dt)), pops=pops, projs=projs,
             n_slots=len(self.layout), b1=b1, b2=b2,
             single=single, proj_writeback=proj_writeback, rate_hist=rate_hist,
             learning_slot=self.layout.get("ctl", 0, "learning").index, mirrors=self.mirrors,
-            dirty_slot=self.layout.get("ctl", 0, "dirty").index)
+            dirty_slot=self.layout.get("ctl", 0, "dirty").index, private_slots=private_slots)
         return src
+
+    def _private_slots(self):
+        """Per-neuron population slots that threads only ever touch inside their own block: the kernel
+        may give them a padded layout during multi-threaded runs (annstudio_runtime.h, PRIVATE_GAP).
+        Excluded: anything read across blocks (presynaptic references, global operations, rate-coded and
+        delayed-rate reads of a presynaptic population, special populations and their schedules)."""
+        ir = self.ir
+        shared_pops = set()
+        cross = set()
+        for pr in ir.projections:
+            pre_i, post_i = self.pop_index[pr.pre], self.pop_index[pr.post]
+            if pr.type != "spike" or pr.kind != "standard":
+                shared_pops.add(pre_i)
+            for ref in pr.pre_refs:
+                cross.add((pre_i, ref))
+            for g in pr.global_ops:
+                cross.add((pre_i, g.variable))
+                cross.add((post_i, g.variable))
+        out = []
+        for i, p in enumerate(ir.populations):
+            if i in shared_pops or getattr(p, "source", "") or p.rate_history > 1:
+                continue
+            ops = {g.variable for g in p.global_ops}
+            for v in p.variables:
+                if v.locality == "global" or v.name.startswith("_") or v.name in ops or (i, v.name) in cross:
+                    continue
+                s = self.layout.get("pop", i, v.name)
+                if s is not None and not s.scalar:
+                    out.append(s.index)
+        return out
 
 
 def generate(ir, data, digest=None):

@@ -104,6 +104,8 @@ struct Barrier {
     }
 };
 
+static const int64_t PRIVATE_GAP = 520;     // doubles: a 4 KiB page plus one cache line
+
 // ---------------------------------------------------------------- partitions
 // Thread k owns [lo[k], hi[k]) of a population (blocks rounded to 8 for SIMD).
 void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>& hi);
@@ -193,15 +195,43 @@ struct Base {
     std::vector<Monitor> monitors;
     bool any_monitor = false;
     Barrier barrier;
-    std::vector<std::vector<int32_t>> refr;    // refractory steps left, per population
-    std::vector<std::vector<uint8_t>> mask;    // spike flags of the last update
+    std::vector<std::vector<int32_t>> refr;    // refractory steps left, per population (storage)
+    std::vector<std::vector<uint8_t>> mask;    // spike flags of the last update (storage)
+    std::vector<int32_t*> refr_ptr;            // page-aligned element 0 inside refr[p]; thread k at + k * ipad
+    std::vector<uint8_t*> mask_ptr;
     std::vector<std::vector<double>> rhist;    // delayed rates: ring of D copies of r
     std::vector<int> rhist_D;
     std::vector<double> stage;                 // population-wide values computed this step
     std::vector<std::vector<double>> mirror;   // pre-major copies of read-only synapse arrays
     std::vector<std::vector<Decoder>> decoders;   // decoding projections, per thread
     std::string error;
+    // Private slots: per-neuron arrays that threads only touch inside their own block.  With T > 1, a run
+    // works on a padded copy in which consecutive thread blocks are PRIVATE_GAP elements apart, because
+    // the hardware prefetchers of one core otherwise keep pulling the cache lines next to its block away
+    // from the core that owns them (measured: 2 threads slower than 1 on COBA without the gap).
+    std::vector<uint8_t> slot_private;
+    std::vector<int64_t> slot_pad;             // during a run: element offset between thread blocks, else 0
+    std::vector<void*> user_slot;              // during a run: the caller's array of a privatised slot
+    std::vector<std::vector<double>> work;     // padded working copies
+    int64_t ipad = 0;                          // gap between thread blocks of refr/mask (0 when T == 1)
     double* D(int s) const { return (double*)slot[s]; }
+    // pointer for thread tid's own block of slot s, indexed by global rank
+    double* P(int s, int tid) const { return (double*)slot[s] + tid * slot_pad[s]; }
+    void init_private(int64_t n_slots, int n_pops) {
+        slot_private.assign(n_slots, 0); slot_pad.assign(n_slots, 0);
+        user_slot.assign(n_slots, nullptr); work.resize(n_slots);
+        ipad = T > 1 ? 4096 : 0;
+        refr.resize(n_pops); mask.resize(n_pops); refr_ptr.assign(n_pops, nullptr); mask_ptr.assign(n_pops, nullptr);
+    }
+    // refractory counters and spike flags of population p (n neurons): page aligned, staggered against
+    // the padded state arrays (see begin_run), thread blocks ipad elements apart
+    void spike_state(int p, int64_t n) {
+        const int64_t len = n + (int64_t)(T - 1) * ipad;
+        refr[p].assign((size_t)(len + 2048), 0);     // room for alignment (1023) + stagger (624)
+        mask[p].assign((size_t)(len + 8192), 0);     // alignment (4095) + stagger (3520)
+        refr_ptr[p] = (int32_t*)((((uintptr_t)refr[p].data() + 4095) & ~(uintptr_t)4095) + 2048 + 64 * (p % 8));
+        mask_ptr[p] = (uint8_t*)((((uintptr_t)mask[p].data() + 4095) & ~(uintptr_t)4095) + 3072 + 64 * (p % 8));
+    }
 
     void set_slot_ranges(int s, const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
         slot_lo[s] = lo; slot_hi[s] = hi;
@@ -296,6 +326,21 @@ void Proj::build(const int64_t* pre, const int64_t* post, const int64_t* delay, 
     }
 }
 void Base::begin_run(int64_t nsteps) {
+    if (T > 1 || nsteps >= 8) {
+        for (size_t s = 0; s < slot_private.size(); ++s) {
+            if (!slot_private[s] || slot_size[s] <= 0) continue;
+            // thread k's block [lo_k, hi_k) lives at base + lo_k + k * PRIVATE_GAP; the base is page aligned
+            // and staggered by slot so that the arrays of one loop do not alias modulo 4 KiB
+            std::vector<double>& w = work[s];
+            w.resize((size_t)(slot_size[s] + (int64_t)T * PRIVATE_GAP + 512 + 1024));
+            uintptr_t a = ((uintptr_t)w.data() + 4095) & ~(uintptr_t)4095;
+            double* base = (double*)a + (int64_t)(s % 16) * 8;
+            const double* src = (const double*)slot[s];
+            for (int k = 0; k < T; ++k)
+                for (int64_t i = slot_lo[s][k]; i < slot_hi[s][k]; ++i) base[i + k * PRIVATE_GAP] = src[i];
+            user_slot[s] = slot[s]; slot[s] = base; slot_pad[s] = PRIVATE_GAP;
+        }
+    }
     any_monitor = false;
     for (auto& m : monitors) {
         if (!m.alive || !m.active) continue;
@@ -310,6 +355,14 @@ void Base::begin_run(int64_t nsteps) {
     }
 }
 void Base::end_run() {
+    for (size_t s = 0; s < slot_pad.size(); ++s) {
+        if (!slot_pad[s]) continue;
+        const double* base = (const double*)slot[s];
+        double* dst = (double*)user_slot[s];
+        for (int k = 0; k < T; ++k)
+            for (int64_t i = slot_lo[s][k]; i < slot_hi[s][k]; ++i) dst[i] = base[i + k * slot_pad[s]];
+        slot[s] = user_slot[s]; user_slot[s] = nullptr; slot_pad[s] = 0;
+    }
     for (auto& m : monitors)
         if (m.alive && m.active && !m.row_of_thread.empty()) m.n_records = m.row_of_thread[0];
 }
@@ -329,7 +382,7 @@ void Base::record(int tid, int64_t step_now, int64_t it) {
         if (m.record_len && m.due(step_now)) {
             double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
             for (const CopyRun& c : m.runs[tid]) {
-                const double* src = (const double*)slot[c.slot] + c.src;
+                const double* src = P((int)c.slot, tid) + c.src;
                 for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
             }
             m.row_of_thread[tid]++;
@@ -366,7 +419,10 @@ void ann_carry_state(void* dst, void* src) {                                    
     for (size_t p = 0; p < d.rings.size() && p < s.rings.size(); ++p) {                              \
         if (d.rings[p].n != s.rings[p].n || d.rings[p].H != s.rings[p].H || d.T != s.T) continue;    \
         d.rings[p] = s.rings[p];                                                                     \
-        if (p < d.refr.size() && d.refr[p].size() == s.refr[p].size()) d.refr[p] = s.refr[p];       \
+        if (p < d.refr.size() && d.refr[p].size() == s.refr[p].size() && d.refr_ptr[p]) {            \
+            const int64_t len = s.rings[p].n + (int64_t)(s.T - 1) * s.ipad;                          \
+            std::memcpy(d.refr_ptr[p], s.refr_ptr[p], (size_t)len * sizeof(int32_t));                \
+        }                                                                                            \
         if (p < d.rhist.size() && d.rhist[p].size() == s.rhist[p].size()) d.rhist[p] = s.rhist[p];   \
     }                                                                                                \
     for (size_t k = 0; k < d.decoders.size() && k < s.decoders.size(); ++k)                          \
