@@ -66,10 +66,21 @@ def build_runtime(log=None):
                     _generator_hash())
 
     def build(directory, tmp):
+        import shutil
         import subprocess
         res = subprocess.run(toolchain.compile_command(src, tmp, TEMPLATES), capture_output=True, text=True)
         if res.returncode != 0:
             raise BuildError(f"the C++ compiler failed on the runtime:\n{res.stderr[-4000:]}")
+        # the header next to its precompiled form, both in place before the library appears
+        header = os.path.join(directory, "annstudio_runtime.h")
+        shutil.copyfile(os.path.join(TEMPLATES, "annstudio_runtime.h"), header + ".tmp")
+        os.replace(header + ".tmp", header)
+        gch_tmp = os.path.join(directory, f".annstudio_runtime.h.gch.{os.getpid()}.tmp")
+        res = subprocess.run(toolchain.pch_command(header, gch_tmp), capture_output=True, text=True)
+        if res.returncode == 0:
+            os.replace(gch_tmp, header + ".gch")
+        elif os.path.exists(gch_tmp):      # no precompiled header: kernels parse the plain one
+            os.unlink(gch_tmp)
     path, _built, _secs = build_cached("openmp-runtime", key, "libannstudio_rt.so", build, log=log)
     return os.path.dirname(path)
 

@@ -59,9 +59,18 @@ def availability():
     return _check_openmp(cxx, flags())
 
 
+def pch_command(header, output):
+    """Precompile the runtime header with the kernels' flags: kernels then skip parsing it (~0.7 s)."""
+    base = [f for f in BASE_FLAGS if f != "-shared"]
+    return [compiler(), *flags(), *base, "-x", "c++-header", header, "-o", output]
+
+
 def compile_command(source, output, include_dir, runtime_dir=None):
-    """Kernels link the shared runtime library (built once) found in ``runtime_dir``."""
-    cmd = [compiler(), *flags(), *BASE_FLAGS, f"-I{include_dir}", source, "-o", output]
+    """Kernels link the shared runtime library (built once) found in ``runtime_dir``; that directory also
+    holds a copy of the runtime header and its precompiled form, found first (the compiler silently
+    falls back to the plain header if the precompiled one does not fit)."""
+    inc = [f"-I{runtime_dir}"] if runtime_dir else []
+    cmd = [compiler(), *flags(), *BASE_FLAGS, *inc, f"-I{include_dir}", source, "-o", output]
     if runtime_dir:
         cmd += [f"-L{runtime_dir}", "-lannstudio_rt", f"-Wl,-rpath,{runtime_dir}"]
     return cmd

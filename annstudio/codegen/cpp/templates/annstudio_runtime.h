@@ -217,28 +217,21 @@ struct Base {
     double* D(int s) const { return (double*)slot[s]; }
     // pointer for thread tid's own block of slot s, indexed by global rank
     double* P(int s, int tid) const { return (double*)slot[s] + tid * slot_pad[s]; }
-    void init_private(int64_t n_slots, int n_pops) {
-        slot_private.assign(n_slots, 0); slot_pad.assign(n_slots, 0);
-        user_slot.assign(n_slots, nullptr); work.resize(n_slots);
-        ipad = T > 1 ? 4096 : 0;
-        refr.resize(n_pops); mask.resize(n_pops); refr_ptr.assign(n_pops, nullptr); mask_ptr.assign(n_pops, nullptr);
-    }
-    // refractory counters and spike flags of population p (n neurons): page aligned, staggered against
-    // the padded state arrays (see begin_run), thread blocks ipad elements apart
-    void spike_state(int p, int64_t n) {
-        const int64_t len = n + (int64_t)(T - 1) * ipad;
-        refr[p].assign((size_t)(len + 2048), 0);     // room for alignment (1023) + stagger (624)
-        mask[p].assign((size_t)(len + 8192), 0);     // alignment (4095) + stagger (3520)
-        refr_ptr[p] = (int32_t*)((((uintptr_t)refr[p].data() + 4095) & ~(uintptr_t)4095) + 2048 + 64 * (p % 8));
-        mask_ptr[p] = (uint8_t*)((((uintptr_t)mask[p].data() + 4095) & ~(uintptr_t)4095) + 3072 + 64 * (p % 8));
-    }
-
-    void set_slot_ranges(int s, const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
-        slot_lo[s] = lo; slot_hi[s] = hi;
-    }
-    void scalar_slot(int s) {
-        slot_lo[s].assign(T, 0); slot_hi[s].assign(T, 0); slot_hi[s][0] = 1;
-    }
+    Base();
+    ~Base();
+    // set-up, out of line (runtime library) so that kernels compile quickly
+    void init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T_, uint64_t seed_, int n_pops,
+              int n_projs, int n_mirrors);
+    void set_private(const int64_t* slots, int64_t n);
+    void setup_pop(int p, int64_t size, int history, bool spiking, int rate_history, int r_slot,
+                   const int64_t* local_slots, int64_t n_local, const int64_t* scalar_slots, int64_t n_scalar);
+    void setup_proj(int k, int pre_slot, int post_slot, int delay_slot, int64_t npre, int post_pop, int64_t npost,
+                    const int64_t* syn_slots, int64_t n_syn, const int64_t* post_slots, int64_t n_post,
+                    const int64_t* scalar_slots, int64_t n_scalar);
+    void setup_decoder(int k, int64_t pre_size, int64_t window);
+    void spike_state(int p, int64_t n);
+    void set_slot_ranges(int s, const std::vector<int64_t>& lo, const std::vector<int64_t>& hi);
+    void scalar_slot(int s);
 
     void begin_run(int64_t nsteps);
     void end_run();
@@ -283,6 +276,77 @@ double global_op(int op, const double* a, int64_t n) {
     default: return std::sqrt(pairwise_sum(a, n, 1, true, false));
     }
 }
+Base::Base() {}
+Base::~Base() {}
+void Base::init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T_, uint64_t seed_, int n_pops,
+                int n_projs, int n_mirrors) {
+    T = T_ < 1 ? 1 : T_; seed = seed_; barrier.T = T;
+    slot.assign(slots, slots + n_slots);
+    slot_size.assign(sizes, sizes + n_slots);
+    slot_lo.assign(n_slots, std::vector<int64_t>(T, 0));
+    slot_hi.assign(n_slots, std::vector<int64_t>(T, 0));
+    stage.assign(n_slots, 0.0);
+    slot_private.assign(n_slots, 0); slot_pad.assign(n_slots, 0);
+    user_slot.assign(n_slots, nullptr); work.resize(n_slots);
+    ipad = T > 1 ? 4096 : 0;
+    pop_lo.resize(n_pops); pop_hi.resize(n_pops); rings.resize(n_pops);
+    refr.resize(n_pops); mask.resize(n_pops); refr_ptr.assign(n_pops, nullptr); mask_ptr.assign(n_pops, nullptr);
+    rhist.resize(n_pops); rhist_D.assign(n_pops, 1);
+    projs.resize(n_projs);
+    decoders.resize(n_projs);
+    mirror.resize(n_mirrors);
+}
+void Base::set_private(const int64_t* slots, int64_t n) {
+    for (int64_t e = 0; e < n; ++e) slot_private[slots[e]] = 1;
+}
+void Base::setup_pop(int p, int64_t size, int history, bool spiking, int rate_history, int r_slot,
+                     const int64_t* local_slots, int64_t n_local, const int64_t* scalar_slots, int64_t n_scalar) {
+    partition(size, T, pop_lo[p], pop_hi[p]);
+    rings[p].init(size, history, T);
+    if (spiking) spike_state(p, size);
+    for (int64_t e = 0; e < n_local; ++e) set_slot_ranges((int)local_slots[e], pop_lo[p], pop_hi[p]);
+    for (int64_t e = 0; e < n_scalar; ++e) scalar_slot((int)scalar_slots[e]);
+    if (rate_history > 1) {
+        rhist_D[p] = rate_history;
+        rhist[p].resize((size_t)rate_history * size);
+        for (int d = 0; d < rate_history; ++d)
+            std::memcpy(rhist[p].data() + (size_t)d * size, slot[r_slot], sizeof(double) * size);
+    }
+}
+void Base::setup_proj(int k, int pre_slot, int post_slot, int delay_slot, int64_t npre, int post_pop, int64_t npost,
+                      const int64_t* syn_slots, int64_t n_syn, const int64_t* post_slots, int64_t n_post,
+                      const int64_t* scalar_slots, int64_t n_scalar) {
+    Proj& C = projs[k];
+    C.build((const int64_t*)slot[pre_slot], (const int64_t*)slot[post_slot],
+            delay_slot >= 0 ? (const int64_t*)slot[delay_slot] : nullptr, slot_size[pre_slot], npre, npost, T,
+            pop_lo[post_pop]);
+    std::vector<int64_t> slo(T), shi(T);
+    for (int t = 0; t < T; ++t) {
+        slo[t] = C.post_ptr[pop_lo[post_pop][t]];
+        shi[t] = C.post_ptr[pop_hi[post_pop][t]];
+    }
+    for (int64_t e = 0; e < n_syn; ++e) set_slot_ranges((int)syn_slots[e], slo, shi);
+    for (int64_t e = 0; e < n_post; ++e) set_slot_ranges((int)post_slots[e], pop_lo[post_pop], pop_hi[post_pop]);
+    for (int64_t e = 0; e < n_scalar; ++e) scalar_slot((int)scalar_slots[e]);
+}
+void Base::setup_decoder(int k, int64_t pre_size, int64_t window) {
+    decoders[k].resize(T);
+    for (auto& d : decoders[k]) { d.counts.assign(pre_size, 0.0); d.hist.resize(window < 1 ? 1 : window); }
+}
+void Base::set_slot_ranges(int s, const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
+    slot_lo[s] = lo; slot_hi[s] = hi;
+}
+void Base::scalar_slot(int s) {
+    slot_lo[s].assign(T, 0); slot_hi[s].assign(T, 0); slot_hi[s][0] = 1;
+}
+void Base::spike_state(int p, int64_t n) {
+    const int64_t len = n + (int64_t)(T - 1) * ipad;
+    refr[p].assign((size_t)(len + 2048), 0);     // room for alignment (1023) + stagger (624)
+    mask[p].assign((size_t)(len + 8192), 0);     // alignment (4095) + stagger (3520)
+    refr_ptr[p] = (int32_t*)((((uintptr_t)refr[p].data() + 4095) & ~(uintptr_t)4095) + 2048 + 64 * (p % 8));
+    mask_ptr[p] = (uint8_t*)((((uintptr_t)mask[p].data() + 4095) & ~(uintptr_t)4095) + 3072 + 64 * (p % 8));
+}
+
 void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>& hi) {
     lo.assign(T, 0); hi.assign(T, 0);
     for (int k = 0; k < T; ++k) {
