@@ -82,6 +82,10 @@ def simulate(case, paradigm, threads, repeat):
     out = {"simulate_s": float(np.median(walls)), "simulate_runs_s": [round(w, 4) for w in walls],
            "simulate_cpu_s": float(np.median(cpus))}
     if threads == 1:
+        # as the peers do: rates and weights after exactly one simulated duration from the initial state
+        # (the timed runs above went on from each other, which matters for plastic networks)
+        _, sim, groups, mons, extra = build(case, paradigm, threads)
+        sim.backend.run(steps)
         rates = {}
         for m in mons.values():
             m.start()
