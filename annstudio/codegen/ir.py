@@ -19,12 +19,14 @@ Step semantics shared by all backends (one step of ``dt``, time ``t = step*dt``)
    neurons run ``refractory_updates`` instead (only the conductances ``g_*``
    keep evolving; every other variable is frozen, as in ANNarchy); then the
    spike condition (not while refractory), ``reset`` for spiking neurons and the
-   refractory counter set to ``round(refractory/dt)``; conductances listed in
+   refractory counter set to ``int(refractory/dt)`` (truncated, as ANNarchy); conductances listed in
    ``auto_reset`` are set to 0 after the update (instantaneous synapses).
 3. global operations (``mean(r)``...) of each population are computed.
 4. projections: continuous synaptic ``updates`` (skipped when learning is
    disabled), then ``post_spike`` for synapses of post neurons that spiked now.
-5. monitors record; ``step += 1``.
+5. monitors record; ``step += 1``.  Exception, as ANNarchy's ``record_targets``: the conductances
+   (``g_*`` of spiking populations) are recorded right after phase 1, i.e. with this step's incoming
+   spikes added and before the neuron update decays (or, instantaneous, zeroes) them.
 
 Special populations and projections (issue 4; every backend implements them):
 

@@ -317,6 +317,24 @@ class NumpyBackend:
                 pr.counts, pr.window_spikes = q.counts, q.window_spikes
                 pr.n_syn = np.maximum(np.bincount(pr.post_idx, minlength=pr.post.n), 1).astype(float)
 
+    def _is_target(self, obj, name):
+        """A conductance of a spiking population: recorded before the neuron update (ir.py, step semantics)."""
+        return isinstance(obj, _Pop) and obj.ir.type == "spike" and name.startswith("g_") and \
+            np.ndim(obj.vars[name]) > 0
+
+    def _record_targets(self):
+        for m in self.monitors.values():
+            m["pending"] = {}
+            req = m["req"]
+            if not m["active"] or (self.step - m["offset"]) % req.period_steps:
+                continue
+            obj = self._obj(req.target)
+            for v in m["values"]:
+                if self._is_target(obj, v):
+                    arr = obj.vars[v]
+                    m["pending"][v] = arr[list(req.ranks)].copy() \
+                        if req.ranks is not None and req.kind == "population" else arr.copy()
+
     def _record(self):
         for m in self.monitors.values():
             if not m["active"]:
@@ -332,7 +350,11 @@ class NumpyBackend:
             if (self.step - m["offset"]) % req.period_steps:
                 continue
             m["steps"].append(self.step)
+            pending = m.get("pending") or {}
             for v in m["values"]:
+                if v in pending:
+                    m["values"][v].append(pending[v])
+                    continue
                 arr = obj.vars[v]
                 if np.ndim(arr) == 0:
                     m["values"][v].append(float(arr))
@@ -360,6 +382,8 @@ class NumpyBackend:
                 self._rate_projection(pr, t)
             else:
                 self._spike_projection(pr, t)
+        if self.monitors:
+            self._record_targets()
         for p in self.pops.values():
             self._update_population(p, t)
         for p in self.pops.values():
@@ -551,7 +575,8 @@ class NumpyBackend:
                     p.vars[target][spiked] = val[spiked]
                     ns[target] = p.vars[target]
                 if p.refr_code is not None:
-                    steps = np.broadcast_to(np.rint(np.asarray(_eval(p.refr_code, ns), dtype=float) / self.dt),
+                    # int(refractory / dt), truncated as ANNarchy does (0.3 / 0.1 -> 2 steps)
+                    steps = np.broadcast_to(np.trunc(np.asarray(_eval(p.refr_code, ns), dtype=float) / self.dt),
                                             (p.n,)).astype(np.int64)
                     p.refr_left[spiked] = steps[spiked]
             p.spiked = spiked

@@ -171,3 +171,54 @@ def test_padded_thread_blocks_match_numpy(compiled_paradigm, threads):
     got = _coba_chunks(compiled_paradigm, threads)
     assert sum(len(s) for s in ref["P:spike"]) > 50
     assert_same_results(ref, got)
+
+
+def test_refractory_period_is_truncated_like_annarchy(paradigm):
+    """ANNarchy 4.8 sets the counter to int(refractory / dt): 0.3 / 0.1 = 2.9999999999999996 -> 2 frozen steps.
+    Spike steps measured with ANNarchy 4.8.2.6 (docs/annarchy-semantics.md), a neuron that fires whenever free."""
+    ann.clear()
+    ann.setup(dt=0.1, seed=1)
+    per_neuron = ann.Neuron(parameters="tref = 0.0", equations="dv/dt = 100.0", spike="v > 0.5", reset="v = 0.0",
+                            refractory="tref", name="FastTref")
+    constant = ann.Neuron(equations="dv/dt = 100.0", spike="v > 0.5", reset="v = 0.0", refractory=0.3, name="Fast03")
+    a = ann.Population(5, per_neuron, name="a")
+    a.tref = [0.05, 0.25, 0.3, 0.7, 1.0]
+    b = ann.Population(1, constant, name="b")
+    ma, mb = ann.Monitor(a, "spike"), ann.Monitor(b, "spike")
+    ann.compile(paradigm=paradigm)
+    ann.simulate(3.5)
+    sa, sb = ma.get("spike"), mb.get("spike")
+    assert sa[0][:4] == [0, 1, 2, 3]
+    assert sa[1][:2] == [0, 3]
+    assert sa[2][:4] == [0, 3, 6, 9]
+    assert sa[3][:4] == [0, 7, 14, 21]
+    assert sa[4][:4] == [0, 11, 22, 33]
+    assert sb[0][:4] == [0, 3, 6, 9]
+    ann.clear()
+
+
+def test_conductances_are_recorded_before_the_neuron_update(paradigm):
+    """As ANNarchy's record_targets (measured with 4.8.2.6, docs/annarchy-semantics.md): a decaying g_exc set to
+    1.0 is recorded as 0.98**k at index k (v as after the update); an instantaneous conductance (no ODE, zeroed
+    by the update) is recorded with the weight it received, one step after the presynaptic spike."""
+    ann.clear()
+    ann.setup(dt=0.1, seed=1)
+    lif = ann.Neuron(parameters="tau = 10.0\nI = 2.0\nvt = 1.0",
+                     equations="tau * dv/dt = -v + I\n5.0 * dg_exc/dt = -g_exc", spike="v > vt", reset="v = 0.0",
+                     name="LifG")
+    a = ann.Population(1, lif, name="a")
+    a.g_exc = 1.0
+    src = ann.SpikeSourceArray(spike_times=[[5.0]], name="src")
+    inst = ann.Population(1, ann.Neuron(equations="dv/dt = g_exc", spike="v > 1e9", name="Inst"), name="inst")
+    ann.Projection(src, inst, "exc").connect_one_to_one(weights=0.5)
+    ma, mi = ann.Monitor(a, ["v", "g_exc"]), ann.Monitor(inst, ["v", "g_exc"])
+    ann.compile(paradigm=paradigm)
+    ann.simulate(7.0)
+    da, di = ma.get(["v", "g_exc"]), mi.get(["v", "g_exc"])
+    g = da["g_exc"][:, 0]
+    assert g[0] == 1.0 and g[1] == pytest.approx(0.98) and g[68] == pytest.approx(0.98 ** 68, rel=1e-12)
+    assert da["v"][0, 0] == pytest.approx(0.02) and da["v"][68, 0] == 0.0      # spike at step 68, reset
+    gi = di["g_exc"][:, 0]
+    assert gi[51] == 0.5 and np.count_nonzero(gi) == 1
+    assert di["v"][50, 0] == 0.0 and di["v"][51, 0] == pytest.approx(0.05)   # the update of step 51 used it
+    ann.clear()

@@ -465,13 +465,29 @@ class Generator:
         b2 = single or any(pr.updates or pr.post_spike for pr in ir.projections)
         proj_writeback = any(pj["updates"] and pj["updates"]["writeback"] for pj in projs)
         private_slots = self._private_slots()
+        target_slots = self._target_slots()
         src = _env.get_template("kernel.cpp.j2").render(
             version=__version__, digest=self.digest, dt=repr(float(ir.dt)), pops=pops, projs=projs,
             n_slots=len(self.layout), b1=b1, b2=b2,
             single=single, proj_writeback=proj_writeback, rate_hist=rate_hist,
             learning_slot=self.layout.get("ctl", 0, "learning").index, mirrors=self.mirrors,
-            dirty_slot=self.layout.get("ctl", 0, "dirty").index, private_slots=private_slots)
+            dirty_slot=self.layout.get("ctl", 0, "dirty").index, private_slots=private_slots,
+            target_slots=target_slots)
         return src
+
+    def _target_slots(self):
+        """Conductances (``g_*`` of spiking populations): monitors record them right after transmission,
+        before the neuron update, as ANNarchy's ``record_targets`` (see ir.py, step semantics)."""
+        out = []
+        for i, p in enumerate(self.ir.populations):
+            if p.type != "spike":
+                continue
+            for v in p.variables:
+                if v.name.startswith("g_") and v.locality != "global":
+                    s = self.layout.get("pop", i, v.name)
+                    if s is not None and not s.scalar:
+                        out.append(s.index)
+        return out
 
     def _private_slots(self):
         """Per-neuron population slots that threads only ever touch inside their own block: the kernel

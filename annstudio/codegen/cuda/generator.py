@@ -401,8 +401,17 @@ class Generator:
             d["segments"] = segs
             d["scratch"] = [(c_ident(t), loc) for t, loc in scratch.items()]
             projs.append(d)
+        # conductances (g_* of spiking populations): monitors record them right after transmission
+        targets = set()
+        for i, p in enumerate(ir.populations):
+            if p.type == "spike":
+                for v in p.variables:
+                    s = self.slot.get(f"pop:{p.name}:{v.name}") if v.name.startswith("g_") and \
+                        v.locality != "global" else None
+                    if s is not None and not s.scalar:
+                        targets.add(s.index)
         return dict(digest=ir.digest(), dt=repr(float(ir.dt)), slots=self.layout, pops=pops, projs=projs,
-                    nslots=len(self.layout))
+                    nslots=len(self.layout), targets=targets)
 
     def source(self):
         return _ENV.get_template("network.cu.j2").render(**self.context())

@@ -208,6 +208,7 @@ struct AnnSlot {
     int64_t n = 0;
     int elem = 8;
     bool scalar = false;
+    bool target = false;    /* a conductance g_*: monitors record it before the neuron update */
 };
 
 struct AnnSpikeRing {       /* a population's spike lists of the last ``ring`` steps, on the device */
@@ -273,10 +274,28 @@ inline void ann_monitor_free(AnnMonitor& m) {
     m = AnnMonitor();
 }
 
-/* called at the end of every step (after the network's kernels) */
+/* phase 0: right after transmission (conductances, as ANNarchy's record_targets); phase 1: at the end of
+   every step (everything else, spikes; completes the record) */
 inline void ann_monitor_record(AnnMonitor& m, const std::vector<AnnSlot>& slots,
-                               const std::vector<AnnSpikeRing>& rings, int64_t step, AnnError& err) {
+                               const std::vector<AnnSpikeRing>& rings, int64_t step, AnnError& err, int phase = 1) {
     if (!m.used || !m.active) return;
+    if (phase == 0) {
+        if (m.record_len == 0 || (step - m.offset) % m.period != 0) return;
+        /* flush now whatever phase 1 would flush, so that it cannot move this half-written row */
+        if (m.n_dev_records == m.cap_records || (m.spike_pop >= 0 && m.s_upper + m.s_per_step > m.s_cap))
+            ann_monitor_flush(m, err);
+        double* dst = m.vbuf + m.n_dev_records * m.record_len;
+        for (size_t k = 0; k < m.slots.size(); ++k) {
+            const AnnSlot& S = slots[m.slots[k]];
+            if (S.target) {
+                const bool all = S.scalar || !m.idx_dev;
+                ANN_LAUNCH(ann_k_gather, (unsigned)ann_blocks(m.lens[k], 256), 256, dst, (const double*)S.dev,
+                           all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
+            }
+            dst += m.lens[k];
+        }
+        return;
+    }
     if (m.spike_pop >= 0) {
         const AnnSpikeRing& R = rings[m.spike_pop];
         if (m.s_upper + m.s_per_step > m.s_cap) ann_monitor_flush(m, err);
@@ -286,13 +305,15 @@ inline void ann_monitor_record(AnnMonitor& m, const std::vector<AnnSlot>& slots,
         m.s_upper += m.s_per_step;
     }
     if (m.record_len == 0 || (step - m.offset) % m.period != 0) return;
-    if (m.n_dev_records == m.cap_records) ann_monitor_flush(m, err);
+    if (m.n_dev_records == m.cap_records) ann_monitor_flush(m, err);   /* (phase 0 flushed already) */
     double* dst = m.vbuf + m.n_dev_records * m.record_len;
     for (size_t k = 0; k < m.slots.size(); ++k) {
         const AnnSlot& S = slots[m.slots[k]];
-        const bool all = S.scalar || !m.idx_dev;
-        ANN_LAUNCH(ann_k_gather, (unsigned)ann_blocks(m.lens[k], 256), 256, dst, (const double*)S.dev,
-                   all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
+        if (!S.target) {
+            const bool all = S.scalar || !m.idx_dev;
+            ANN_LAUNCH(ann_k_gather, (unsigned)ann_blocks(m.lens[k], 256), 256, dst, (const double*)S.dev,
+                       all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
+        }
         dst += m.lens[k];
     }
     m.steps.push_back(step);

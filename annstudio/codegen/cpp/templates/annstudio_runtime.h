@@ -168,7 +168,8 @@ struct Monitor {
     bool alive = true, active = true, spikes = false;
     int64_t period = 1, offset = 0, record_len = 0;
     int pop = -1;                                  // population whose spikes are recorded
-    std::vector<std::vector<CopyRun>> runs;        // per thread
+    std::vector<std::vector<CopyRun>> runs;        // per thread, copied at the end of the step
+    std::vector<std::vector<CopyRun>> truns;       // per thread, conductances: copied before the neuron update
     std::vector<uint8_t> rank_mask;                // spikes: recorded ranks (empty: all)
     std::vector<double> values;                    // n_records * record_len
     std::vector<int64_t> steps;
@@ -210,6 +211,7 @@ struct Base {
     // the hardware prefetchers of one core otherwise keep pulling the cache lines next to its block away
     // from the core that owns them (measured: 2 threads slower than 1 on COBA without the gap).
     std::vector<uint8_t> slot_private;
+    std::vector<uint8_t> slot_target;          // conductances g_*: monitors record them before the neuron update
     std::vector<int64_t> slot_pad;             // during a run: element offset between thread blocks, else 0
     std::vector<void*> user_slot;              // during a run: the caller's array of a privatised slot
     std::vector<std::vector<double>> work;     // padded working copies
@@ -223,6 +225,7 @@ struct Base {
     void init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T_, uint64_t seed_, int n_pops,
               int n_projs, int n_mirrors);
     void set_private(const int64_t* slots, int64_t n);
+    void set_targets(const int64_t* slots, int64_t n);
     void setup_pop(int p, int64_t size, int history, bool spiking, int rate_history, int r_slot,
                    const int64_t* local_slots, int64_t n_local, const int64_t* scalar_slots, int64_t n_scalar);
     void setup_proj(int k, int pre_slot, int post_slot, int delay_slot, int64_t npre, int post_pop, int64_t npost,
@@ -237,6 +240,8 @@ struct Base {
     void end_run();
     // called by every thread at the end of a step
     void record(int tid, int64_t step_now, int64_t it);
+    // called by every thread right after its transmission phase (as ANNarchy's record_targets)
+    void record_targets(int tid, int64_t step_now);
 };
 
 }  // namespace ann
@@ -286,7 +291,7 @@ void Base::init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T
     slot_lo.assign(n_slots, std::vector<int64_t>(T, 0));
     slot_hi.assign(n_slots, std::vector<int64_t>(T, 0));
     stage.assign(n_slots, 0.0);
-    slot_private.assign(n_slots, 0); slot_pad.assign(n_slots, 0);
+    slot_private.assign(n_slots, 0); slot_pad.assign(n_slots, 0); slot_target.assign(n_slots, 0);
     user_slot.assign(n_slots, nullptr); work.resize(n_slots);
     ipad = T > 1 ? 4096 : 0;
     pop_lo.resize(n_pops); pop_hi.resize(n_pops); rings.resize(n_pops);
@@ -298,6 +303,19 @@ void Base::init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T
 }
 void Base::set_private(const int64_t* slots, int64_t n) {
     for (int64_t e = 0; e < n; ++e) slot_private[slots[e]] = 1;
+}
+void Base::set_targets(const int64_t* slots, int64_t n) {
+    for (int64_t e = 0; e < n; ++e) slot_target[slots[e]] = 1;
+}
+void Base::record_targets(int tid, int64_t step_now) {
+    for (auto& m : monitors) {
+        if (!m.alive || !m.active || !m.record_len || m.truns[tid].empty() || !m.due(step_now)) continue;
+        double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
+        for (const CopyRun& c : m.truns[tid]) {
+            const double* src = P((int)c.slot, tid) + c.src;
+            for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
+        }
+    }
 }
 void Base::setup_pop(int p, int64_t size, int history, bool spiking, int rate_history, int r_slot,
                      const int64_t* local_slots, int64_t n_local, const int64_t* scalar_slots, int64_t n_scalar) {
@@ -497,7 +515,7 @@ int32_t ann_monitor_add(void* h, int32_t kind, int32_t obj, const int32_t* slots
                         int64_t offset, int32_t active) {                                            \
     NET& n = *(NET*)h; ann::Monitor m;                                                              \
     m.period = period < 1 ? 1 : period; m.offset = offset; m.active = active != 0;                   \
-    m.runs.assign(n.T, {}); m.spk_steps.assign(n.T, {}); m.spk_ranks.assign(n.T, {});                \
+    m.runs.assign(n.T, {}); m.truns.assign(n.T, {}); m.spk_steps.assign(n.T, {}); m.spk_ranks.assign(n.T, {});                \
     m.spikes = spikes != 0 && kind == 0; m.pop = kind == 0 ? obj : -1;                               \
     if (m.spikes && n_ranks >= 0) {                                                                  \
         m.rank_mask.assign(n.rings[obj].n, 0);                                                       \
@@ -506,16 +524,17 @@ int32_t ann_monitor_add(void* h, int32_t kind, int32_t obj, const int32_t* slots
     int64_t dest = 0;                                                                                \
     for (int32_t q = 0; q < n_slots; ++q) {                                                          \
         int s = slots[q]; bool scalar = n.slot_size[s] == 1 && n.slot_hi[s][0] == 1 && (n.T == 1 || n.slot_hi[s][1] == 0); \
+        auto& runs = (s < (int)n.slot_target.size() && n.slot_target[s]) ? m.truns : m.runs;              \
         if (kind == 0 && n_ranks >= 0 && !scalar) {                                                  \
             for (int64_t r = 0; r < n_ranks; ++r)                                                    \
                 for (int k = 0; k < n.T; ++k)                                                        \
                     if (ranks[r] >= n.slot_lo[s][k] && ranks[r] < n.slot_hi[s][k])                   \
-                        m.runs[k].push_back({dest + r, s, ranks[r], 1});                             \
+                        runs[k].push_back({dest + r, s, ranks[r], 1});                               \
             dest += n_ranks;                                                                         \
         } else {                                                                                     \
             for (int k = 0; k < n.T; ++k)                                                            \
                 if (n.slot_hi[s][k] > n.slot_lo[s][k])                                               \
-                    m.runs[k].push_back({dest + n.slot_lo[s][k], s, n.slot_lo[s][k], n.slot_hi[s][k] - n.slot_lo[s][k]}); \
+                    runs[k].push_back({dest + n.slot_lo[s][k], s, n.slot_lo[s][k], n.slot_hi[s][k] - n.slot_lo[s][k]}); \
             dest += n.slot_size[s];                                                                  \
         }                                                                                            \
     }                                                                                                \
