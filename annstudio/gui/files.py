@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from ..project.document import ProjectDocument
+from ..project.gallery import GALLERY
 
 try:
     from ..project.format import read_document, save_document
@@ -24,7 +25,7 @@ except ImportError:  # pragma: no cover - fallback until the format module exist
     read_document = save_document = None
 
 MAX_RECENT = 10
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "projects"
+EXAMPLES_DIR = GALLERY   # see annstudio.project.gallery
 
 
 def state_dir():

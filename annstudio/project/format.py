@@ -30,7 +30,7 @@ FORMAT = "annstudio-project"
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_NESTING = 64
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "resources" / "project.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "resources" / "project.schema.json"   # package data
 
 
 @dataclass(frozen=True)

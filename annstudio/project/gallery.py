@@ -10,7 +10,17 @@ from pathlib import Path
 
 from .format import InvalidProject, ProjectFileError, parse_text, read_text
 
-GALLERY = Path(__file__).resolve().parents[2] / "projects"
+def _gallery_dir():
+    """The example projects: ``projects/`` of a source checkout (editable installs), else the copy a regular
+    install puts in ``<prefix>/share/annstudio/projects`` (pyproject data-files)."""
+    import sys
+    for d in (Path(__file__).resolve().parents[2] / "projects", Path(sys.prefix) / "share" / "annstudio" / "projects"):
+        if d.is_dir():
+            return d
+    return Path(__file__).resolve().parents[2] / "projects"
+
+
+GALLERY = _gallery_dir()
 
 
 @dataclass(frozen=True)
