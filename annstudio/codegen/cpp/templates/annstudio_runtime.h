@@ -83,21 +83,27 @@ double pairwise_sum(const double* a, int64_t n, int64_t stride, bool squares = f
 double global_op(int op, const double* a, int64_t n);
 
 // ---------------------------------------------------------------- barrier
-// Sense-reversing barrier: spins briefly (cheap on an idle machine), then yields the core, so that on a
-// loaded machine a waiting thread does not burn the time slice the thread it waits for needs.
+// Flag barrier: thread k publishes how many barriers it has reached in its own cache line and waits until
+// every other thread has reached as many.  One cache-line transfer per waiting thread (a counter shared by
+// all needs two or three), no phase to carry between runs.  Spins briefly (cheap on an idle machine), then
+// yields the core, so that on a loaded machine a waiting thread does not steal the core of the one it waits for.
 struct Barrier {
-    alignas(64) std::atomic<int> count{0};
-    alignas(64) std::atomic<int> sense{0};
+    struct alignas(64) Flag { std::atomic<int64_t> v{0}; };
+    Flag* flags = nullptr;
     int T = 1;
-    void wait(int& local_sense) {
+    Barrier() = default;
+    Barrier(const Barrier&) = delete;
+    Barrier& operator=(const Barrier&) = delete;
+    ~Barrier() { delete[] flags; }
+    void init(int T_) { delete[] flags; T = T_ < 1 ? 1 : T_; flags = new Flag[T]; }
+    void wait(int tid) {
         if (T <= 1) return;
-        local_sense ^= 1;
-        if (count.fetch_add(1, std::memory_order_acq_rel) == T - 1) {
-            count.store(0, std::memory_order_relaxed);
-            sense.store(local_sense, std::memory_order_release);
-        } else {
+        const int64_t mine = flags[tid].v.load(std::memory_order_relaxed) + 1;
+        flags[tid].v.store(mine, std::memory_order_release);
+        for (int k = 0; k < T; ++k) {
+            if (k == tid) continue;
             int spins = 0;
-            while (sense.load(std::memory_order_acquire) != local_sense) {
+            while (flags[k].v.load(std::memory_order_acquire) < mine) {
                 if (++spins < 256) ANN_PAUSE(); else sched_yield();
             }
         }
@@ -148,7 +154,7 @@ struct Proj {
     std::vector<int32_t> pre_post;   // post rank per pre-major entry
     std::vector<int32_t> pre_syn;    // synapse index per pre-major entry
     std::vector<int32_t> pre_delay;  // delay (steps) per pre-major entry (variable delays)
-    std::vector<int64_t> split;      // [i*(T+1) + k]: entries of pre row i for thread k
+    std::vector<int64_t> split;      // [k*(pre_size+1) + i]: entries of pre row i for thread k (thread-major)
     std::vector<uint8_t> dense;      // post row p: pre ranks are pre_of[ptr[p]] + 0, 1, 2 ...
     void build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
                int64_t npost, int T, const std::vector<int64_t>& lo);
@@ -285,7 +291,7 @@ Base::Base() {}
 Base::~Base() {}
 void Base::init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T_, uint64_t seed_, int n_pops,
                 int n_projs, int n_mirrors) {
-    T = T_ < 1 ? 1 : T_; seed = seed_; barrier.T = T;
+    T = T_ < 1 ? 1 : T_; seed = seed_; barrier.init(T);
     slot.assign(slots, slots + n_slots);
     slot_size.assign(sizes, sizes + n_slots);
     slot_lo.assign(n_slots, std::vector<int64_t>(T, 0));
@@ -397,14 +403,36 @@ void Proj::build(const int64_t* pre, const int64_t* post, const int64_t* delay, 
         pre_post[q] = (int32_t)post[j]; pre_syn[q] = (int32_t)j;
         if (delay) pre_delay[q] = (int32_t)delay[j];
     }
-    split.assign((size_t)npre * (T + 1), 0);
+    std::vector<int64_t> cut((size_t)npre * (T + 1), 0);   // [i*(T+1) + k]: thread k's part of row i
     for (int64_t i = 0; i < npre; ++i) {
         int64_t b = pre_ptr[i], e = pre_ptr[i + 1], q = b;
         for (int k = 0; k < T; ++k) {
             while (q < e && pre_post[q] < lo[k]) ++q;
-            split[i * (T + 1) + k] = q;
+            cut[i * (T + 1) + k] = q;
         }
-        split[i * (T + 1) + T] = e;
+        cut[i * (T + 1) + T] = e;
+    }
+    // Thread-major order: all of thread 0's row parts (rows ascending), then thread 1's ... so that what
+    // one thread reads during transmission is contiguous and shares no cache line with another thread's
+    // part.  The order inside a part (post ascending) is unchanged: sums accumulate in the same order.
+    split.assign((size_t)T * (npre + 1), 0);
+    if (T > 1) {
+        std::vector<int32_t> pp(n), ps(n), pd(delay ? n : 0);
+        int64_t w = 0;
+        for (int k = 0; k < T; ++k) {
+            for (int64_t i = 0; i < npre; ++i) {
+                split[(size_t)k * (npre + 1) + i] = w;
+                for (int64_t q = cut[i * (T + 1) + k]; q < cut[i * (T + 1) + k + 1]; ++q, ++w) {
+                    pp[w] = pre_post[q]; ps[w] = pre_syn[q];
+                    if (delay) pd[w] = pre_delay[q];
+                }
+            }
+            split[(size_t)k * (npre + 1) + npre] = w;
+        }
+        pre_post.swap(pp); pre_syn.swap(ps);
+        if (delay) pre_delay.swap(pd);
+    } else {
+        for (int64_t i = 0; i <= npre; ++i) split[i] = pre_ptr[i];
     }
 }
 void Base::begin_run(int64_t nsteps) {
