@@ -26,8 +26,26 @@ _DISTS = {"Uniform": "draw_uniform", "Normal": "draw_normal", "LogNormal": "draw
           "Exponential": "draw_exponential", "Gamma": "draw_gamma", "DiscreteUniform": "draw_discrete_uniform",
           "Binomial": "draw_binomial"}
 
+class _BytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in the build cache (``<cache>/jinja``): a fresh process renders its first
+    kernel without recompiling the template (~0.3 s of a cold build)."""
+
+    def _fs(self):
+        from .cache import cache_root
+        d = os.path.join(cache_root(), "jinja")
+        os.makedirs(d, exist_ok=True)
+        return jinja2.FileSystemBytecodeCache(d)
+
+    def load_bytecode(self, bucket):
+        self._fs().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket):
+        self._fs().dump_bytecode(bucket)
+
+
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True, lstrip_blocks=True,
-                          undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                          undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                          bytecode_cache=_BytecodeCache())
 
 
 def _owner(target):
