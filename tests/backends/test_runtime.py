@@ -222,3 +222,36 @@ def test_conductances_are_recorded_before_the_neuron_update(paradigm):
     assert gi[51] == 0.5 and np.count_nonzero(gi) == 1
     assert di["v"][50, 0] == 0.0 and di["v"][51, 0] == pytest.approx(0.05)   # the update of step 51 used it
     ann.clear()
+
+
+def _injected(paradigm, threads):
+    """Rate-coded currents injected into 400 LIF neurons (CurrentInjection; their g_exc is a private slot, in
+    padded thread blocks), and into a copy whose spikes are decoded back into rates (DecodingProjection)."""
+    ann.clear()
+    ann.setup(dt=0.5, seed=2)
+    n = 400
+    inp = ann.Population(n, ann.Neuron(parameters="base = 0.0", equations="r = base"), name="inp")
+    inp.base = np.linspace(1.0, 30.0, n)
+    lif = ann.Population(n, ann.Neuron(parameters="tau = 10.0", equations="tau * dv/dt = -v + g_exc",
+                                       spike="v > 10.0", reset="v = 0.0", refractory=2.0), name="lif")
+    ann.CurrentInjection(inp, lif, "exc").connect_current()
+    # decoded: a second copy (a decoded population's state stays in the shared layout)
+    lif_d = ann.Population(n, lif.neuron_type, name="lif_d")
+    ann.CurrentInjection(inp, lif_d, "exc").connect_current()
+    out = ann.Population(n, ann.Neuron(equations="r = sum(exc)"), name="out")
+    ann.DecodingProjection(lif_d, out, "exc", window=10.0).connect_one_to_one(weights=1.0)
+    ml, mo = ann.Monitor(lif, ["spike", "v", "g_exc"]), ann.Monitor(out, "r")
+    ann.compile(paradigm=paradigm, num_threads=threads)
+    ann.simulate(100.0)
+    d = ml.get(["spike", "v", "g_exc"])
+    res = {"lif:spike": [d["spike"][r] for r in sorted(d["spike"])], "lif:v": np.asarray(d["v"]),
+           "lif:g_exc": np.asarray(d["g_exc"]), "out:r": np.asarray(mo.get("r"))}
+    ann.clear()
+    return res
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_injected_and_decoded_blocks_match_numpy(compiled_paradigm, threads):
+    ref, got = _injected("numpy", 1), _injected(compiled_paradigm, threads)
+    assert sum(len(s) for s in ref["lif:spike"]) > 500
+    assert_same_results(ref, got)
