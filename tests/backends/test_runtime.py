@@ -20,6 +20,11 @@ def test_thread_count_does_not_change_results(compiled_paradigm):
     z1 = run_network("spiking_zoo", compiled_paradigm, num_threads=1)
     z2 = run_network("spiking_zoo", compiled_paradigm, num_threads=2)
     assert_same_results(z1, z2, rtol=0.0)
+    z3 = run_network("spiking_zoo", compiled_paradigm, num_threads=3)
+    assert_same_results(z1, z3, rtol=0.0)
+    r1 = run_network("rate_zoo", compiled_paradigm, num_threads=1)
+    r3 = run_network("rate_zoo", compiled_paradigm, num_threads=3)
+    assert_same_results(r1, r3, rtol=0.0)
 
 
 def _rates(result, n_exc, n, duration_ms):
