@@ -23,6 +23,7 @@ from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from annstudio.gui.main_window import MainWindow  # noqa: E402
+from annstudio.gui.run import worker as worker_module  # noqa: E402
 from annstudio.project import commands as C  # noqa: E402
 
 SIZE = (1600, 1000)
@@ -127,6 +128,9 @@ def main(argv=None):
     window.resizeDocks([window.docks["Plots"]], [520], Qt.Vertical)
     settle(app)
     window.canvas.fit_all()
+    # chunks of at most 10 simulated ms, so that the pause lands where asked: the worker
+    # sizes its chunks to ~25 ms of wall time, ~400 simulated ms of COBA (a whole new page)
+    worker_module.MAX_CHUNK_MS = 10.0
     window.run_simulation()
     wait(app, lambda: window.run.state in ("running", "failed"), 600)
     wait(app, lambda: window.run.state != "running" or window.run.current.feed.t >= 1600.0, 120)

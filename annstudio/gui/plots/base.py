@@ -1,15 +1,18 @@
 """Common frame of a live plot: a titled ``PlotWidget`` with a ``refresh(feed)``
 method called on the panel's timer, and PNG/SVG export."""
+import math
 import time
 
+import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
+EDGE_PX = 3              # margin between the data and the axes
 
 
 def page_start(t, window_ms):
@@ -31,23 +34,122 @@ def set_page(live_plot, t, window_ms):
     start = page_start(t, window_ms)
     if live_plot._page != (start, window_ms):
         if live_plot._page is None or live_plot._page[1] != window_ms:
-            live_plot.plot.setXRange(0, window_ms, padding=0)
+            # a few pixels of margin: data drawn right against an axis makes Qt repaint
+            # the axis with every update of the data (it looks 1 px around what changed)
+            width = max(live_plot.plot.getViewBox().width(), 100.0)
+            live_plot.plot.setXRange(0, window_ms, padding=EDGE_PX / width)
         live_plot._page = (start, window_ms)
         live_plot.page_label.setText(f"t = {start:g} – {start + window_ms:g} ms")
     return start
 
 
+class LineItem(QGraphicsObject):
+    """A polyline redrawn 30 times a second, lighter than ``pg.PlotCurveItem``.
+
+    Its bounding rectangle is fixed by the caller (the visible page), so new data
+    never changes the scene's geometry (which would repaint everything); new
+    points repaint only the vertical strip where the line changed, and painting
+    a strip builds the path of the points in that strip only.  A hairline pen:
+    wider pens are stroked, several times slower.  ``x`` must not decrease."""
+
+    def __init__(self, color):
+        super().__init__()
+        self.pen = pg.mkPen(color, width=0)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)   # exposedRect
+        self.xData = self.yData = None
+        self._finite = True
+        self._path = None                 # the whole line, built when it is painted whole
+        self._rect = QRectF(0.0, 0.0, 1.0, 1.0)
+
+    def set_bounds(self, rect):
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+            self.update()
+
+    def set_data(self, x, y, finite=True):
+        """New points (``finite=False``: ``y`` holds NaN or infinities, left out of the line)."""
+        old_x, old_y = self.xData, self.yData
+        self.xData, self.yData, self._finite, self._path = x, y, finite, None
+        if old_x is None or not len(old_x) or not len(x) or old_x[0] != x[0]:
+            self.update()
+            return
+        n = min(len(x), len(old_x))
+        differ = np.flatnonzero((old_x[:n] != x[:n]) | (old_y[:n] != y[:n]))
+        first = int(differ[0]) if len(differ) else n
+        if first >= len(x) and first >= len(old_x):
+            return
+        a = min(x[max(0, first - 1)], old_x[max(0, min(first, len(old_x)) - 1)])
+        b = max(x[-1], old_x[-1])
+        r = self._rect
+        self.update(QRectF(a, r.top(), max(b - a, 0.0), r.height()))
+
+    def _make_path(self, x, y):
+        if self._finite:
+            return pg.arrayToQPath(x, y, connect="all", finiteCheck=False)
+        return pg.arrayToQPath(x, y, connect="finite")
+
+    def boundingRect(self):
+        return self._rect
+
+    def paint(self, painter, option, widget=None):
+        x, y = self.xData, self.yData
+        if x is None or len(x) < 2:
+            return
+        exposed = option.exposedRect
+        a = max(0, int(np.searchsorted(x, exposed.left(), side="left")) - 1)
+        b = min(len(x), int(np.searchsorted(x, exposed.right(), side="right")) + 1)
+        if b - a < 2:
+            return
+        if a == 0 and b == len(x):
+            if self._path is None:
+                self._path = self._make_path(x, y)
+            path = self._path
+        else:
+            path = self._make_path(x[a:b], y[a:b])
+        painter.setPen(self.pen)
+        painter.drawPath(path)
+
+
+class PixelAxis(pg.AxisItem):
+    """An axis whose thickness is a whole number of pixels.
+
+    pyqtgraph sizes an axis from its text (e.g. 58.1 px), so the view next to it
+    starts inside a pixel that both share, and every update of the data at the
+    view's edge repainted the axis too."""
+
+    def _updateWidth(self):
+        super()._updateWidth()
+        w = math.ceil(self.maximumWidth() - 1e-6)
+        self.setMaximumWidth(w)
+        self.setMinimumWidth(w)
+
+    def _updateHeight(self):
+        super()._updateHeight()
+        h = math.ceil(self.maximumHeight() - 1e-6)
+        self.setMaximumHeight(h)
+        self.setMinimumHeight(h)
+
+
 class TimedPlotWidget(pg.PlotWidget):
-    """A ``PlotWidget`` that accumulates the time spent painting it."""
+    """A ``PlotWidget`` that accumulates the time (wall and CPU) spent painting it."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.paint_seconds = 0.0
+        self.paint_cpu_seconds = 0.0
+        # nothing is antialiased: repaint exactly the changed rectangles, without the
+        # 2-pixel margin that would also repaint the axes next to the data every frame
+        self.setOptimizationFlag(self.OptimizationFlag.DontAdjustForAntialiasing, True)
+        # the view paints every pixel it exposes (its background brush, then the items):
+        # Qt need not fill the widgets' backgrounds underneath first, twice per frame
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def paintEvent(self, event):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         super().paintEvent(event)
         self.paint_seconds += time.perf_counter() - start
+        self.paint_cpu_seconds += time.thread_time() - cpu
 
 
 class LivePlot(QWidget):
@@ -58,18 +160,27 @@ class LivePlot(QWidget):
     def __init__(self, title, parent=None):
         super().__init__(parent)
         self.title = title
-        self.plot = TimedPlotWidget()
+        self.plot = TimedPlotWidget(axisItems={side: PixelAxis(side) for side in ("left", "bottom")})
         self.plot.setMinimumHeight(170)
         self.plot.setTitle(title, size="9pt")
         self.plot.showGrid(x=False, y=False)
         self.plot.setLabel("bottom", "time in page (ms)")
         for side in ("bottom", "left"):
+            axis = self.plot.getAxis(side)
             # major ticks only: far fewer tick labels to lay out on every axis change
-            self.plot.getAxis(side).setStyle(maxTickLevel=0, maxTextLevel=0)
+            # outward ticks: an axis whose ticks reach into the view has a bounding rectangle
+            # overlapping the data, and is repainted with every data update
+            axis.setStyle(maxTickLevel=0, maxTextLevel=0, tickLength=5)
         self.controls = QHBoxLayout()
         self.controls.setContentsMargins(0, 0, 0, 0)
         self.page_label = QLabel("")
         self.page_label.setStyleSheet("color: #555555;")
+        # a fixed size: a new page's text then repaints the label alone (a label that may
+        # change size asks its parents to lay themselves out again, at every page turn)
+        self.page_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        widest = self.page_label.fontMetrics().horizontalAdvance("t = 00000000 – 00000000 ms")
+        self.page_label.setFixedSize(widest + 4, self.page_label.sizeHint().height())
+        self.page_label.setAutoFillBackground(True)      # opaque: its parents are not repainted under it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(self.controls)

@@ -12,7 +12,9 @@ overhead benchmark).
 import os
 import time
 
-from PySide6.QtCore import QTimer, Signal
+import numpy as np
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
@@ -21,9 +23,13 @@ from .raster import RasterPlot
 from .traces import RatePlot, TracePlot
 
 REFRESH_MS = 33          # every plot redrawn about 30 times a second when the machine allows it
-MIN_INTERVAL_MS = 8
-DUTY = 0.08              # GUI-thread CPU per unit of simulation CPU while plotting live
+DUTY = 0.085             # GUI CPU of live frames per unit of simulation CPU, at most (10 % in all)
 MAX_INTERVAL_MS = 200    # at least 5 frames a second, however loaded the machine
+RECENT_TICKS = 8         # ticks the cost estimate looks back on
+# posted after a tick's refreshes below the priority of Qt's repaint requests: handled once the
+# frame is painted and composed, it closes the measurement of the frame's CPU time
+FRAME_END = QEvent.Type(QEvent.registerEventType())
+FRAME_END_PRIORITY = Qt.EventPriority.LowEventPriority.value - 1
 
 
 class PlotsPanel(QWidget):
@@ -37,6 +43,12 @@ class PlotsPanel(QWidget):
         self.refresh_seconds = 0.0         # wall time in refreshes (GUI thread)
         self.refresh_cpu_seconds = 0.0     # CPU time of the GUI thread in refreshes
         self.refresh_count = 0
+        self.frame_cpu_seconds = 0.0       # CPU of the GUI thread in live frames: refresh, paint, composition
+        self.tick_count = 0                # timer ticks that refreshed the plots
+        self.frame_count = 0               # ticks where at least one plot had new data to draw
+        self.duty = None                   # plotting CPU / simulation CPU over the last ticks
+        self.frame_cost = None             # GUI CPU of a frame (s) over the last ticks
+        self.sim_rate = None               # simulation CPU per wall second over the last ticks
         self.live = QCheckBox("Live updates")
         self.live.setChecked(True)
         self.live.setToolTip("Turn off for speed: plots update when the run ends")
@@ -46,6 +58,7 @@ class PlotsPanel(QWidget):
         self.window.setValue(1000)
         self.window.setSuffix(" ms")
         self.window.setToolTip("Visible time window")
+        self.window.valueChanged.connect(lambda _value: None if self.timer.isActive() else self.refresh())
         self.weights = QComboBox()
         self.weights.setMinimumWidth(120)
         show_weights = QPushButton("Show weights")
@@ -70,8 +83,10 @@ class PlotsPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._tick)
-        self._next = -1
         self._last_tick = None
+        self._recent = []                  # (frame CPU, simulation CPU, wall time) of the last ticks
+        self._warm = False
+        self._frame_start = None
         self._worker_clock = None
 
     # ------------------------------------------------------------------ set-up
@@ -129,6 +144,8 @@ class PlotsPanel(QWidget):
             except OSError:
                 self._worker_clock = None
         self._last_tick = None
+        self._recent, self._warm = [], False
+        self.duty = self.frame_cost = self.sim_rate = None
         self.timer.setInterval(REFRESH_MS)
         self.timer.start()
 
@@ -146,30 +163,81 @@ class PlotsPanel(QWidget):
         for index in range(len(self.plots)):
             self._refresh_one(index)
 
+    def plotting_cpu_seconds(self):
+        """GUI-thread CPU spent on the plots so far: pulling and binning data, painting."""
+        return self.refresh_cpu_seconds + sum(p.plot.paint_cpu_seconds for p in self.plots)
+
+    def event(self, event):
+        if event.type() == FRAME_END:
+            if self._frame_start is not None:
+                self.frame_cpu_seconds += time.thread_time() - self._frame_start
+                self._frame_start = None
+            return True
+        return super().event(event)
+
     def _tick(self):
         """One timer tick updates every plot; Qt paints them afterwards in one pass
         (one composition of the window per frame, not one per plot).
 
-        The interval adapts so that everything the GUI thread does (data,
-        painting, compositing, the rest of the event loop) costs about ``DUTY``
-        of the simulation's own CPU time (the worker thread's CPU clock; the
-        wall clock where that clock is not available), never faster than
-        ``REFRESH_MS`` (30 frames a second) nor slower than ``MAX_INTERVAL_MS``.
-        The frame rate therefore follows the machine: on the shared 2-core test
-        machine a 4000-neuron COBA raster gets about 8 frames a second per plot
-        for under 10 % overhead; a fast or idle machine gets more."""
+        Plots redraw every ``REFRESH_MS`` (about 30 times a second) unless that
+        would make plotting (the plots' refreshes, then Qt painting and
+        composing the window, all on the GUI thread) cost more than ``DUTY`` of
+        the simulation's own CPU time (the worker thread's CPU clock; the wall
+        clock where that clock is not available): then the interval grows, up
+        to ``MAX_INTERVAL_MS``, so that live plots never starve the simulation
+        (a huge network, many plots, a slow machine), and comes back down as
+        soon as the cost allows (see ``_next_interval``).  The frame's CPU is
+        measured from the tick to an event posted below the priority of Qt's
+        repaint requests (``FRAME_END``): refreshes, painting and composition."""
         if self.feed is None or not self.live.isChecked() or not self.plots:
             return
-        now = (time.thread_time(), self._simulation_clock())
-        slot_ms = REFRESH_MS
-        interval = self.timer.interval()
-        if self._last_tick is not None and now[1] > self._last_tick[1]:
-            duty = (now[0] - self._last_tick[0]) / (now[1] - self._last_tick[1])
-            interval = interval * min(2.0, max(0.5, duty / DUTY))
-        self.timer.setInterval(int(min(MAX_INTERVAL_MS, max(slot_ms, interval))))
-        self._last_tick = now
+        now = (self.frame_cpu_seconds, self._simulation_clock(), time.perf_counter())
+        if self._last_tick is not None:
+            if self._warm:
+                self._recent.append(tuple(b - a for a, b in zip(self._last_tick, now)))
+                del self._recent[:-RECENT_TICKS]
+            self._warm = True            # the first frame of a run paints everything: not counted
+        self._last_tick = now            # from tick to tick: a refresh and the painting after it
+        self.timer.setInterval(self._next_interval())
+        if self._frame_start is not None:      # the last frame's end never came: count up to now
+            self.frame_cpu_seconds += time.thread_time() - self._frame_start
+        self._frame_start = time.thread_time()
+        before = sum(p.refreshes for p in self.plots)
         for index in range(len(self.plots)):
             self._refresh_one(index)
+        QCoreApplication.postEvent(self, QEvent(FRAME_END), FRAME_END_PRIORITY)
+        self.tick_count += 1
+        if sum(p.refreshes for p in self.plots) > before:
+            self.frame_count += 1
+
+    def _next_interval(self):
+        """The timer interval (ms) at which frames cost ``DUTY`` of the simulation's CPU,
+        from the last ticks' (frame CPU, simulation CPU, wall time): the mean CPU of
+        a frame (the most expensive one left out, so that one slow frame, such as a
+        resize, does not slow the next ones; regular costs such as page turns
+        count) over ``DUTY`` times the simulation's CPU per wall second.
+
+        Much of a frame's cost is in proportion to the data it draws (spikes
+        binned, columns painted), which a longer interval only gathers into fewer,
+        heavier frames: ``DUTY`` must leave room above what the data alone costs,
+        or the interval climbs for little gain (the old panel, which budgeted its
+        whole GUI thread at 8 %, settled at 8 frames a second on COBA)."""
+        frames = self._recent
+        if not frames:
+            return REFRESH_MS
+        cost, sim, wall = (np.array(column, dtype=np.float64) for column in zip(*frames))
+        total_wall = wall.sum()
+        sim_rate = sim.sum() / total_wall if total_wall > 0 else 0.0
+        self.duty = cost.sum() / max(sim.sum(), 1e-9)
+        if len(cost) >= 3:
+            cost = np.delete(cost, int(np.argmax(cost)))
+        self.frame_cost, self.sim_rate = float(cost.mean()), sim_rate
+        if self.frame_cost <= 1e-4:             # nothing to draw (paused, no new data): stay ready
+            return REFRESH_MS
+        if sim_rate <= 1e-3:
+            return MAX_INTERVAL_MS
+        interval_ms = 1000.0 * self.frame_cost / (DUTY * sim_rate)
+        return int(min(MAX_INTERVAL_MS, max(REFRESH_MS, interval_ms)))
 
     def _simulation_clock(self):
         if self._worker_clock is not None:

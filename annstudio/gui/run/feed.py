@@ -51,17 +51,37 @@ class SpikeBuffer:
         self.counts = _Growable(np.float64)       # spikes per RATE_BIN_MS bin
 
     def append(self, times_ms, ranks):
-        if len(times_ms) == 0:
+        """Append one drained chunk (worker thread, under the feed's lock).
+
+        The engine records spikes step by step, so a chunk normally arrives in
+        time order: it is only sorted when it is not.  The rate bins are
+        counted with one ``bincount`` over the chunk's span (no Python loop,
+        no ``np.add.at``)."""
+        n = len(times_ms)
+        if n == 0:
             return
-        order = np.argsort(times_ms, kind="stable")
-        times_ms, ranks = times_ms[order], ranks[order]
+        times_ms = np.asarray(times_ms, dtype=np.float64)
+        ranks = np.asarray(ranks)
+        if n > 1 and not (times_ms[1:] >= times_ms[:-1]).all():
+            order = np.argsort(times_ms, kind="stable")
+            times_ms, ranks = times_ms[order], ranks[order]
         self.times.extend(times_ms)
-        self.ranks.extend(ranks.astype(np.int32))
-        bins = (times_ms / RATE_BIN_MS).astype(np.int64)
-        needed = int(bins[-1]) + 1
+        self.ranks.extend(ranks.astype(np.int32, copy=False))
+        bins = (times_ms * (1.0 / RATE_BIN_MS)).astype(np.int64)
+        first, needed = int(bins[0]), int(bins[-1]) + 1
         if needed > self.counts.size:
             self.counts.extend(np.zeros(needed - self.counts.size))
-        np.add.at(self.counts.array, bins, 1.0)
+        self.counts.array[first:needed] += np.bincount(bins - first, minlength=needed - first)
+
+    def tail(self, start):
+        """``(times, ranks)`` of the spikes appended since index ``start`` (call under the lock;
+        the arrays returned are never written again: the buffers only grow)."""
+        size = self.times.size
+        return self.times.array[start:size], self.ranks.array[start:size]
+
+    def index_at(self, t):
+        """Index of the first spike at or after ``t`` ms (call under the lock)."""
+        return int(np.searchsorted(self.times.view(), t, side="left"))
 
     def window(self, t0, t1):
         times = self.times.view()
@@ -69,15 +89,26 @@ class SpikeBuffer:
         return times[a:b], self.ranks.view()[a:b]
 
     def rate(self, t_end, smooth_bins=5):
-        """Population rate (Hz) per 1 ms bin up to ``t_end`` ms."""
-        n = int(t_end / RATE_BIN_MS)
-        counts = np.zeros(n)
-        have = min(n, self.counts.size)
-        counts[:have] = self.counts.view()[:have]
-        if smooth_bins > 1 and n:
-            kernel = np.ones(smooth_bins) / smooth_bins
-            counts = np.convolve(counts, kernel, mode="same")
-        return np.arange(n) * RATE_BIN_MS, counts * (1000.0 / RATE_BIN_MS) / max(self.size, 1)
+        """Population rate (Hz) per 1 ms bin up to ``t_end`` ms (the whole history)."""
+        return self.rate_window(0.0, t_end, smooth_bins)
+
+    def rate_window(self, t0, t1, smooth_bins=5):
+        """Population rate (Hz) per ``RATE_BIN_MS`` bin over [t0, t1) ms only: the cost of
+        a refresh follows the visible window, not the length of the run.  Smoothed by a
+        centred box of ``smooth_bins`` bins (bins not recorded yet count as empty)."""
+        a, b = max(0, int(t0 / RATE_BIN_MS)), int(t1 / RATE_BIN_MS)
+        if b <= a:
+            return np.zeros(0), np.zeros(0)
+        half = smooth_bins // 2 if smooth_bins > 1 else 0
+        lo, hi = a - half, b + (smooth_bins - 1 - half if smooth_bins > 1 else 0)
+        counts = np.zeros(hi - lo)
+        have = self.counts.view()
+        s, e = max(lo, 0), min(hi, have.size)
+        if e > s:
+            counts[s - lo:e - lo] = have[s:e]
+        if smooth_bins > 1:
+            counts = np.convolve(counts, np.ones(smooth_bins) / smooth_bins, mode="valid")
+        return np.arange(a, b) * RATE_BIN_MS, counts * (1000.0 / RATE_BIN_MS) / max(self.size, 1)
 
 
 class TraceBuffer:
