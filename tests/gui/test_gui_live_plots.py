@@ -221,6 +221,33 @@ def test_spike_buffer_appends_and_rates():
     assert len(tail_t) == 10 and buf.index_at(tail_t[0]) <= 4990
 
 
+def test_long_runs_keep_bounded_memory(monkeypatch):
+    """Beyond MAX_SPIKES / MAX_TRACE_ROWS the oldest half is forgotten; absolute indices (raster
+    bookkeeping) stay valid, views handed out before keep their data, rate bins are all kept."""
+    from annstudio.gui.run import feed as feed_module
+    monkeypatch.setattr(feed_module, "MAX_SPIKES", 1000)
+    monkeypatch.setattr(feed_module, "MAX_TRACE_ROWS", 400)
+    buf = SpikeBuffer(10)
+    held = None
+    for c in range(10):                                  # 10 chunks of 300 spikes, 30 ms each
+        times = c * 30.0 + np.arange(300) * 0.1
+        buf.append(times, np.arange(300) % 10)
+        if c == 2:
+            held = buf.tail(0)
+    assert buf.times.size <= 1000 and buf.total == 3000 and buf.dropped == 3000 - buf.times.size
+    assert buf.times.view()[-1] == pytest.approx(9 * 30.0 + 29.9)
+    t, r = buf.tail(2900)                                # the last 100 spikes, by absolute index
+    np.testing.assert_allclose(t, 9 * 30.0 + np.arange(200, 300) * 0.1)
+    assert buf.index_at(t[0]) == 2900
+    assert len(buf.window(0.0, 30.0)[0]) == 0            # forgotten
+    assert held[0].size == 900 and held[0][0] == 0.0     # an old view is untouched
+    assert buf.counts.view().sum() == 3000               # the rate keeps the whole history
+    trace = feed_module.TraceBuffer([0, 1, 2])
+    for c in range(5):
+        trace.append(c * 200.0 + np.arange(200), np.full((200, 3), float(c)))
+    assert trace.times.size <= 400 and trace.times.view()[-1] == 999.0 and trace.values.view()[-1, 0] == 4.0
+
+
 @pytest.mark.parametrize("size", [100, 3000])       # fewer neurons than pixel rows (scaled), more (blit)
 def test_raster_draws_spikes_where_the_axes_say(qtbot, size):
     from PySide6.QtCore import QPointF

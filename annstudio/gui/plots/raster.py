@@ -196,7 +196,7 @@ class RasterPlot(LivePlot):
             pad = max(0.02, EDGE_PX / max(self.plot.getViewBox().height(), 50.0))
             self.plot.setYRange(lo - 0.5, hi - 0.5, padding=pad)
         with feed.lock:
-            t1, n = feed.t, buf.times.size
+            t1, n = feed.t, buf.total
         set_page(self, t1, window_ms)                    # the time axis first: the image fits it
         j0, j1, columns, rows = self._geometry(selection, window_ms)
         t0 = page_start(t1, window_ms)
@@ -300,4 +300,4 @@ class RasterPlot(LivePlot):
 
     def spike_count(self, feed):
         buf = feed.spikes.get(self.monitor)
-        return 0 if buf is None else buf.times.size
+        return 0 if buf is None else buf.total

@@ -18,6 +18,10 @@ import threading
 import numpy as np
 
 MAX_TRACE_COLUMNS = 16
+# memory bounds of a long live run (COBA emits ~1.4 million spikes per wall second at full speed):
+# beyond them the oldest half is dropped (paging back that far shows nothing; the rate bins are kept)
+MAX_SPIKES = 16_000_000          # x 12 bytes
+MAX_TRACE_ROWS = 1_000_000       # x (1 + MAX_TRACE_COLUMNS) x 8 bytes
 MAX_WEIGHT_SIDE = 300
 RATE_BIN_MS = 1.0
 
@@ -42,6 +46,17 @@ class _Growable:
     def view(self):
         return self.array[:self.size]
 
+    def drop_front(self, k):
+        """Forget the oldest ``k`` entries.  Into a new array: views handed out earlier (plots use them
+        after releasing the lock) keep their data."""
+        k = min(int(k), self.size)
+        if k <= 0:
+            return
+        keep = self.size - k
+        new = np.empty_like(self.array)
+        new[:keep] = self.array[k:self.size]
+        self.array, self.size = new, keep
+
 
 class SpikeBuffer:
     def __init__(self, size):
@@ -49,6 +64,12 @@ class SpikeBuffer:
         self.times = _Growable(np.float64)
         self.ranks = _Growable(np.int32)
         self.counts = _Growable(np.float64)       # spikes per RATE_BIN_MS bin
+        self.dropped = 0                           # oldest spikes forgotten (MAX_SPIKES)
+
+    @property
+    def total(self):
+        """Spikes appended so far, forgotten ones included: the absolute index of the next spike."""
+        return self.dropped + self.times.size
 
     def append(self, times_ms, ranks):
         """Append one drained chunk (worker thread, under the feed's lock).
@@ -65,6 +86,11 @@ class SpikeBuffer:
         if n > 1 and not (times_ms[1:] >= times_ms[:-1]).all():
             order = np.argsort(times_ms, kind="stable")
             times_ms, ranks = times_ms[order], ranks[order]
+        if self.times.size + n > MAX_SPIKES:
+            k = min(self.times.size, self.times.size + n - MAX_SPIKES // 2)
+            self.times.drop_front(k)
+            self.ranks.drop_front(k)
+            self.dropped += k
         self.times.extend(times_ms)
         self.ranks.extend(ranks.astype(np.int32, copy=False))
         bins = (times_ms * (1.0 / RATE_BIN_MS)).astype(np.int64)
@@ -74,14 +100,15 @@ class SpikeBuffer:
         self.counts.array[first:needed] += np.bincount(bins - first, minlength=needed - first)
 
     def tail(self, start):
-        """``(times, ranks)`` of the spikes appended since index ``start`` (call under the lock;
-        the arrays returned are never written again: the buffers only grow)."""
-        size = self.times.size
-        return self.times.array[start:size], self.ranks.array[start:size]
+        """``(times, ranks)`` of the spikes appended since absolute index ``start`` (see ``total``; call
+        under the lock; the arrays returned are never written again: appends go past them and dropping
+        the oldest spikes moves the rest into a new array)."""
+        size, a = self.times.size, max(0, start - self.dropped)
+        return self.times.array[a:size], self.ranks.array[a:size]
 
     def index_at(self, t):
-        """Index of the first spike at or after ``t`` ms (call under the lock)."""
-        return int(np.searchsorted(self.times.view(), t, side="left"))
+        """Absolute index of the first spike at or after ``t`` ms (call under the lock)."""
+        return self.dropped + int(np.searchsorted(self.times.view(), t, side="left"))
 
     def window(self, t0, t1):
         times = self.times.view()
@@ -126,6 +153,10 @@ class TraceBuffer:
         self._idx = np.array([index[r] for r in self.columns], dtype=np.int64)
 
     def append(self, times_ms, rows):
+        if self.times.size + len(times_ms) > MAX_TRACE_ROWS:
+            k = min(self.times.size, self.times.size + len(times_ms) - MAX_TRACE_ROWS // 2)
+            self.times.drop_front(k)
+            self.values.drop_front(k)
         if len(times_ms) == 0:
             return
         rows = np.asarray(rows, dtype=np.float64).reshape(len(times_ms), -1)
