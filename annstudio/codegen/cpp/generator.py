@@ -484,6 +484,7 @@ class Generator:
         proj_writeback = any(pj["updates"] and pj["updates"]["writeback"] for pj in projs)
         private_slots = self._private_slots()
         target_slots = self._target_slots()
+        self._mark_early(projs, private_slots)
         src = _env.get_template("kernel.cpp.j2").render(
             version=__version__, digest=self.digest, dt=repr(float(ir.dt)), pops=pops, projs=projs,
             n_slots=len(self.layout), b1=b1, b2=b2,
@@ -492,6 +493,25 @@ class Generator:
             dirty_slot=self.layout.get("ctl", 0, "dirty").index, private_slots=private_slots,
             target_slots=target_slots)
         return src
+
+    def _mark_early(self, projs, private_slots):
+        """Projections whose spikes only add one constant to a conductance that no other projection
+        writes (COBA's and CUBA's): every increment is the same number, so the order of the additions
+        cannot change a bit of the result.  With 2+ threads, a thread then transmits the spikes of its own
+        block at the end of the step, between announcing its arrival at the step's barrier and waiting
+        there, and the other blocks' spikes after it: the wait for the other cores overlaps useful work.
+        Anything else keeps the one order (ascending presynaptic rank) in which the reference adds."""
+        writers = {}
+        for pj in projs:
+            for g in ((pj["spike"] or {}).get("gslot", -1), pj.get("g_slot", -1)):
+                if g is not None and g >= 0:
+                    writers[g] = writers.get(g, 0) + 1
+        private = set(private_slots)
+        for pj, pr in zip(projs, self.ir.projections):
+            s = pj["spike"]
+            pj["early"] = bool(pj["kind"] == "standard" and s and s["active"] and s["simple"]
+                               and s["simple"].startswith("G_") and pr.delay != "variable" and pj["lag"] == 1
+                               and s["gslot"] in private and writers.get(s["gslot"]) == 1)
 
     def _target_slots(self):
         """Conductances (``g_*`` of spiking populations): monitors record them right after transmission,

@@ -83,27 +83,53 @@ double pairwise_sum(const double* a, int64_t n, int64_t stride, bool squares = f
 double global_op(int op, const double* a, int64_t n);
 
 // ---------------------------------------------------------------- barrier
-// Flag barrier: thread k publishes how many barriers it has reached in its own cache line and waits until
-// every other thread has reached as many.  One cache-line transfer per waiting thread (a counter shared by
-// all needs two or three), no phase to carry between runs.  Spins briefly (cheap on an idle machine), then
-// yields the core, so that on a loaded machine a waiting thread does not steal the core of the one it waits for.
+// Flag barrier: thread k publishes how many barriers it has reached and waits until every other thread has
+// reached as many.  Cross-core traffic is what a step pays for (one cache-line transfer costs ~0.25 us on
+// this kind of VM, against a few us of work per step), so each thread publishes in a line of its own, one
+// line for even and one for odd barriers, and the rest of that line carries a payload: the spikes the
+// thread emitted in the step that ends there, which the other threads need first thing in the next step.
+// They then arrive with the flag, in the one transfer the barrier costs anyway (reading them from the
+// spike rings costs two or three more per step).  A payload at barrier c lies in line c % 2; it is written
+// before the thread arrives at c and read by the others between c and c + 1, so the next write to that
+// line (before c + 2) cannot overtake a reader.  Spins briefly, then yields the core, so that on a loaded
+// machine a waiting thread does not steal the core of the one it waits for.
 struct Barrier {
-    struct alignas(64) Flag { std::atomic<int64_t> v{0}; };
-    Flag* flags = nullptr;
+    static const int MAIL = 14;                     // int32 payload words per line
+    struct alignas(64) Line { std::atomic<int64_t> v{0}; int32_t d[MAIL]; };
+    struct alignas(128) Box { Line line[2]; alignas(128) int64_t own = 0; };   // own: this thread's count
+    Box* box = nullptr;
     int T = 1;
     Barrier() = default;
     Barrier(const Barrier&) = delete;
     Barrier& operator=(const Barrier&) = delete;
-    ~Barrier() { delete[] flags; }
-    void init(int T_) { delete[] flags; T = T_ < 1 ? 1 : T_; flags = new Flag[T]; }
-    void wait(int tid) {
+    ~Barrier() { delete[] box; }
+    void init(int T_) {
+        delete[] box; T = T_ < 1 ? 1 : T_; box = new Box[T];
+        for (int k = 0; k < T; ++k) for (int j = 0; j < 2; ++j) box[k].line[j].d[0] = -1;
+    }
+    // barriers thread tid has passed
+    int64_t passed(int tid) const { return box[tid].own; }
+    // the payload thread tid publishes at its next barrier
+    int32_t* outbox(int tid) { return box[tid].line[(box[tid].own + 1) & 1].d; }
+    // the payload thread k published at the barrier that thread tid passed last
+    const int32_t* inbox(int k, int tid) const { return box[k].line[box[tid].own & 1].d; }
+    void wait(int tid) { arrive(tid); await(tid); }
+    // split barrier: publish this thread's arrival (and ask for the others' lines early), work, then await
+    void arrive(int tid) {
         if (T <= 1) return;
-        const int64_t mine = flags[tid].v.load(std::memory_order_relaxed) + 1;
-        flags[tid].v.store(mine, std::memory_order_release);
+        const int64_t mine = box[tid].own + 1;
+        box[tid].own = mine;
+        box[tid].line[mine & 1].v.store(mine, std::memory_order_release);
+        for (int k = 0; k < T; ++k) if (k != tid) __builtin_prefetch(&box[k].line[mine & 1]);
+    }
+    void await(int tid) {
+        if (T <= 1) return;
+        const int64_t mine = box[tid].own;
         for (int k = 0; k < T; ++k) {
             if (k == tid) continue;
+            const std::atomic<int64_t>& f = box[k].line[mine & 1].v;
             int spins = 0;
-            while (flags[k].v.load(std::memory_order_acquire) < mine) {
+            while (f.load(std::memory_order_acquire) < mine) {
                 if (++spins < 256) ANN_PAUSE(); else sched_yield();
             }
         }
@@ -135,12 +161,17 @@ struct SpikeRing {
     int64_t n = 0;
     int H = 1, T = 1;
     std::vector<int32_t> store;
-    std::vector<int64_t> count;   // [h*T + k]
+    // spike counts, one per (history slot h, thread k), each in its own pair of cache lines: thread k
+    // writes its count while the others read theirs (adjacent counters cost a line transfer per step)
+    static const int64_t CSTRIDE = 16;
+    std::vector<int64_t> count;
     void init(int64_t n_, int H_, int T_) {
         n = n_; H = H_; T = T_;
         store.assign((size_t)H * (size_t)std::max<int64_t>(n, 1), 0);
-        count.assign((size_t)H * T, 0);
+        count.assign((size_t)H * T * CSTRIDE, 0);
     }
+    int64_t& cnt(int64_t h, int64_t k) { return count[(h * T + k) * CSTRIDE]; }
+    int64_t cnt(int64_t h, int64_t k) const { return count[(h * T + k) * CSTRIDE]; }
     int slot(int64_t it) const { int64_t h = it % H; return (int)(h < 0 ? h + H : h); }
 };
 
@@ -198,6 +229,10 @@ struct Base {
     std::vector<std::vector<int64_t>> slot_lo, slot_hi;   // per slot, per thread element ranges
     std::vector<std::vector<int64_t>> pop_lo, pop_hi;
     std::vector<SpikeRing> rings;
+    std::vector<uint8_t> pop_spiking;
+    std::vector<int> mail_pops;                    // spiking populations whose spikes travel with the barrier
+    std::vector<int> mail_idx;                     // per population: position in mail_pops, or -1
+    int64_t mail_from = INT64_MAX;                 // first iteration of the run that may read payloads
     std::vector<Proj> projs;
     std::vector<Monitor> monitors;
     bool any_monitor = false;
@@ -244,6 +279,42 @@ struct Base {
 
     void begin_run(int64_t nsteps);
     void end_run();
+    // called by every thread right before the barrier that ends iteration it: its spikes of that iteration
+    // into its barrier payload (words 0..P-1: end offset of population j's ranks; -1: did not fit)
+    void pack_spikes(int tid, int64_t it) {
+        if (T <= 1 || mail_pops.empty()) return;
+        int32_t* d = barrier.outbox(tid);
+        const int np = (int)mail_pops.size();
+        int64_t pos = np;
+        for (int j = 0; j < np; ++j) {
+            const int p = mail_pops[j];
+            const SpikeRing& R = rings[p];
+            const int h = R.slot(it);
+            const int64_t c = R.cnt(h, tid);
+            if (pos + c > Barrier::MAIL) { d[0] = -1; return; }
+            const int32_t* l = R.store.data() + (int64_t)h * R.n + pop_lo[p][tid];
+            for (int64_t e = 0; e < c; ++e) d[pos + e] = l[e];
+            pos += c;
+            d[j] = (int32_t)pos;
+        }
+    }
+    // the ranks of population p that thread k's block emitted at iteration src, as seen by thread tid at
+    // iteration it: from k's barrier payload when they are the last step's and fitted, else from the ring
+    const int32_t* spikes(int p, int64_t src, int k, int tid, int64_t it, int64_t& cnt) const {
+        const SpikeRing& R = rings[p];
+        if (k != tid && src == it - 1 && it >= mail_from && mail_idx[p] >= 0) {
+            const int32_t* d = barrier.inbox(k, tid);
+            if (d[0] >= 0) {
+                const int j = mail_idx[p];
+                const int64_t b = j ? d[j - 1] : (int64_t)mail_pops.size();
+                cnt = d[j] - b;
+                return d + b;
+            }
+        }
+        const int h = R.slot(src);
+        cnt = R.cnt(h, k);
+        return R.store.data() + (int64_t)h * R.n + pop_lo[p][k];
+    }
     // called by every thread at the end of a step
     void record(int tid, int64_t step_now, int64_t it);
     // called by every thread right after its transmission phase (as ANNarchy's record_targets)
@@ -301,6 +372,7 @@ void Base::init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T
     user_slot.assign(n_slots, nullptr); work.resize(n_slots);
     ipad = T > 1 ? 4096 : 0;
     pop_lo.resize(n_pops); pop_hi.resize(n_pops); rings.resize(n_pops);
+    pop_spiking.assign(n_pops, 0); mail_idx.assign(n_pops, -1); mail_pops.clear();
     refr.resize(n_pops); mask.resize(n_pops); refr_ptr.assign(n_pops, nullptr); mask_ptr.assign(n_pops, nullptr);
     rhist.resize(n_pops); rhist_D.assign(n_pops, 1);
     projs.resize(n_projs);
@@ -327,6 +399,11 @@ void Base::setup_pop(int p, int64_t size, int history, bool spiking, int rate_hi
                      const int64_t* local_slots, int64_t n_local, const int64_t* scalar_slots, int64_t n_scalar) {
     partition(size, T, pop_lo[p], pop_hi[p]);
     rings[p].init(size, history, T);
+    pop_spiking[p] = spiking ? 1 : 0;
+    // a few populations at most: each needs a payload word, and the ranks of a step must fit in the rest
+    mail_pops.clear(); mail_idx.assign(mail_idx.size(), -1);
+    for (int q = 0; q < (int)pop_spiking.size(); ++q)
+        if (pop_spiking[q] && mail_pops.size() < 4) { mail_idx[q] = (int)mail_pops.size(); mail_pops.push_back(q); }
     if (spiking) spike_state(p, size);
     for (int64_t e = 0; e < n_local; ++e) set_slot_ranges((int)local_slots[e], pop_lo[p], pop_hi[p]);
     for (int64_t e = 0; e < n_scalar; ++e) scalar_slot((int)scalar_slots[e]);
@@ -483,7 +560,7 @@ void Base::record(int tid, int64_t step_now, int64_t it) {
         if (m.spikes) {
             const SpikeRing& R = rings[m.pop];
             int h = R.slot(it);
-            int64_t c = R.count[h * R.T + tid];
+            int64_t c = R.cnt(h, tid);
             const int32_t* l = R.store.data() + h * R.n + pop_lo[m.pop][tid];
             auto& ss = m.spk_steps[tid]; auto& rr = m.spk_ranks[tid];
             for (int64_t e = 0; e < c; ++e)
@@ -518,7 +595,7 @@ int64_t ann_spikes_last_step(void* h, int32_t pop, int64_t* out) {              
     if (n.iter == 0) return 0;                                                                       \
     for (int k = 0; k < R.T; ++k) {                                                                  \
         const int32_t* l = R.store.data() + hh * R.n + n.pop_lo[pop][k];                            \
-        for (int64_t e = 0; e < R.count[hh * R.T + k]; ++e) out[c++] = l[e];                         \
+        for (int64_t e = 0; e < R.cnt(hh, k); ++e) out[c++] = l[e];                         \
     }                                                                                                \
     return c;                                                                                        \
 }                                                                                                    \
