@@ -306,3 +306,63 @@ def test_spikes_in_barrier_payloads_and_early_transmission_match_numpy(compiled_
     assert 0 < np.median(per_step[100:]) <= 10      # then sparse: the payload path
     assert counts.sum() > 2000
     assert_same_results(ref, got)
+
+
+def _tiled_rates(paradigm, threads):
+    """Dense all-to-all rate-coded rows summed 8 (or 16) at a time from a tiled copy of the weights: 45 post
+    neurons (two tile pairs, then 13 rows one by one or as a single tile, depending on the thread blocks), a
+    delayed all-to-all projection, a sparse one (row by row), and weights replaced between runs through
+    the API (the tiled copy is refreshed before the next run)."""
+    ann.clear()
+    ann.setup(dt=1.0, seed=2)
+    leaky = ann.Neuron(parameters="tau = 10.0 : population\nB = 0.0",
+                       equations="tau * dr/dt + r = sum(exc) - sum(inh) + B + 0.2 * sin(t / (3.0 + B))",
+                       name="LeakyTiled")
+    inp = ann.Population(37, leaky, name="inp")
+    out = ann.Population(45, leaky, name="out")
+    inp.B = np.linspace(0.0, 1.0, 37)
+    a = ann.Projection(inp, out, "exc", name="dense")
+    a.connect_all_to_all(weights=ann.Uniform(0.0, 0.1))
+    ann.Projection(inp, out, "inh", name="late").connect_all_to_all(weights=ann.Uniform(0.0, 0.05), delays=2.0)
+    ann.Projection(out, inp, "exc", name="sparse").connect_fixed_probability(0.3, weights=ann.Uniform(0.0, 0.05))
+    mon = ann.Monitor(out, "r")
+    ann.compile(paradigm=paradigm, num_threads=threads)
+    ann.simulate(30.0)
+    a.w = 0.02                                      # uniform value through the API
+    ann.simulate(20.0)
+    w = np.array(a.w, dtype=float)
+    a.w = (w * np.linspace(0.5, 1.5, w.size).reshape(w.shape)).tolist()
+    ann.simulate(25.0)
+    out_r = {"out:r": np.asarray(mon.get("r")), "final:inp": np.array(inp.r)}
+    ann.clear()
+    return out_r
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_tiled_rate_sums_match_numpy_bit_for_bit(compiled_paradigm, threads):
+    ref = _tiled_rates("numpy", 1)
+    got = _tiled_rates(compiled_paradigm, threads)
+    assert np.ptp(ref["out:r"][-1]) > 0.01
+    assert_same_results(ref, got, rtol=0.0)
+
+
+def test_large_dense_rate_projection_without_tiled_copy_matches_numpy(compiled_paradigm):
+    """Above 2**22 synapses no tiled copy is made (annstudio_runtime.h, TILE_MAX_SYN): the rows are
+    summed from the weights themselves, with the same bits."""
+    def run(paradigm, threads):
+        ann.clear()
+        ann.setup(dt=1.0, seed=4)
+        leaky = ann.Neuron(parameters="tau = 10.0 : population\nB = 0.0",
+                           equations="tau * dr/dt + r = sum(exc) + B", name="LeakyLarge")
+        inp = ann.Population(2100, leaky, name="inp")
+        out = ann.Population(2000, leaky, name="out")
+        inp.B = np.linspace(-1.0, 1.0, 2100)
+        ann.Projection(inp, out, "exc").connect_all_to_all(weights=ann.Uniform(-0.01, 0.01))
+        ann.compile(paradigm=paradigm, num_threads=threads)
+        ann.simulate(6.0)
+        r = np.array(out.r)
+        ann.clear()
+        return r
+    ref = run("numpy", 1)
+    assert np.ptp(ref) > 1e-3
+    np.testing.assert_array_equal(run(compiled_paradigm, 2), ref)

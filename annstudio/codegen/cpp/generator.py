@@ -108,7 +108,7 @@ class Generator:
         self.data = data
         self.layout = build_layout(ir, data)
         self.pop_index = {p.name: i for i, p in enumerate(ir.populations)}
-        self.mirrors = []      # (projection, slot) of pre-major copies
+        self.mirrors = []      # (projection, slot, "pre" | "tile"): kernel-side copies of read-only synapse arrays
 
     def slot(self, kind, obj, name):
         s = self.layout.get(kind, obj, name)
@@ -361,7 +361,11 @@ class Generator:
             simple = None
             if pr.psp == sp.Symbol("w") * sp.Symbol("pre__r") and not randoms and sc("w") == "A_w[j]" \
                     and sc("pre__r") in ("P_r[i]", "RH[i]"):
-                simple = dict(w="A_w", r=sc("pre__r")[:-3])
+                simple = dict(w="A_w", r=sc("pre__r")[:-3], mt=None)
+                if "w" not in {u.target for u in pr.updates}:
+                    # read-only weights: a tiled copy sums 8 rows at once (tile_mirror, annstudio_runtime.h)
+                    simple["mt"] = len(self.mirrors)
+                    self.mirrors.append((k, self.layout.get("proj", k, "w").index, "tile"))
             has_target = pr.target in post_ir.sums
             ctx["rate"] = dict(arrays=arrays, scalars=scalars, randoms=randoms, psp=psp, op=pr.operation,
                                delayed=d > 1, lag=d, has_target=has_target, simple=simple,
@@ -381,7 +385,7 @@ class Generator:
                 if v.name in read and v.name not in written and not slot.scalar and v.locality == "local":
                     sc.map[v.name] = f"MI_{v.name}[q]"
                     mirrors.append((f"MI_{v.name}", slot.index, len(self.mirrors)))
-                    self.mirrors.append((k, slot.index))
+                    self.mirrors.append((k, slot.index, "pre"))
             gslot = -1
             if any(s.target == "g_target" for s in pr.pre_spike):
                 g = self.layout.get("pop", post_i, f"g_{pr.target}")

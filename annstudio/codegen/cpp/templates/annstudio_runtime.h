@@ -187,9 +187,19 @@ struct Proj {
     std::vector<int32_t> pre_delay;  // delay (steps) per pre-major entry (variable delays)
     std::vector<int64_t> split;      // [k*(pre_size+1) + i]: entries of pre row i for thread k (thread-major)
     std::vector<uint8_t> dense;      // post row p: pre ranks are pre_of[ptr[p]] + 0, 1, 2 ...
+    std::vector<uint8_t> tile8;      // rows 8t..8t+7: dense, of one length > 0, from one first pre rank
     void build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
                int64_t npost, int T, const std::vector<int64_t>& lo);
 };
+
+// Tiled copy of a read-only per-synapse array of a rate-coded projection: in each valid tile of 8 rows
+// (Proj::tile8), which occupies [ptr[8t], ptr[8t+8]) in post-major order, the m-th synapses of the 8 rows
+// lie side by side (m * 8 + row), so that one SIMD lane sums one row, in the reference's synapse order.
+// (left empty above TILE_MAX_SYN synapses: the kernel then sums rows 4 at a time from the weights themselves)
+static const int64_t TILE_MAX_SYN = int64_t(1) << 22;
+void tile_mirror(const Proj& C, const double* src, std::vector<double>& m);
+typedef double v8d __attribute__((vector_size(64)));
+static inline v8d load8(const double* p) { v8d v; std::memcpy(&v, p, sizeof v); return v; }
 
 // Decoding projections: spike counts of the last `window` steps per presynaptic neuron.
 struct Decoder {
@@ -458,6 +468,19 @@ void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>&
     }
     for (int k = 1; k < T; ++k) lo[k] = hi[k - 1];
 }
+void tile_mirror(const Proj& C, const double* src, std::vector<double>& m) {
+    // worth it while the weights stay in the caches: a projection streamed from memory is bound by the
+    // memory's bandwidth either way (4000 x 4000 ran at 10 GB/s both ways), and the copy doubles its size
+    if (C.n_syn > TILE_MAX_SYN) { std::vector<double>().swap(m); return; }
+    m.resize((size_t)C.n_syn);
+    const int64_t* ptr = C.post_ptr.data();
+    for (int64_t t = 0; t < (int64_t)C.tile8.size(); ++t) {
+        if (!C.tile8[t]) continue;
+        const int64_t b = ptr[8 * t], len = ptr[8 * t + 1] - b;
+        for (int64_t r = 0; r < 8; ++r)
+            for (int64_t k = 0; k < len; ++k) m[b + k * 8 + r] = src[b + r * len + k];
+    }
+}
 void Proj::build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
            int64_t npost, int T, const std::vector<int64_t>& lo) {
     n_syn = n; pre_size = npre; post_size = npost;
@@ -469,6 +492,14 @@ void Proj::build(const int64_t* pre, const int64_t* post, const int64_t* delay, 
     for (int64_t p = 0; p < npost; ++p)
         for (int64_t j = post_ptr[p] + 1; j < post_ptr[p + 1]; ++j)
             if (pre_of[j] != pre_of[j - 1] + 1) { dense[p] = 0; break; }
+    tile8.assign(npost / 8, 0);
+    for (int64_t t = 0; t < npost / 8; ++t) {
+        const int64_t p0 = 8 * t, len = post_ptr[p0 + 1] - post_ptr[p0];
+        bool ok = len > 0;
+        for (int64_t p = p0; ok && p < p0 + 8; ++p)
+            ok = dense[p] && post_ptr[p + 1] - post_ptr[p] == len && pre_of[post_ptr[p]] == pre_of[post_ptr[p0]];
+        tile8[t] = ok ? 1 : 0;
+    }
     pre_ptr.assign(npre + 1, 0);
     for (int64_t j = 0; j < n; ++j) pre_ptr[pre[j] + 1]++;
     for (int64_t i = 0; i < npre; ++i) pre_ptr[i + 1] += pre_ptr[i];
