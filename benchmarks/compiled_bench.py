@@ -1,14 +1,15 @@
 """Benchmark of annstudio's compiled (C++/OpenMP) backend against ANNarchy and Brian2.
 
     python benchmarks/compiled_bench.py [--bench coba izhikevich rate1000 rate4000 stdp]
-                                        [--repeat 3] [--peers run|FILE|none] [--paradigm openmp]
+                                        [--repeat 3] [--peers run|FILE|none] [--peer-2t] [--paradigm openmp]
 
 For each network: cold compile (fresh build cache; the once-per-machine Cython binding and C++ runtime library
 are copied in, not rebuilt),
 cached compile (the same network again), simulate time with 1 and 2 threads (median of ``--repeat`` runs,
 no recording), firing rates from a separate 1 s recorded run, and the peers' numbers: ``--peers run``
 runs ``benchmarks/peers/*_bench.py`` with the peers' venvs (``/work/venvs/ann_latest``, ``/work/venvs/brian2``),
-``--peers FILE`` reads their JSON lines from FILE, ``none`` skips them.  Prints one JSON line per network
+``--peers FILE`` reads their JSON lines from FILE, ``none`` skips them; ``--peer-2t`` also runs ANNarchy on
+2 threads, to compare annstudio's 2-thread time with it (x ANN 2T).  Prints one JSON line per network
 and a table.  The machine is shared: quote medians.
 """
 import argparse
@@ -159,6 +160,8 @@ def main():
     ap.add_argument("--peers", default="none", help="'run', a JSON-lines file, or 'none'")
     ap.add_argument("--paradigm", default="openmp")
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--peer-2t", action="store_true",
+                    help="with --peers run: also run ANNarchy on 2 threads (columns 'ANN 2T s', 'x ANN 2T')")
     args = ap.parse_args()
     peer_file = load_peer_file(args.peers) if args.peers not in ("run", "none") else {}
     rows = []
@@ -171,11 +174,13 @@ def main():
         for peer in PEERS:
             d = run_peer(peer, case, args.repeat) if args.peers == "run" else peer_file.get((peer, case))
             res[peer] = d
+        if args.peers == "run" and args.peer_2t:
+            res["annarchy_2t"] = run_peer("annarchy", case, args.repeat, threads=2)
         print(json.dumps(res), flush=True)
         rows.append(res)
     print()
     head = ("bench", "cold s", "cached s", "sim 1T s", "sim 2T s", "1T/2T", "ANNarchy s", "x ANN", "Brian2 s",
-            "x B2", "rates (annstudio | ANNarchy)")
+            "x B2", "ANN 2T s", "x ANN 2T", "rates (annstudio | ANNarchy)")
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
     for r in rows:
@@ -183,11 +188,13 @@ def main():
         t2 = r.get("threads2", {}).get("simulate_s")
         a = (r.get("annarchy") or {}).get("simulate_s")
         b = (r.get("brian2") or {}).get("simulate_s")
+        a2 = (r.get("annarchy_2t") or {}).get("simulate_s")
         rates = r.get("threads1", {}).get("rates_hz", {})
         arates = (r.get("annarchy") or {}).get("rates_hz", {})
         print(" | ".join([r["bench"], fmt(r["compile_cold_s"], 2), fmt(r["compile_cached_s"], 2), fmt(t1), fmt(t2),
                           fmt(t1 / t2 if t1 and t2 else None, 2), fmt(a), fmt(t1 / a if t1 and a else None, 2), fmt(b),
-                          fmt(t1 / b if t1 and b else None, 2), f"{rates} | {arates}"]))
+                          fmt(t1 / b if t1 and b else None, 2), fmt(a2), fmt(t2 / a2 if t2 and a2 else None, 2),
+                          f"{rates} | {arates}"]))
 
 
 if __name__ == "__main__":
