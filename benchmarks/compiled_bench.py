@@ -1,6 +1,6 @@
 """Benchmark of annstudio's compiled (C++/OpenMP) backend against ANNarchy and Brian2.
 
-    python benchmarks/compiled_bench.py [--bench coba izhikevich rate1000 rate4000 stdp]
+    python benchmarks/compiled_bench.py [--bench coba izhikevich rate1000 rate4000 stdp rate4000a rate1000a]
                                         [--repeat 3] [--peers run|FILE|none] [--peer-2t] [--paradigm openmp]
 
 For each network: cold compile (fresh build cache; the once-per-machine Cython binding and C++ runtime library
@@ -35,7 +35,10 @@ import networks  # noqa: E402
 
 PEERS = {"annarchy": ("/work/venvs/ann_latest", "annarchy_bench.py"), "brian2": ("/work/venvs/brian2", "brian2_bench.py")}
 CASES = {"coba": ("coba", {}), "izhikevich": ("izhikevich", {}), "rate1000": ("rate", {"n": 1000}),
-         "rate4000": ("rate", {"n": 4000}), "stdp": ("stdp", {})}
+         "rate4000": ("rate", {"n": 4000}), "stdp": ("stdp", {}),
+         # the same with inputs that start active (U(0, 1)): every synapse's term counts (see networks.rate)
+         "rate1000a": ("rate", {"n": 1000, "active": True}), "rate4000a": ("rate", {"n": 4000, "active": True})}
+DEFAULT_CASES = ["coba", "izhikevich", "rate1000", "rate4000", "stdp", "rate4000a"]
 
 
 def build(case, paradigm, threads):
@@ -88,6 +91,8 @@ def simulate(case, paradigm, threads, repeat):
         _, sim, groups, mons, extra = build(case, paradigm, threads)
         sim.backend.run(steps)
         rates = {}
+        if "out" in extra:
+            rates["mean_r_out"] = float(np.mean(extra["out"].r))
         for m in mons.values():
             m.start()
         window = 1000.0
@@ -96,8 +101,6 @@ def simulate(case, paradigm, threads, repeat):
             spikes = mons[g].get("spike")
             ranks = list(ranks)
             rates[g] = round(1000.0 * sum(len(spikes.get(r, [])) for r in ranks) / (len(ranks) * window), 3)
-        if "out" in extra:
-            rates["mean_r_out"] = float(np.mean(extra["out"].r))
         if "proj" in extra:
             w = np.asarray(sim.get(extra["proj"].name, "w"))
             out["mean_w_over_wmax"] = float(w.mean() / extra["gmax"])
@@ -115,6 +118,8 @@ def run_peer(peer, case, repeat, threads=1):
     cmd = [py, os.path.join(HERE, "peers", script), "--bench", name, "--repeat", str(repeat)]
     if "n" in kw:
         cmd += ["--n", str(kw["n"])]
+    if kw.get("active"):
+        cmd += ["--active"]
     if peer == "annarchy":
         cmd += ["--threads", str(threads)]
     env = dict(os.environ, PATH=os.path.join(venv, "bin") + os.pathsep + os.environ.get("PATH", ""))
@@ -143,7 +148,7 @@ def load_peer_file(path):
             if "peer" not in d or d.get("quick"):
                 continue
             peer = "annarchy" if d["peer"].startswith("annarchy") else "brian2" if "brian" in d["peer"] else d["peer"]
-            case = d["bench"] if d["bench"] != "rate" else f"rate{d['n'] // 2}"
+            case = d["bench"] if d["bench"] != "rate" else f"rate{d['n'] // 2}" + ("a" if d.get("active") else "")
             if d.get("threads", 1) in (0, 1):
                 out[(peer, case)] = d
     return out
@@ -155,7 +160,7 @@ def fmt(x, digits=3):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bench", nargs="+", default=list(CASES), choices=list(CASES))
+    ap.add_argument("--bench", nargs="+", default=DEFAULT_CASES, choices=list(CASES))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peers", default="none", help="'run', a JSON-lines file, or 'none'")
     ap.add_argument("--paradigm", default="openmp")

@@ -60,13 +60,18 @@ def izhikevich(seed=12345):
     return {"exc": (pop, range(800)), "inh": (pop, range(800, 1000))}, {}
 
 
-def rate(n=1000, seed=12345):
+def rate(n=1000, seed=12345, active=False):
+    """The rate-coded benchmark of ANNarchy's paper (seed 003): every rate starts at 0 and stays 0, so
+    the work is the weighted sums over silent inputs.  ``active=True`` starts the inputs at rates drawn
+    from U(0, 1) instead: they decay (tau = 10 ms) but never reach 0 within the run, so every term counts."""
     ann.setup(dt=1.0, seed=seed)
     leaky = ann.Neuron(parameters="tau = 10.0 : population",
                        equations="tau * dr/dt + r = sum(exc) : min=0.0", name="Leaky")
     inp = ann.Population(n, leaky, name="inp")
     out = ann.Population(n, leaky, name="out")
     ann.Projection(inp, out, "exc").connect_all_to_all(weights=ann.Uniform(0.0, 1.0))
+    if active:
+        inp.r = np.random.default_rng(seed).uniform(0.0, 1.0, n)
     return {}, {"out": out}
 
 

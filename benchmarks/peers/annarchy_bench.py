@@ -27,6 +27,8 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bench", choices=["coba", "izhikevich", "rate", "stdp"], required=True)
     ap.add_argument("--n", type=int, default=1000, help="size of each population for --bench rate")
+    ap.add_argument("--active", action="store_true",
+                    help="--bench rate: inputs start at rates drawn from U(0, 1) instead of 0 (every term counts)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--repeat", type=int, default=1,
@@ -255,9 +257,15 @@ def run(args):
 
     # Timed runs, no recording.
     walls, cpus = [], []
+    def start_inputs():
+        if args.bench == "rate" and args.active:
+            pops[0].r = np.random.default_rng(args.seed).uniform(0.0, 1.0, args.n)
+
+    start_inputs()
     for i in range(max(1, args.repeat)):
         if i > 0:
             sim.reset()
+            start_inputs()
         c0 = time.process_time()
         t0 = time.perf_counter()
         sim.simulate(duration)
@@ -296,6 +304,8 @@ def run(args):
         "import_s": round(import_s, 3),
         "quick": args.quick,
     }
+    if args.bench == "rate" and args.active:
+        out["active"] = True
     out.update(extra)
     return out
 

@@ -27,6 +27,8 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bench", choices=["coba", "izhikevich", "rate", "stdp"], required=True)
     ap.add_argument("--n", type=int, default=1000, help="size of each population for --bench rate")
+    ap.add_argument("--active", action="store_true",
+                    help="--bench rate: inputs start at rates drawn from U(0, 1) instead of 0 (every term counts)")
     ap.add_argument("--threads", type=int, default=0, help="OpenMP threads (0: no OpenMP)")
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--repeat", type=int, default=1,
@@ -114,7 +116,7 @@ def build_izhikevich(b2, with_monitor):
     return objs, mon, {"exc": (0, 800), "inh": (800, 1000)}, 1000
 
 
-def build_rate(b2, n, with_monitor):
+def build_rate(b2, n, with_monitor, active=False):
     ms = b2.ms
     eqs = """
     dr/dt = (s - r) / (10 * ms) : 1
@@ -125,6 +127,8 @@ def build_rate(b2, n, with_monitor):
     syn = b2.Synapses(inp, out, "w : 1\ns_post = w * r_pre : 1 (summed)")
     syn.connect()
     syn.w = "rand()"
+    if active:
+        inp.r = "rand()"
     inp.run_regularly("r = clip(r, 0, inf)", when="after_groups")
     out.run_regularly("r = clip(r, 0, inf)", when="after_groups")
     return [inp, out, syn], None, {}, 2 * n
@@ -190,7 +194,7 @@ def one_run(args, duration_ms, window_ms, build_dir, repeat=1):
     elif args.bench == "izhikevich":
         objs, mon, groups, n = build_izhikevich(b2, with_monitor)
     elif args.bench == "rate":
-        objs, mon, groups, n = build_rate(b2, args.n, with_monitor)
+        objs, mon, groups, n = build_rate(b2, args.n, with_monitor, args.active)
     else:
         objs, mon, groups, n, syn, gmax = build_stdp(b2, with_monitor)
     net = b2.Network(*objs)
@@ -220,6 +224,8 @@ def one_run(args, duration_ms, window_ms, build_dir, repeat=1):
         res["rates_hz"] = {
             name: round(1000.0 * np.count_nonzero((idx >= lo) & (idx < hi)) / ((hi - lo) * span), 3)
             for name, (lo, hi) in groups.items()}
+    if args.bench == "rate":
+        res["rates_hz"] = {"mean_r_out": float(np.mean(np.asarray(objs[1].r[:])))}
     if syn is not None:
         res["mean_w_over_wmax"] = float(np.mean(np.asarray(syn.w[:])) / gmax)
     return res
@@ -255,6 +261,8 @@ def main():
             "threads": args.threads,
             "quick": args.quick,
         }
+        if args.bench == "rate" and args.active:
+            out["active"] = True
         if "mean_w_over_wmax" in timed:
             out["mean_w_over_wmax"] = timed["mean_w_over_wmax"]
     finally:

@@ -353,19 +353,72 @@ def test_large_dense_rate_projection_without_tiled_copy_matches_numpy(compiled_p
         ann.clear()
         ann.setup(dt=1.0, seed=4)
         leaky = ann.Neuron(parameters="tau = 10.0 : population\nB = 0.0",
-                           equations="tau * dr/dt + r = sum(exc) + B", name="LeakyLarge")
+                           equations="tau * dr/dt + r = sum(exc) + B : min=0.0", name="LeakyLarge")
         inp = ann.Population(2100, leaky, name="inp")
         out = ann.Population(2000, leaky, name="out")
         inp.B = np.linspace(-1.0, 1.0, 2100)
         ann.Projection(inp, out, "exc").connect_all_to_all(weights=ann.Uniform(-0.01, 0.01))
         ann.compile(paradigm=paradigm, num_threads=threads)
         ann.simulate(6.0)
-        r = np.array(out.r)
+        r = [np.array(out.r)]
+        b = np.linspace(-1.0, 0.1, 2100)             # rectified: 1 input in 11 left > 0 (rows gathered)
+        inp.B, inp.r = b, np.maximum(b, 0.0)
+        ann.simulate(6.0)
+        r.append(np.array(out.r))
         ann.clear()
         return r
     ref = run("numpy", 1)
-    assert np.ptp(ref) > 1e-3
-    np.testing.assert_array_equal(run(compiled_paradigm, 2), ref)
+    assert np.ptp(ref[0]) > 1e-3 and np.ptp(ref[1] - ref[0]) > 1e-4
+    got = run(compiled_paradigm, 2)
+    np.testing.assert_array_equal(got[0], ref[0])
+    np.testing.assert_array_equal(got[1], ref[1])
+
+
+def _rectified_inputs(paradigm, threads):
+    """Rate-coded sums over rectified inputs: r = B + sin(f t) clipped at 0 makes all, most, few or none of
+    the 61 inputs exactly 0 as time goes by, so the kernels leave zero-rate terms out (annstudio_runtime.h,
+    active_ranks) on every path: tiles of 8 and 16 rows, a delayed copy, the 4-row remainder; negative
+    weights make the left-out products -0.0.  Then one weight of a silent input is made infinite: the
+    reference's sum is NaN there (inf * 0), and so must the kernels' be (the run stops with the error that
+    names the neuron)."""
+    ann.clear()
+    ann.setup(dt=1.0, seed=3)
+    rect = ann.Neuron(parameters="B = 0.0", equations="r = B + sin(0.21 * t) : min=0.0", name="Rectified")
+    leaky = ann.Neuron(parameters="tau = 10.0 : population",
+                       equations="tau * dr/dt + r = sum(exc) + sum(inh)", name="LeakySigned")
+    inp = ann.Population(61, rect, name="inp")
+    out = ann.Population(45, leaky, name="out")
+    inp.B = np.linspace(-1.2, 0.2, 61)
+    a = ann.Projection(inp, out, "exc", name="now")
+    a.connect_all_to_all(weights=ann.Uniform(-0.5, 0.5))
+    ann.Projection(inp, out, "inh", name="later").connect_all_to_all(weights=ann.Uniform(-0.5, 0.5), delays=3.0)
+    m_out, m_in = ann.Monitor(out, "r"), ann.Monitor(inp, "r")
+    ann.compile(paradigm=paradigm, num_threads=threads)
+    ann.simulate(47.0)
+    res = {"out:r": np.asarray(m_out.get("r")), "inp:r": np.asarray(m_in.get("r"))}
+    w = np.array(a.w, dtype=float)
+    w[7, 0] = np.inf                                # input 0 (B = -1.2) is always 0
+    # from t = 46 to 58 ms every input is 0 (sin(0.21 t) < -0.2): only the weights' check keeps the NaN
+    a.w = w.tolist()
+    with pytest.raises(ann.SimulationError) as err:
+        ann.simulate(10.0)
+    res["error"] = str(err.value)
+    ann.clear()
+    return res
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_zero_rate_inputs_left_out_keep_every_bit(compiled_paradigm, threads):
+    with np.errstate(invalid="ignore"):
+        ref = _rectified_inputs("numpy", 1)
+    active = (ref["inp:r"] != 0.0).sum(axis=1)
+    assert active.min() == 0 and active.max() > 45 and ((active > 0) & (active < 15)).any()
+    assert np.ptp(ref["out:r"]) > 0.1
+    assert "'r' became nan (neuron 7, 1 neuron(s)" in ref["error"]
+    got = _rectified_inputs(compiled_paradigm, threads)
+    assert "'r' became nan (neuron 7, 1 neuron(s)" in got["error"]
+    np.testing.assert_array_equal(got["inp:r"], ref["inp:r"])
+    np.testing.assert_array_equal(got["out:r"], ref["out:r"])
 
 
 def _normal_draws(paradigm, threads):

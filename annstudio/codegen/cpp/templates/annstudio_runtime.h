@@ -247,8 +247,13 @@ struct Proj {
 // (Proj::tile8), which occupies [ptr[8t], ptr[8t+8]) in post-major order, the m-th synapses of the 8 rows
 // lie side by side (m * 8 + row), so that one SIMD lane sums one row, in the reference's synapse order.
 // (left empty above TILE_MAX_SYN synapses: the kernel then sums rows 4 at a time from the weights themselves)
+// Returns whether every value of src is finite: only then may the kernel leave out the terms of
+// presynaptic neurons whose rate is exactly 0 (w * 0 is a signed zero, which adds nothing to a sum that
+// starts at +0.0, so the sum keeps every bit; an infinite or NaN weight would make it NaN instead).
 static const int64_t TILE_MAX_SYN = int64_t(1) << 22;
-void tile_mirror(const Proj& C, const double* src, std::vector<double>& m);
+bool tile_mirror(const Proj& C, const double* src, std::vector<double>& m);
+// Ranks m in [0, len) with x[m] != 0 (NaN included), in increasing order; returns how many.
+int64_t active_ranks(const double* x, int64_t len, std::vector<int32_t>& out);
 typedef double v8d __attribute__((vector_size(64)));
 static inline v8d load8(const double* p) { v8d v; std::memcpy(&v, p, sizeof v); return v; }
 
@@ -306,6 +311,7 @@ struct Base {
     std::vector<int> rhist_D;
     std::vector<double> stage;                 // population-wide values computed this step
     std::vector<std::vector<double>> mirror;   // pre-major copies of read-only synapse arrays
+    std::vector<uint8_t> mirror_finite;        // per mirror: every source value finite (tile mirrors)
     std::vector<std::vector<Decoder>> decoders;   // decoding projections, per thread
     std::string error;
     // Private slots: per-neuron arrays that threads only touch inside their own block.  With T > 1, a run
@@ -439,6 +445,7 @@ void Base::init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T
     projs.resize(n_projs);
     decoders.resize(n_projs);
     mirror.resize(n_mirrors);
+    mirror_finite.assign(n_mirrors, 0);
 }
 void Base::set_private(const int64_t* slots, int64_t n) {
     for (int64_t e = 0; e < n; ++e) slot_private[slots[e]] = 1;
@@ -519,10 +526,12 @@ void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>&
     }
     for (int k = 1; k < T; ++k) lo[k] = hi[k - 1];
 }
-void tile_mirror(const Proj& C, const double* src, std::vector<double>& m) {
+bool tile_mirror(const Proj& C, const double* src, std::vector<double>& m) {
+    bool finite = true;
+    for (int64_t j = 0; j < C.n_syn; ++j) finite &= std::isfinite(src[j]);
     // worth it while the weights stay in the caches: a projection streamed from memory is bound by the
     // memory's bandwidth either way (4000 x 4000 ran at 10 GB/s both ways), and the copy doubles its size
-    if (C.n_syn > TILE_MAX_SYN) { std::vector<double>().swap(m); return; }
+    if (C.n_syn > TILE_MAX_SYN) { std::vector<double>().swap(m); return finite; }
     m.resize((size_t)C.n_syn);
     const int64_t* ptr = C.post_ptr.data();
     for (int64_t t = 0; t < (int64_t)C.tile8.size(); ++t) {
@@ -531,6 +540,14 @@ void tile_mirror(const Proj& C, const double* src, std::vector<double>& m) {
         for (int64_t r = 0; r < 8; ++r)
             for (int64_t k = 0; k < len; ++k) m[b + k * 8 + r] = src[b + r * len + k];
     }
+    return finite;
+}
+int64_t active_ranks(const double* x, int64_t len, std::vector<int32_t>& out) {
+    if ((int64_t)out.size() < len) out.resize((size_t)len);
+    int32_t* o = out.data();
+    int64_t n = 0;
+    for (int64_t m = 0; m < len; ++m) { o[n] = (int32_t)m; n += !(x[m] == 0.0); }
+    return n;
 }
 void Proj::build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
            int64_t npost, int T, const std::vector<int64_t>& lo) {
