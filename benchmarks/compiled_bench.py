@@ -6,7 +6,7 @@
 For each network: cold compile (fresh build cache; the once-per-machine Cython binding and C++ runtime library
 are copied in, not rebuilt),
 cached compile (the same network again), simulate time with 1 and 2 threads (median of ``--repeat`` runs,
-no recording), firing rates from a separate 1 s recorded run, and the peers' numbers: ``--peers run``
+no recording; the two thread counts run in turns, and 1T/2T is the median of the rounds' ratios), firing rates from a separate 1 s recorded run, and the peers' numbers: ``--peers run``
 runs ``benchmarks/peers/*_bench.py`` with the peers' venvs (``/work/venvs/ann_latest``, ``/work/venvs/brian2``),
 ``--peers FILE`` reads their JSON lines from FILE, ``none`` skips them; ``--peer-2t`` also runs ANNarchy on
 2 threads, to compare annstudio's 2-thread time with it (x ANN 2T).  Prints one JSON line per network
@@ -73,38 +73,55 @@ def cold_and_cached(case, paradigm):
     return cold, cached
 
 
-def simulate(case, paradigm, threads, repeat):
-    name, _ = CASES[case]
-    _, sim, groups, mons, extra = build(case, paradigm, threads)
-    steps = int(round(networks.DURATION[name] / sim.dt))
-    walls, cpus = [], []
+def simulate(case, paradigm, thread_counts, repeat):
+    """Timed runs of one network compiled once per thread count, interleaved (1T, 2T, 1T, 2T ...) so that
+    the machine's slow spells hit every thread count alike; returns {threads: result}, and the median of
+    the per-round time ratios under "ratio_runs" of every thread count but the first."""
+    name, kw = CASES[case]
+    ann.clear()
+    networks.BUILDERS[name](**kw)
+    sims = {}
+    for th in thread_counts:
+        net = ann.Network(everything=True)
+        net.compile(paradigm=paradigm, num_threads=th)
+        sims[th] = net._sim
+    steps = int(round(networks.DURATION[name] / sims[thread_counts[0]].dt))
+    walls = {th: [] for th in thread_counts}
+    cpus = {th: [] for th in thread_counts}
     for _ in range(repeat):
-        c0, t0 = time.process_time(), time.perf_counter()
-        sim.backend.run(steps)
-        walls.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
-    out = {"simulate_s": float(np.median(walls)), "simulate_runs_s": [round(w, 4) for w in walls],
-           "simulate_cpu_s": float(np.median(cpus))}
-    if threads == 1:
-        # as the peers do: rates and weights after exactly one simulated duration from the initial state
-        # (the timed runs above went on from each other, which matters for plastic networks)
-        _, sim, groups, mons, extra = build(case, paradigm, threads)
-        sim.backend.run(steps)
-        rates = {}
-        if "out" in extra:
-            rates["mean_r_out"] = float(np.mean(extra["out"].r))
-        for m in mons.values():
-            m.start()
-        window = 1000.0
-        sim.simulate(window)
-        for g, (pop, ranks) in groups.items():
-            spikes = mons[g].get("spike")
-            ranks = list(ranks)
-            rates[g] = round(1000.0 * sum(len(spikes.get(r, [])) for r in ranks) / (len(ranks) * window), 3)
-        if "proj" in extra:
-            w = np.asarray(sim.get(extra["proj"].name, "w"))
-            out["mean_w_over_wmax"] = float(w.mean() / extra["gmax"])
-        out["rates_hz"] = rates
+        for th in thread_counts:
+            c0, t0 = time.process_time(), time.perf_counter()
+            sims[th].backend.run(steps)
+            walls[th].append(time.perf_counter() - t0)
+            cpus[th].append(time.process_time() - c0)
+    out = {}
+    for th in thread_counts:
+        out[th] = {"simulate_s": float(np.median(walls[th])), "simulate_runs_s": [round(w, 4) for w in walls[th]],
+                   "simulate_cpu_s": float(np.median(cpus[th]))}
+        if th != thread_counts[0]:
+            base = walls[thread_counts[0]]
+            out[th]["ratio_runs"] = [round(x / y, 3) for x, y in zip(base, walls[th])]
+            out[th]["ratio_median"] = float(np.median(out[th]["ratio_runs"]))
+    sims.clear()
+    # as the peers do: rates and weights after exactly one simulated duration from the initial state
+    # (the timed runs above went on from each other, which matters for plastic networks)
+    _, sim, groups, mons, extra = build(case, paradigm, 1)
+    sim.backend.run(steps)
+    rates = {}
+    if "out" in extra:
+        rates["mean_r_out"] = float(np.mean(extra["out"].r))
+    for m in mons.values():
+        m.start()
+    window = 1000.0
+    sim.simulate(window)
+    for g, (pop, ranks) in groups.items():
+        spikes = mons[g].get("spike")
+        ranks = list(ranks)
+        rates[g] = round(1000.0 * sum(len(spikes.get(r, [])) for r in ranks) / (len(ranks) * window), 3)
+    if "proj" in extra:
+        w = np.asarray(sim.get(extra["proj"].name, "w"))
+        out[thread_counts[0]]["mean_w_over_wmax"] = float(w.mean() / extra["gmax"])
+    out[thread_counts[0]]["rates_hz"] = rates
     ann.clear()
     return out
 
@@ -173,8 +190,7 @@ def main():
     for case in args.bench:
         cold, cached = cold_and_cached(case, args.paradigm)
         res = {"bench": case, "paradigm": args.paradigm, "compile_cold_s": cold, "compile_cached_s": cached}
-        for th in args.threads:
-            r = simulate(case, args.paradigm, th, args.repeat)
+        for th, r in simulate(case, args.paradigm, args.threads, args.repeat).items():
             res[f"threads{th}"] = r
         for peer in PEERS:
             d = run_peer(peer, case, args.repeat) if args.peers == "run" else peer_file.get((peer, case))
@@ -184,7 +200,7 @@ def main():
         print(json.dumps(res), flush=True)
         rows.append(res)
     print()
-    head = ("bench", "cold s", "cached s", "sim 1T s", "sim 2T s", "1T/2T", "ANNarchy s", "x ANN", "Brian2 s",
+    head = ("bench", "cold s", "cached s", "sim 1T s", "sim 2T s", "1T/2T", "1T/2T runs", "ANNarchy s", "x ANN", "Brian2 s",
             "x B2", "ANN 2T s", "x ANN 2T", "rates (annstudio | ANNarchy)")
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
@@ -194,10 +210,13 @@ def main():
         a = (r.get("annarchy") or {}).get("simulate_s")
         b = (r.get("brian2") or {}).get("simulate_s")
         a2 = (r.get("annarchy_2t") or {}).get("simulate_s")
+        runs = r.get("threads2", {}).get("ratio_runs")
+        ratio = r.get("threads2", {}).get("ratio_median", t1 / t2 if t1 and t2 else None)
         rates = r.get("threads1", {}).get("rates_hz", {})
         arates = (r.get("annarchy") or {}).get("rates_hz", {})
         print(" | ".join([r["bench"], fmt(r["compile_cold_s"], 2), fmt(r["compile_cached_s"], 2), fmt(t1), fmt(t2),
-                          fmt(t1 / t2 if t1 and t2 else None, 2), fmt(a), fmt(t1 / a if t1 and a else None, 2), fmt(b),
+                          fmt(ratio, 2),
+                          f"{min(runs):.2f}-{max(runs):.2f}" if runs else "-", fmt(a), fmt(t1 / a if t1 and a else None, 2), fmt(b),
                           fmt(t1 / b if t1 and b else None, 2), fmt(a2), fmt(t2 / a2 if t2 and a2 else None, 2),
                           f"{rates} | {arates}"]))
 
