@@ -14,7 +14,7 @@ pytestmark = pytest.mark.compiler
 
 
 @pytest.fixture
-def temp_cache(tmp_path, monkeypatch, compiled_paradigm):
+def temp_cache(tmp_path, monkeypatch, cpp_paradigm):
     """A fresh ANNSTUDIO_CACHE holding only the network-independent binding and runtime of the real cache."""
     real = build_cache.cache_root()
     for once in ("binding", "openmp-runtime"):
@@ -41,17 +41,17 @@ def _kernels(root):
     return sorted(os.listdir(d)) if os.path.isdir(d) else []
 
 
-def test_unchanged_network_is_not_rebuilt(temp_cache, compiled_paradigm):
-    first = _build(compiled_paradigm)
+def test_unchanged_network_is_not_rebuilt(temp_cache, cpp_paradigm):
+    first = _build(cpp_paradigm)
     assert first.backend.built
-    second = _build(compiled_paradigm)
+    second = _build(cpp_paradigm)
     assert not second.backend.built and second.backend.build_time < 1.0
     assert len([k for k in _kernels(temp_cache) if not k.endswith(".lock")]) == 1
 
 
-def test_changed_values_are_not_rebuilt(temp_cache, compiled_paradigm):
-    _build(compiled_paradigm)
-    again = _build(compiled_paradigm, tau="25.0", I=3.0, threads=2)
+def test_changed_values_are_not_rebuilt(temp_cache, cpp_paradigm):
+    _build(cpp_paradigm)
+    again = _build(cpp_paradigm, tau="25.0", I=3.0, threads=2)
     assert not again.backend.built
     again.simulate(5.0)
     v = again.get("tiny", "v")
@@ -61,9 +61,9 @@ def test_changed_values_are_not_rebuilt(temp_cache, compiled_paradigm):
     assert np.allclose(v, expected)
 
 
-def test_changed_equation_is_rebuilt(temp_cache, compiled_paradigm):
-    _build(compiled_paradigm)
-    other = _build(compiled_paradigm, equation="tau * dv/dt = I - 2.0 * v")
+def test_changed_equation_is_rebuilt(temp_cache, cpp_paradigm):
+    _build(cpp_paradigm)
+    other = _build(cpp_paradigm, equation="tau * dv/dt = I - 2.0 * v")
     assert other.backend.built
     assert len([k for k in _kernels(temp_cache) if not k.endswith(".lock")]) == 2
 
@@ -75,10 +75,10 @@ def _child(paradigm, cache, queue):
     queue.put(sim.get("tiny", "v").tolist())
 
 
-def test_concurrent_builds_do_not_corrupt_the_cache(temp_cache, compiled_paradigm):
+def test_concurrent_builds_do_not_corrupt_the_cache(temp_cache, cpp_paradigm):
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_child, args=(compiled_paradigm, str(temp_cache), queue)) for _ in range(2)]
+    procs = [ctx.Process(target=_child, args=(cpp_paradigm, str(temp_cache), queue)) for _ in range(2)]
     for p in procs:
         p.start()
     results = [queue.get(timeout=600) for _ in procs]
@@ -91,4 +91,4 @@ def test_concurrent_builds_do_not_corrupt_the_cache(temp_cache, compiled_paradig
     files = os.listdir(os.path.join(temp_cache, "openmp", entries[0]))
     assert "kernel.so" in files and not any(f.endswith(".tmp") for f in files)
     # and the entry loads in the parent
-    assert not _build(compiled_paradigm).backend.built
+    assert not _build(cpp_paradigm).backend.built

@@ -12,18 +12,18 @@ from annstudio.session.context import current_network
 from conftest import assert_same_results, run_network
 
 
-def test_thread_count_does_not_change_results(compiled_paradigm):
+def test_thread_count_does_not_change_results(cpp_paradigm):
     """Same seed, 1 or 2 threads: identical spikes and values, random draws included."""
-    one = run_network("izhikevich_noisy", compiled_paradigm, num_threads=1, duration=300.0)
-    two = run_network("izhikevich_noisy", compiled_paradigm, num_threads=2, duration=300.0)
+    one = run_network("izhikevich_noisy", cpp_paradigm, num_threads=1, duration=300.0)
+    two = run_network("izhikevich_noisy", cpp_paradigm, num_threads=2, duration=300.0)
     assert_same_results(one, two, rtol=0.0)
-    z1 = run_network("spiking_zoo", compiled_paradigm, num_threads=1)
-    z2 = run_network("spiking_zoo", compiled_paradigm, num_threads=2)
+    z1 = run_network("spiking_zoo", cpp_paradigm, num_threads=1)
+    z2 = run_network("spiking_zoo", cpp_paradigm, num_threads=2)
     assert_same_results(z1, z2, rtol=0.0)
-    z3 = run_network("spiking_zoo", compiled_paradigm, num_threads=3)
+    z3 = run_network("spiking_zoo", cpp_paradigm, num_threads=3)
     assert_same_results(z1, z3, rtol=0.0)
-    r1 = run_network("rate_zoo", compiled_paradigm, num_threads=1)
-    r3 = run_network("rate_zoo", compiled_paradigm, num_threads=3)
+    r1 = run_network("rate_zoo", cpp_paradigm, num_threads=1)
+    r3 = run_network("rate_zoo", cpp_paradigm, num_threads=3)
     assert_same_results(r1, r3, rtol=0.0)
 
 
@@ -137,6 +137,8 @@ def test_learning_switch_survives_carry_state_from(paradigm):
     old.set_learning("oja", False)
     sim.simulate(5.0)
     new = get_backend_factory(sim.paradigm)(sim.ir, sim.current_data(), sim.spec.settings)
+    if not hasattr(new, "carry_state_from"):
+        pytest.skip(f"{paradigm} restarts a restructured network instead (session.structural)")
     new.step = old.step
     new.carry_state_from(old)
     before = np.array(new.get("oja", "w"), copy=True)
@@ -339,14 +341,14 @@ def _tiled_rates(paradigm, threads):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
-def test_tiled_rate_sums_match_numpy_bit_for_bit(compiled_paradigm, threads):
+def test_tiled_rate_sums_match_numpy_bit_for_bit(cpp_paradigm, threads):
     ref = _tiled_rates("numpy", 1)
-    got = _tiled_rates(compiled_paradigm, threads)
+    got = _tiled_rates(cpp_paradigm, threads)
     assert np.ptp(ref["out:r"][-1]) > 0.01
     assert_same_results(ref, got, rtol=0.0)
 
 
-def test_large_dense_rate_projection_without_tiled_copy_matches_numpy(compiled_paradigm):
+def test_large_dense_rate_projection_without_tiled_copy_matches_numpy(cpp_paradigm):
     """Above 2**22 synapses no tiled copy is made (annstudio_runtime.h, TILE_MAX_SYN): the rows are
     summed from the weights themselves, with the same bits."""
     def run(paradigm, threads):
@@ -369,7 +371,7 @@ def test_large_dense_rate_projection_without_tiled_copy_matches_numpy(compiled_p
         return r
     ref = run("numpy", 1)
     assert np.ptp(ref[0]) > 1e-3 and np.ptp(ref[1] - ref[0]) > 1e-4
-    got = run(compiled_paradigm, 2)
+    got = run(cpp_paradigm, 2)
     np.testing.assert_array_equal(got[0], ref[0])
     np.testing.assert_array_equal(got[1], ref[1])
 
@@ -408,14 +410,14 @@ def _rectified_inputs(paradigm, threads):
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
-def test_zero_rate_inputs_left_out_keep_every_bit(compiled_paradigm, threads):
+def test_zero_rate_inputs_left_out_keep_every_bit(cpp_paradigm, threads):
     with np.errstate(invalid="ignore"):
         ref = _rectified_inputs("numpy", 1)
     active = (ref["inp:r"] != 0.0).sum(axis=1)
     assert active.min() == 0 and active.max() > 45 and ((active > 0) & (active < 15)).any()
     assert np.ptp(ref["out:r"]) > 0.1
     assert "'r' became nan (neuron 7, 1 neuron(s)" in ref["error"]
-    got = _rectified_inputs(compiled_paradigm, threads)
+    got = _rectified_inputs(cpp_paradigm, threads)
     assert "'r' became nan (neuron 7, 1 neuron(s)" in got["error"]
     np.testing.assert_array_equal(got["inp:r"], ref["inp:r"])
     np.testing.assert_array_equal(got["out:r"], ref["out:r"])
@@ -454,3 +456,38 @@ def test_compiled_random_draws_are_distributed_right_and_thread_invariant(compil
     assert abs(np.mean(s ** 4) - 3.0) < 0.15        # tails (kurtosis of a normal)
     e = y1.ravel()
     assert abs(e.mean() - 0.5) < 0.01 and e.min() >= 0.0 and abs(np.median(e) - math.log(2.0) / 2.0) < 0.01
+
+
+def test_every_distribution_draws_its_law_in_neuron_loops(compiled_paradigm):
+    """Neuron loops take their draws from the runtime library a block at a time (ann::fill_draws, one code
+    per distribution, arguments in order): each variable follows its own law, with its own arguments, a
+    fresh value per neuron and per step, whatever the thread count."""
+    laws = {"u": ("Uniform(-1.0, 3.0)", 1.0, 16.0 / 12.0), "n": ("Normal(2.0, 0.5)", 2.0, 0.25),
+            "l": ("LogNormal(0.0, 0.5)", np.exp(0.125), (np.exp(0.25) - 1.0) * np.exp(0.25)),
+            "g": ("Gamma(2.0, 1.5)", 3.0, 4.5), "d": ("DiscreteUniform(1, 6)", 3.5, 35.0 / 12.0),
+            "b": ("Binomial(10, 0.3)", 3.0, 2.1), "e": ("Exponential(4.0)", 0.25, 0.0625)}
+
+    def run(threads):
+        ann.clear()
+        ann.setup(dt=1.0, seed=5)
+        eqs = "\n".join(f"{v} = {law}" for v, (law, _, _) in laws.items())
+        pop = ann.Population(1003, ann.Neuron(equations=eqs, name="Laws"), name="laws")
+        mon = ann.Monitor(pop, list(laws))
+        ann.compile(paradigm=compiled_paradigm, num_threads=threads)
+        ann.simulate(30.0)
+        out = {v: np.asarray(mon.get(v)) for v in laws}
+        ann.clear()
+        return out
+    one = run(1)
+    for v, (law, mean, var) in laws.items():
+        x = one[v]
+        n = x.size
+        assert abs(x.mean() - mean) < 5.0 * np.sqrt(var / n), (law, x.mean())
+        assert abs(x.var() / var - 1.0) < 0.05, (law, x.var())
+        assert abs(np.corrcoef(x[1:].ravel(), x[:-1].ravel())[0, 1]) < 0.02, law   # fresh each step
+        assert abs(np.corrcoef(x[:, 1:].ravel(), x[:, :-1].ravel())[0, 1]) < 0.02, law   # each neuron
+    assert set(np.unique(one["d"])) == {1.0, 2.0, 3.0, 4.0, 5.0, 6.0}
+    assert one["u"].min() >= -1.0 and one["u"].max() < 3.0 and one["g"].min() > 0.0
+    three = run(3)
+    for v in laws:
+        np.testing.assert_array_equal(three[v], one[v])

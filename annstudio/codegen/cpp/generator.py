@@ -89,6 +89,30 @@ def _random_expr(rd, stream, idx):
     return f"ann::{fn}(net.seed ^ {stream}ULL, it, {idx}, {', '.join(args)})"
 
 
+_FILL = {"Uniform": 0, "Normal": 1, "LogNormal": 2, "Exponential": 3, "Gamma": 4, "DiscreteUniform": 5,
+         "Binomial": 6}    # ann::fill_draws' codes (annstudio_runtime.h)
+
+
+def _fill_draws(name, rd, stream):
+    """C++ that fills a neuron block's draws of one step through the runtime library, vectorised once per
+    machine there: inlined in the neuron loop, Box-Muller's log and cos took GCC's combiner 2 s of every
+    kernel's compile."""
+    args = []
+    for a in rd.args:
+        a = sp.sympify(a)
+        if a.free_symbols:
+            raise BuildError(f"random distribution {rd.dist} needs constant arguments in the compiled backend")
+        args.append(repr(float(a)))
+    if rd.dist not in _FILL:
+        raise BuildError(f"unknown distribution {rd.dist}")
+    args = (args + ["0.0", "0.0"])[:2]
+    return (f"static thread_local std::vector<double> V_{name}; if ((int64_t)V_{name}.size() < hi - lo) "
+            f"V_{name}.resize(hi - lo);",
+            f"ann::fill_draws({_FILL[rd.dist]}, net.seed ^ {stream}ULL, it, lo, hi, {args[0]}, {args[1]}, "
+            f"V_{name}.data());",
+            f"const double* __restrict B_{name} = V_{name}.data() - lo;")
+
+
 def _stream(kind, obj, k):
     return ((kind * 4096 + obj) * 64 + k + 1) * 0x9E3779B1
 
@@ -214,8 +238,9 @@ class Generator:
             if s.target in glob:
                 raise BuildError(f"the reset cannot change population-wide '{s.target}'", where=where)
         resets = [(f"L_{s.target}", sc.p(s.expr)) for s in p.reset]
-        randoms = [(f"R_{k}", _random_expr(rd, _stream(0, i, k), "i")) for k, rd in enumerate(p.randoms)
-                   if rd.symbol not in global_randoms]
+        randoms = [(f"R_{k}", f"B_R_{k}[i]") for k, rd in enumerate(p.randoms) if rd.symbol not in global_randoms]
+        fills = [line for k, rd in enumerate(p.randoms) if rd.symbol not in global_randoms
+                 for line in _fill_draws(f"R_{k}", rd, _stream(0, i, k))]
         arrays = [(f"A_{n}", self.slot("pop", i, n)) for n in loads]
         arrays += [(f"A_sum__{t}", self.slot("pop", i, f"sum__{t}")) for t in p.sums]
         scalars = [(f"G_{v}_0", self.slot("pop", i, v)) for v in sorted(glob)]
@@ -223,7 +248,7 @@ class Generator:
         return dict(
             i=i, name=p.name, size=p.size, spiking=p.type == "spike", source="", arrays=arrays, scalars=scalars,
             pre=pre, body=body, writeback=writeback, loads=loads, stores=stores, clamped=clamped,
-            randoms=randoms, spike=sc.p(p.spike) if p.spike is not None else None, resets=resets,
+            randoms=randoms, fills=fills, spike=sc.p(p.spike) if p.spike is not None else None, resets=resets,
             refractory=sc.p(sp.sympify(p.refractory)) if p.refractory is not None else None,
             auto_reset=[f"L_{n}" for n in p.auto_reset],
             global_ops=[(self.slot("pop", i, g.symbol), _GOPS[g.op], self.slot("pop", i, g.variable))

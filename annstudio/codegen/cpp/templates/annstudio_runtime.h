@@ -128,6 +128,11 @@ static inline double draw_binomial(uint64_t k, int64_t it, int64_t i, double n, 
     return (double)c;
 }
 
+// out[i - lo] = draw of element i in [lo, hi) at step it, for dist 0 Uniform(a, b), 1 Normal(a, b),
+// 2 LogNormal(a, b), 3 Exponential(a), 4 Gamma(a, b), 5 DiscreteUniform(a, b), 6 Binomial(a, b): the same
+// bits as the draw_* functions above, computed in the runtime library (vectorised there, once per machine)
+void fill_draws(int dist, uint64_t key, int64_t it, int64_t lo, int64_t hi, double a, double b, double* out);
+
 // ---------------------------------------------------------------- reductions (bitwise numpy)
 double pairwise_sum(const double* a, int64_t n, int64_t stride, bool squares = false, bool absval = false);
 // op: 0 mean, 1 max, 2 min, 3 norm1, 4 norm2
@@ -541,6 +546,19 @@ bool tile_mirror(const Proj& C, const double* src, std::vector<double>& m) {
             for (int64_t k = 0; k < len; ++k) m[b + k * 8 + r] = src[b + r * len + k];
     }
     return finite;
+}
+void fill_draws(int dist, uint64_t key, int64_t it, int64_t lo, int64_t hi, double a, double b,
+                double* __restrict out) {
+    out -= lo;
+    switch (dist) {
+    case 0: for (int64_t i = lo; i < hi; ++i) out[i] = draw_uniform(key, it, i, a, b); break;
+    case 1: for (int64_t i = lo; i < hi; ++i) out[i] = draw_normal(key, it, i, a, b); break;
+    case 2: for (int64_t i = lo; i < hi; ++i) out[i] = draw_lognormal(key, it, i, a, b); break;
+    case 3: for (int64_t i = lo; i < hi; ++i) out[i] = draw_exponential(key, it, i, a); break;
+    case 4: for (int64_t i = lo; i < hi; ++i) out[i] = draw_gamma(key, it, i, a, b); break;
+    case 5: for (int64_t i = lo; i < hi; ++i) out[i] = draw_discrete_uniform(key, it, i, a, b); break;
+    default: for (int64_t i = lo; i < hi; ++i) out[i] = draw_binomial(key, it, i, a, b); break;
+    }
 }
 int64_t active_ranks(const double* x, int64_t len, std::vector<int32_t>& out) {
     if ((int64_t)out.size() < len) out.resize((size_t)len);
