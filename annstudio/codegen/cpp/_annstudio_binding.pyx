@@ -5,6 +5,7 @@ Compiled once per machine (see ``binding.py``), never per network.  Arrays cross
 as raw addresses of NumPy buffers that Python allocates and keeps alive, so no
 copy is made in either direction; ``run`` releases the GIL.
 """
+cimport cython
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 cdef extern from "<dlfcn.h>" nogil:
@@ -95,14 +96,20 @@ cdef inline void* _addr(a):
     return <void*><size_t>a.ctypes.data
 
 
+@cython.no_gc_clear
 cdef class Instance:
+    # no_gc_clear and a private copy of the destroy pointer: when an instance dies in a reference cycle
+    # (at interpreter exit, say) the collector must not empty ``k``/``arrays`` before ``__dealloc__``
+    # frees the kernel's state, which would call through a cleared ``k`` (a crash) or after the arrays.
     cdef Kernel k
+    cdef destroy_t _destroy
     cdef void* h
     cdef object arrays
 
     def __cinit__(self, Kernel k, arrays, int num_threads, uint64_t seed):
         import numpy as np
         self.k = k
+        self._destroy = k._destroy
         self.arrays = list(arrays)
         cdef Py_ssize_t n = len(self.arrays)
         ptrs = np.zeros(n, dtype=np.uint64)
@@ -118,12 +125,12 @@ cdef class Instance:
 
     def __dealloc__(self):
         if self.h != NULL:
-            self.k._destroy(self.h)
+            self._destroy(self.h)
             self.h = NULL
 
     def close(self):
         if self.h != NULL:
-            self.k._destroy(self.h)
+            self._destroy(self.h)
             self.h = NULL
 
     def run(self, int64_t nsteps):
