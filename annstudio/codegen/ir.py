@@ -470,12 +470,13 @@ def _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where, constants)
     plastic_w = any(s.target == "w" for s in a.equations + a.pre_spike + a.post_spike)
     uniform_weight = conn.uniform_weight is not None and not plastic_w and w_decl.implicit
     # delays
-    if ptype == "spike":
-        steps = np.maximum(1, np.rint(conn.delay / dt).astype(np.int64)) if conn.size else np.zeros(0, np.int64)
+    if conn.uniform_delay is not None and conn.size:     # one value: no per-synapse pass (16 M of them, say)
+        steps = None
+        uniform_d, max_delay = True, max(1, int(np.rint(float(conn.uniform_delay) / dt)))
     else:
         steps = np.maximum(1, np.rint(conn.delay / dt).astype(np.int64)) if conn.size else np.zeros(0, np.int64)
-    uniform_d = conn.uniform_delay is not None or (steps.size and np.all(steps == steps[0]))
-    max_delay = int(steps.max()) if steps.size else 1
+        uniform_d = conn.uniform_delay is not None or (steps.size and np.all(steps == steps[0]))
+        max_delay = int(steps.max()) if steps.size else 1
     if uniform_d:
         delay_kind = "none" if max_delay <= 1 else "uniform"
     else:

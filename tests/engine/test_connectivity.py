@@ -116,3 +116,45 @@ def test_weights_access_and_modification_after_compile():
     assert np.all(proj.connectivity_matrix() == 0.5)
     proj[1].w = np.array([1.0, 2.0, 3.0])
     assert list(proj[1].w) == [1.0, 2.0, 3.0] and list(proj[0].w) == [0.5] * 3
+
+
+def test_synapses_are_post_major_with_their_own_weights_and_delays_whatever_order_they_come_in():
+    """Every connector's synapses end up sorted by (post, pre) with each weight and delay still attached to
+    its pair: shuffled sparse input (sorted here), views whose ranks run backwards, pre-major connectors,
+    self-connections left out of an all-to-all."""
+    from annstudio.engine.simulation.connectivity import build_connectivity
+
+    class Spec:
+        def __init__(self, method, **params):
+            self.method, self.params = method, params
+
+    rng = np.random.default_rng(5)
+    # shuffled COO entries (pre, post) with weights that encode their pair
+    pre, post = np.nonzero(rng.random((30, 40)) < 0.3)
+    perm = rng.permutation(pre.size)
+    pre, post = pre[perm], post[perm]
+    mat = sparse.coo_matrix((1000.0 * post + pre + 0.5, (pre, post)), shape=(30, 40))
+    c = build_connectivity(Spec("from_sparse", weights=mat), np.arange(30), np.arange(40), 30, 40, False,
+                           rng, 1.0, "from_sparse")
+    key = c.post * 30 + c.pre
+    assert np.all(np.diff(key) > 0) and c.size == pre.size
+    assert np.array_equal(c.w, 1000.0 * c.post + c.pre + 0.5)
+    # views whose ranks run backwards, with per-synapse delays given as a (post, pre) matrix
+    wm = np.arange(12.0).reshape(3, 4)
+    dm = 1.0 + np.arange(12.0).reshape(3, 4)
+    c = build_connectivity(Spec("from_matrix", weights=wm, delays=dm), np.array([9, 7, 5, 3]), np.array([8, 4, 0]),
+                           10, 10, False, rng, 1.0, "from_matrix")
+    assert np.all(np.diff(c.post * 10 + c.pre) > 0)
+    local_post = {8: 0, 4: 1, 0: 2}
+    local_pre = {9: 0, 7: 1, 5: 2, 3: 3}
+    for q, p_, w, d in zip(c.post, c.pre, c.w, c.delay):
+        assert w == wm[local_post[q], local_pre[p_]] and d == dm[local_post[q], local_pre[p_]]
+    # all-to-all onto itself: n * (n - 1) pairs, none on the diagonal, in order
+    c = build_connectivity(Spec("all_to_all", weights=Uniform(0, 1)), np.arange(50), np.arange(50), 50, 50, True,
+                           rng, 1.0, "all_to_all")
+    assert c.size == 50 * 49 and not np.any(c.pre == c.post) and np.all(np.diff(c.post * 50 + c.pre) > 0)
+    # a pre-major connector (fixed_number_post) comes out post-major too
+    c = build_connectivity(Spec("fixed_number_post", number=7, weights=1.0), np.arange(20), np.arange(30), 20, 30,
+                           False, rng, 1.0, "fixed_number_post")
+    assert c.size == 140 and np.all(np.diff(c.post * 20 + c.pre) > 0)
+    assert np.array_equal(np.bincount(c.pre, minlength=20), np.full(20, 7))

@@ -142,8 +142,8 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
     delays = p.get("delays", None)
     explicit_w = explicit_d = None
     if m == "all_to_all":
-        ii, jj = np.meshgrid(np.arange(npost), np.arange(npre), indexing="ij")
-        post_l, pre_l = ii.ravel(), jj.ravel()
+        post_l = np.repeat(np.arange(npost, dtype=np.int64), npre)
+        pre_l = np.tile(np.arange(npre, dtype=np.int64), npost)
     elif m == "one_to_one":
         if npre != npost:
             raise ConnectivityError(f"one_to_one needs pre and post of the same size ({npre} != {npost})",
@@ -285,21 +285,31 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
     pre_l = np.asarray(pre_l, dtype=np.int64)
     if post_l.size and (post_l.max() >= npost or pre_l.max() >= npre or post_l.min() < 0 or pre_l.min() < 0):
         raise ConnectivityError("connection ranks out of range of the pre/post populations", where=where)
-    pre_abs, post_abs = pre_ranks[pre_l], post_ranks[post_l]
-    keep = np.ones(pre_abs.size, dtype=bool)
+    # (large all-to-all projections: every temporary here is 8 bytes a synapse, so none is made in vain)
+    pre_abs = pre_l if _is_whole(pre_ranks, pre_size) else pre_ranks[pre_l]
+    post_abs = post_l if _is_whole(post_ranks, post_size) else post_ranks[post_l]
+    del pre_l, post_l
+    idx = None                                  # None: every pair, in the order made
     if same_population and not allow_self:
-        keep = pre_abs != post_abs
-    order = np.lexsort((pre_abs[keep], post_abs[keep]))
-    idx = np.nonzero(keep)[0][order]
-    n = idx.size
+        idx = np.nonzero(pre_abs != post_abs)[0]
+        pre_abs, post_abs = pre_abs[idx], post_abs[idx]
+    # post-major, presynaptic rank ascending within a row; most connectors already produce that order,
+    # which a linear check confirms without a sort
+    if not _post_major(post_abs, pre_abs, pre_size):
+        order = np.argsort(post_abs * max(int(pre_size), 1) + pre_abs, kind="stable")
+        pre_abs, post_abs = pre_abs[order], post_abs[order]
+        idx = order if idx is None else idx[order]
+    n = int(pre_abs.size)
     if explicit_w is not None:
-        w = np.asarray(explicit_w, dtype=float)[idx]
+        w = np.asarray(explicit_w, dtype=float)
+        w = w.copy() if idx is None else w[idx]
     else:
         w = _values(weights, n, rng, "weights", where)
     uniform_w = float(weights) if (explicit_w is None and _is_constant(weights)
                                    and not p.get("force_multiple_weights", False)) else None
     if explicit_d is not None:
-        d = np.asarray(explicit_d, dtype=float)[idx]
+        d = np.asarray(explicit_d, dtype=float)
+        d = d.copy() if idx is None else d[idx]
         uniform_d = None
         if d.size and np.all(d == d[0]):
             uniform_d = float(d[0])
@@ -308,9 +318,30 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
     else:
         if delays is None:
             delays = dt
-        d = _values(delays, n, rng, "delays", where)
-        uniform_d = float(delays) if _is_constant(delays) else None
-    if np.any(d < 0):
+        if _is_constant(delays):       # one value seen n times (read-only): no per-synapse array to fill
+            d = np.broadcast_to(np.float64(delays), (n,))
+            uniform_d = float(delays)
+        else:
+            d = _values(delays, n, rng, "delays", where)
+            uniform_d = None
+    if (uniform_d is not None and uniform_d < 0) or (uniform_d is None and np.any(d < 0)):
         raise ConnectivityError("delays must be non-negative", where=where)
-    return Connectivity(pre_size, post_size, pre_abs[idx] if n else np.zeros(0, np.int64),
-                        post_abs[idx] if n else np.zeros(0, np.int64), w, d, uniform_w, uniform_d)
+    return Connectivity(pre_size, post_size, pre_abs if n else np.zeros(0, np.int64),
+                        post_abs if n else np.zeros(0, np.int64), w, d, uniform_w, uniform_d)
+
+
+def _is_whole(ranks, size):
+    """``ranks`` is 0, 1, ..., size - 1 (a whole population): absolute ranks equal local ones."""
+    return ranks.size == size and (size == 0 or (ranks[0] == 0 and bool(np.all(np.diff(ranks) == 1))))
+
+
+def _post_major(post, pre, pre_size, chunk=1 << 20):
+    """Pairs strictly increasing in (post, pre) order, checked a chunk at a time (small temporaries)."""
+    scale = max(int(pre_size), 1)
+    last = -1
+    for a in range(0, post.size, chunk):
+        key = post[a:a + chunk] * scale + pre[a:a + chunk]
+        if key[0] <= last or not bool(np.all(key[1:] > key[:-1])):
+            return False
+        last = int(key[-1])
+    return True
