@@ -76,16 +76,23 @@ class _Scope:
         return cpp(expr, self)
 
 
-def _random_expr(rd, stream, idx):
+def _constant_args(rd, known):
+    """A random distribution's arguments as C++ literals (they must be constants), after checking that the
+    compiled backend knows the distribution (``known``: a table keyed by its name)."""
     args = []
     for a in rd.args:
         a = sp.sympify(a)
         if a.free_symbols:
             raise BuildError(f"random distribution {rd.dist} needs constant arguments in the compiled backend")
         args.append(repr(float(a)))
-    fn = _DISTS.get(rd.dist)
-    if fn is None:
+    if rd.dist not in known:
         raise BuildError(f"unknown distribution {rd.dist}")
+    return args
+
+
+def _random_expr(rd, stream, idx):
+    args = _constant_args(rd, _DISTS)
+    fn = _DISTS[rd.dist]
     return f"ann::{fn}(net.seed ^ {stream}ULL, it, {idx}, {', '.join(args)})"
 
 
@@ -97,15 +104,7 @@ def _fill_draws(name, rd, stream):
     """C++ that fills a neuron block's draws of one step through the runtime library, vectorised once per
     machine there: inlined in the neuron loop, Box-Muller's log and cos took GCC's combiner 2 s of every
     kernel's compile."""
-    args = []
-    for a in rd.args:
-        a = sp.sympify(a)
-        if a.free_symbols:
-            raise BuildError(f"random distribution {rd.dist} needs constant arguments in the compiled backend")
-        args.append(repr(float(a)))
-    if rd.dist not in _FILL:
-        raise BuildError(f"unknown distribution {rd.dist}")
-    args = (args + ["0.0", "0.0"])[:2]
+    args = (_constant_args(rd, _FILL) + ["0.0", "0.0"])[:2]
     return (f"static thread_local std::vector<double> V_{name}; if ((int64_t)V_{name}.size() < hi - lo) "
             f"V_{name}.resize(hi - lo);",
             f"ann::fill_draws({_FILL[rd.dist]}, net.seed ^ {stream}ULL, it, lo, hi, {args[0]}, {args[1]}, "
