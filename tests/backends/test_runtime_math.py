@@ -45,3 +45,51 @@ def test_runtime_log_and_cos_are_accurate(tmp_path):
     mlog, mcos, acos, log1, cos_half = map(float, out)
     assert mlog <= 2.5 and mcos <= 3.0 and acos < 3e-16   # measured: 1.98, 2.26, 1.8e-16
     assert log1 == 0.0 and cos_half == -1.0
+
+
+MINMAX = r"""
+#include "annstudio_runtime.h"
+#include <cstdio>
+#include <cstring>
+static bool same(double a, double b) {   // bit for bit; any NaN equals any NaN
+    if (a != a || b != b) return a != a && b != b;
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+int main() {
+    const double v[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1e-310, -1e-310, INFINITY, -INFINITY, NAN, -NAN, 3.0, 1e308};
+    const int nv = sizeof v / sizeof v[0];
+    int64_t bad = 0, n = 0;
+    for (int a = 0; a < nv; ++a)
+        for (int b = 0; b < nv; ++b, ++n)
+            bad += !same(ann::minnum(v[a], v[b]), std::fmin(v[a], v[b])) +
+                   !same(ann::maxnum(v[a], v[b]), std::fmax(v[a], v[b]));
+    double x[4096], y[4096], lo[4096], hi[4096];   // a loop the compiler may vectorise, as in a kernel
+    for (int i = 0; i < 4096; ++i) {
+        x[i] = ann::u01(5, i, 0) - 0.5; y[i] = (i % 7 == 0) ? x[i] : ann::u01(5, i, 1) - 0.5;
+        if (i % 97 == 0) x[i] = NAN;
+        if (i % 89 == 0) y[i] = -0.0 * x[i];
+    }
+    for (int i = 0; i < 4096; ++i) { lo[i] = ann::minnum(x[i], y[i]); hi[i] = ann::maxnum(x[i], y[i]); }
+    for (int i = 0; i < 4096; ++i, ++n)
+        bad += !same(lo[i], std::fmin(x[i], y[i])) + !same(hi[i], std::fmax(x[i], y[i]));
+    std::printf("%lld %lld\n", (long long)bad, (long long)n);
+    return 0;
+}
+"""
+
+
+@pytest.mark.compiler
+def test_inline_min_and_max_match_the_c_library_bit_for_bit(tmp_path):
+    """Kernels print Min/Max as ann::minnum/maxnum: signed zeros, infinities, subnormals and NaN on either
+    side give exactly what fmin/fmax give, in a loop the compiler may vectorise too."""
+    if toolchain.availability() is not None:
+        pytest.skip(toolchain.availability())
+    src = tmp_path / "minmax.cpp"
+    src.write_text(MINMAX)
+    exe = tmp_path / "minmax"
+    cmd = [toolchain.compiler(), *toolchain.flags(), "-std=c++17", "-fopenmp", "-w", f"-I{TEMPLATES}", str(src),
+           "-o", str(exe)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+    bad, n = map(int, subprocess.run([str(exe)], check=True, capture_output=True, text=True,
+                                     timeout=120).stdout.split())
+    assert n == 13 * 13 + 4096 and bad == 0

@@ -8,7 +8,7 @@ printed through ``symbol_name`` (the generator maps ``v`` to a register, ``w``
 to ``w[j]``...).  ``x**2`` is printed ``(x*x)`` (NumPy squares arrays exactly
 that way), other powers with ``pow``; ``Piecewise`` as nested ternaries;
 floats with the reference printer's digits (both then read the same double);
-``Min``/``Max`` as nested ``fmin``/``fmax`` in NumPy's argument order.
+``Min``/``Max`` as nested ``ann::minnum``/``ann::maxnum`` (fmin/fmax bit for bit, inline) in NumPy's argument order.
 """
 import sympy as sp
 from sympy.printing.c import C99CodePrinter
@@ -49,11 +49,13 @@ class CppExprPrinter(C99CodePrinter):
             out = f"{func}({out}, {self._print(a)})"
         return out
 
+    MIN_MAX = ("ann::minnum", "ann::maxnum")   # fmin/fmax, inline (annstudio_runtime.h)
+
     def _print_Min(self, expr):
-        return self._nested("fmin", expr.args)
+        return self._nested(self.MIN_MAX[0], expr.args)
 
     def _print_Max(self, expr):
-        return self._nested("fmax", expr.args)
+        return self._nested(self.MIN_MAX[1], expr.args)
 
     def _print_Piecewise(self, expr):
         out = None

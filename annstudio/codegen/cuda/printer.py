@@ -16,6 +16,8 @@ from annstudio.codegen.cpp.printer import CppExprPrinter
 class CudaExprPrinter(CppExprPrinter):
     """``CudaExprPrinter(symbol_name).doprint(expr)`` -> one C++ expression (double precision)."""
 
+    MIN_MAX = ("fmin", "fmax")     # the device's own
+
     def __init__(self, symbol_name=None):
         super().__init__(symbol_name or (lambda name: name))
 
