@@ -72,8 +72,8 @@ class _Scope:
         except KeyError:
             raise BuildError(f"'{name}' cannot be used here", where=self.where) from None
 
-    def p(self, expr):
-        return cpp(expr, self)
+    def p(self, expr, exp=None):
+        return cpp(expr, self, exp)
 
 
 def _constant_args(rd, known):
@@ -305,8 +305,8 @@ class Generator:
         if pr.event_driven:
             sc.map["_delta_t"] = "DT_ev"
             lines.append("const double DT_ev = t - A__last_event[j];")
-            for q, (name, expr) in enumerate(pr.event_driven):
-                lines.append(f"const double E_{q} = {sc.p(expr)};")
+            for q, (name, expr) in enumerate(pr.event_driven):   # decays: the inline, vectorisable exp
+                lines.append(f"const double E_{q} = {sc.p(expr, 'ann::rexp')};")
             for q, (name, expr) in enumerate(pr.event_driven):
                 lines.append(f"{sc(name)} = E_{q};")
             lines.append("A__last_event[j] = t;")

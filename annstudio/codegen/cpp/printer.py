@@ -8,7 +8,8 @@ printed through ``symbol_name`` (the generator maps ``v`` to a register, ``w``
 to ``w[j]``...).  ``x**2`` is printed ``(x*x)`` (NumPy squares arrays exactly
 that way), other powers with ``pow``; ``Piecewise`` as nested ternaries;
 floats with the reference printer's digits (both then read the same double);
-``Min``/``Max`` as nested ``ann::minnum``/``ann::maxnum`` (fmin/fmax bit for bit, inline) in NumPy's argument order.
+``Min``/``Max`` as nested ``ann::minnum``/``ann::maxnum`` (fmin/fmax bit for bit, inline) in NumPy's argument order;
+with ``exp="ann::rexp"`` (event-driven decays) ``exp`` as the runtime's inline, vectorisable exp.
 """
 import sympy as sp
 from sympy.printing.c import C99CodePrinter
@@ -20,9 +21,15 @@ _REFERENCE = NumpyExprPrinter()
 
 
 class CppExprPrinter(C99CodePrinter):
-    def __init__(self, symbol_name):
+    def __init__(self, symbol_name, exp=None):
         super().__init__({"allow_unknown_functions": False})
         self.symbol_name = symbol_name
+        self.exp = exp      # a function name printed for exp(x) instead of the C library's (e.g. ann::rexp)
+
+    def _print_exp(self, expr):
+        if self.exp is None:
+            return super()._print_exp(expr)
+        return f"{self.exp}({self._print(expr.args[0])})"
 
     def _print_Symbol(self, expr):
         return self.symbol_name(expr.name)
@@ -103,5 +110,5 @@ class CppExprPrinter(C99CodePrinter):
         raise BuildError(f"cannot print {expr!r} to C++")
 
 
-def cpp(expr, symbol_name):
-    return CppExprPrinter(symbol_name).doprint(expr)
+def cpp(expr, symbol_name, exp=None):
+    return CppExprPrinter(symbol_name, exp).doprint(expr)
