@@ -9,6 +9,20 @@ from annstudio.codegen.cpp import toolchain
 
 TEMPLATES = os.path.join(os.path.dirname(toolchain.__file__), "templates")
 
+
+def _run(tmp_path, name, program):
+    """Compile ``program`` (C++ including the runtime header) with the kernels' flags, run it, return the
+    words it prints."""
+    if toolchain.availability() is not None:
+        pytest.skip(toolchain.availability())
+    src = tmp_path / f"{name}.cpp"
+    src.write_text(program)
+    exe = tmp_path / name
+    cmd = [toolchain.compiler(), *toolchain.flags(), "-std=c++17", "-fopenmp", "-w", f"-I{TEMPLATES}", str(src),
+           "-o", str(exe)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+    return subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=120).stdout.split()
+
 PROGRAM = r"""
 #include "annstudio_runtime.h"
 #include <cstdio>
@@ -33,15 +47,7 @@ int main() {
 
 @pytest.mark.compiler
 def test_runtime_log_and_cos_are_accurate(tmp_path):
-    if toolchain.availability() is not None:
-        pytest.skip(toolchain.availability())
-    src = tmp_path / "check.cpp"
-    src.write_text(PROGRAM)
-    exe = tmp_path / "check"
-    cmd = [toolchain.compiler(), *toolchain.flags(), "-std=c++17", "-fopenmp", "-w", f"-I{TEMPLATES}", str(src),
-           "-o", str(exe)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
-    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=120).stdout.split()
+    out = _run(tmp_path, "check", PROGRAM)
     mlog, mcos, acos, log1, cos_half = map(float, out)
     assert mlog <= 2.5 and mcos <= 3.0 and acos < 3e-16   # measured: 1.98, 2.26, 1.8e-16
     assert log1 == 0.0 and cos_half == -1.0
@@ -82,16 +88,8 @@ int main() {
 def test_inline_min_and_max_match_the_c_library_bit_for_bit(tmp_path):
     """Kernels print Min/Max as ann::minnum/maxnum: signed zeros, infinities, subnormals and NaN on either
     side give exactly what fmin/fmax give, in a loop the compiler may vectorise too."""
-    if toolchain.availability() is not None:
-        pytest.skip(toolchain.availability())
-    src = tmp_path / "minmax.cpp"
-    src.write_text(MINMAX)
-    exe = tmp_path / "minmax"
-    cmd = [toolchain.compiler(), *toolchain.flags(), "-std=c++17", "-fopenmp", "-w", f"-I{TEMPLATES}", str(src),
-           "-o", str(exe)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
-    bad, n = map(int, subprocess.run([str(exe)], check=True, capture_output=True, text=True,
-                                     timeout=120).stdout.split())
+    out = _run(tmp_path, "minmax", MINMAX)
+    bad, n = map(int, out)
     assert n == 13 * 13 + 4096 and bad == 0
 
 
@@ -133,14 +131,6 @@ def test_runtime_exp_is_accurate_over_the_whole_range(tmp_path):
     """ann::rexp (printed for event-driven decays so that a post spike's row of synapses vectorises): within
     1 ulp of exp in long double from overflow to underflow, the same bits in SIMD lanes and scalar calls,
     NaN in NaN out."""
-    if toolchain.availability() is not None:
-        pytest.skip(toolchain.availability())
-    src = tmp_path / "exp.cpp"
-    src.write_text(EXP)
-    exe = tmp_path / "exp"
-    cmd = [toolchain.compiler(), *toolchain.flags(), "-std=c++17", "-fopenmp", "-w", f"-I{TEMPLATES}", str(src),
-           "-o", str(exe)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
-    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=120).stdout.split()
+    out = _run(tmp_path, "exp", EXP)
     m, lanes, nan = float(out[0]), int(out[1]), int(out[2])
     assert m <= 1.0 and lanes == 0 and nan == 1   # measured: 0.95 ulp
