@@ -3,6 +3,7 @@ receive data, stop/pause/step, live parameters change the activity, errors
 are shown without losing the project."""
 import copy
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -98,12 +99,18 @@ def test_live_parameter_changes_activity(window, qtbot):
     control.field.selectAll()
     QTest.keyClicks(control.field, "0")
     QTest.keyClick(control.field, Qt.Key_Return)
-    qtbot.waitUntil(lambda: feed.t > t_change + 600, timeout=RUN_TIMEOUT)
+    # the change lands at the next chunk boundary (chunks grow to 500 ms on a fast kernel): once the running
+    # simulation shows it, its clock is at or past that boundary
+    sim = window.run.current.sim
+    qtbot.waitUntil(lambda: float(np.max(np.asarray(sim.get("exc", "I")))) == 0.0, timeout=RUN_TIMEOUT)
+    t_applied = sim.t
+    assert t_applied >= t_change
+    qtbot.waitUntil(lambda: feed.t > t_applied + 600, timeout=RUN_TIMEOUT)
     window.actions["stop"].trigger()
     qtbot.waitUntil(lambda: window.run.state == "stopped", timeout=10_000)
     rate = window.plots.plot_of("rate", "exc")
     before = rate.mean_rate(feed, t_change - 400, t_change)
-    after = rate.mean_rate(feed, t_change + 200, t_change + 600)
+    after = rate.mean_rate(feed, t_applied + 200, t_applied + 600)
     assert before > 5.0
     assert after < 0.2 * before
     assert window.run.current.sim.get("exc", "I") == pytest.approx(0.0)
