@@ -296,20 +296,18 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
     # post-major, presynaptic rank ascending within a row; most connectors already produce that order,
     # which a linear check confirms without a sort
     if not _post_major(post_abs, pre_abs, pre_size):
-        order = np.argsort(post_abs * max(int(pre_size), 1) + pre_abs, kind="stable")
+        order = np.argsort(_pair_key(post_abs, pre_abs, pre_size), kind="stable")
         pre_abs, post_abs = pre_abs[order], post_abs[order]
         idx = order if idx is None else idx[order]
     n = int(pre_abs.size)
     if explicit_w is not None:
-        w = np.asarray(explicit_w, dtype=float)
-        w = w.copy() if idx is None else w[idx]
+        w = _reordered(explicit_w, idx)
     else:
         w = _values(weights, n, rng, "weights", where)
     uniform_w = float(weights) if (explicit_w is None and _is_constant(weights)
                                    and not p.get("force_multiple_weights", False)) else None
     if explicit_d is not None:
-        d = np.asarray(explicit_d, dtype=float)
-        d = d.copy() if idx is None else d[idx]
+        d = _reordered(explicit_d, idx)
         uniform_d = None
         if d.size and np.all(d == d[0]):
             uniform_d = float(d[0])
@@ -335,12 +333,22 @@ def _is_whole(ranks, size):
     return ranks.size == size and (size == 0 or (ranks[0] == 0 and bool(np.all(np.diff(ranks) == 1))))
 
 
+def _pair_key(post, pre, pre_size):
+    """One int64 per (post, pre) pair, ordered as the pairs are post-major (ranks < pre_size)."""
+    return post * max(int(pre_size), 1) + pre
+
+
+def _reordered(values, idx):
+    """Per-pair values (given by the caller) as float64 in the kept, sorted order; always a fresh array."""
+    values = np.asarray(values, dtype=float)
+    return values.copy() if idx is None else values[idx]
+
+
 def _post_major(post, pre, pre_size, chunk=1 << 20):
     """Pairs strictly increasing in (post, pre) order, checked a chunk at a time (small temporaries)."""
-    scale = max(int(pre_size), 1)
     last = -1
     for a in range(0, post.size, chunk):
-        key = post[a:a + chunk] * scale + pre[a:a + chunk]
+        key = _pair_key(post[a:a + chunk], pre[a:a + chunk], pre_size)
         if key[0] <= last or not bool(np.all(key[1:] > key[:-1])):
             return False
         last = int(key[-1])
