@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .engine.errors import (AnnstudioError, BackendUnavailable, BuildError, EquationError, ModelError,
+from .core.errors import (AnnstudioError, BackendUnavailable, BuildError, EquationError, ModelError,
                             ProjectError, SimulationError)
 from .project.export import export_script
 from .project.format import InvalidProject, ProjectFileError, write_atomic

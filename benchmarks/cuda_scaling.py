@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 from annstudio.engine import (Monitor, Neuron, Population, Projection, Uniform, clear, compile, setup, simulate)
-from annstudio.engine.errors import BackendUnavailable
-from annstudio.engine.simulation import available_paradigms, register_backend
+from annstudio.core.errors import BackendUnavailable
+from annstudio.core.runtime import available_paradigms, register_backend
 from networks import COBA_NEURON  # benchmarks/networks.py (this script runs from benchmarks/)
 
 COBA = COBA_NEURON   # one definition, shared with compiled_bench.py

@@ -10,11 +10,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "annstudio"
 LEVELS = {
-    "annstudio.engine.errors": 0,
-    "annstudio.engine.equations": 1,
-    "annstudio.engine.model": 2,
-    "annstudio.engine.library": 2,
-    "annstudio.engine.simulation": 3,
+    "annstudio.core.errors": 0,
+    "annstudio.core.equations": 1,
+    "annstudio.core.model": 2,
+    "annstudio.core.library": 2,
+    "annstudio.core.runtime": 3,
     "annstudio.codegen": 4,
     "annstudio.session": 5,
     "annstudio.engine": 5,     # the facade package itself

@@ -1,7 +1,7 @@
 """Code generation: one IR (``ir``), printed by each backend.
 
 Importing this package registers the available backends with
-``annstudio.engine.simulation``'s registry.
+``annstudio.core.runtime``'s registry.
 """
 from . import numpy_backend  # noqa: F401  (registers "numpy")
 from .ir import NetworkData, NetworkIR, PopulationIR, ProjectionIR, lower

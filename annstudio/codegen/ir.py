@@ -1,6 +1,6 @@
 """The one intermediate representation (IR) that every backend prints.
 
-``lower(spec)`` turns a :class:`~annstudio.engine.model.NetworkSpec` into a
+``lower(spec)`` turns a :class:`~annstudio.core.model.NetworkSpec` into a
 frozen, hashable :class:`NetworkIR` (structure and code: equations already
 integrated into straight-line :class:`Update` lists) plus :class:`NetworkData`
 (runtime numbers: initial values, connectivity).  Changing a value changes the
@@ -73,13 +73,13 @@ import numpy as np
 import sympy as sp
 
 from annstudio import __version__
-from annstudio.engine.equations import Update, constant_names, event_driven_update, integrate
-from annstudio.engine.equations.analysis import VarDecl
-from annstudio.engine.errors import ModelError
-from annstudio.engine.model.distributions import sample
-from annstudio.engine.model.spec import Segments
-from annstudio.engine.simulation.connectivity import build_connectivity
-from annstudio.engine.simulation.kernels import copied as copied_connectivity
+from annstudio.core.equations import Update, constant_names, event_driven_update, integrate
+from annstudio.core.equations.analysis import VarDecl
+from annstudio.core.errors import ModelError
+from annstudio.core.model.distributions import sample
+from annstudio.core.model.spec import Segments
+from annstudio.core.runtime.connectivity import build_connectivity
+from annstudio.core.runtime.convolution_kernels import copied as copied_connectivity
 
 
 @dataclass(frozen=True)
@@ -456,7 +456,7 @@ def _pre_spike_update(stmt, where):
 def _lower_projection(pr, ptype, pre_a, post_a, conn, dt, rng, where, constants):
     syn = pr.synapse
     if syn is None:
-        from annstudio.engine.model.types import Synapse
+        from annstudio.core.model.types import Synapse
         syn = Synapse(name="default")
     a = syn.analysis(ptype)
     for ref in a.pre_refs:

@@ -10,8 +10,8 @@ The printed code only contains whitelisted symbol names and numpy calls.
 import numpy as np
 import sympy as sp
 
-from annstudio.engine.errors import SimulationError
-from annstudio.engine.simulation import Recording, register_backend
+from annstudio.core.errors import SimulationError
+from annstudio.core.runtime import Recording, register_backend
 
 from .printing import NumpyExprPrinter
 

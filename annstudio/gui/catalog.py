@@ -1,16 +1,16 @@
 """What the palette offers and how a type name turns into an engine object.
 
 Owns the list of neuron and synapse types the studio knows: the standard
-library (``annstudio.engine.library``, optional until it lands), a few text
+library (``annstudio.core.library``, optional until it lands), a few text
 templates that are always available, and the project's own types; plus the
 helpers that build ``Neuron``/``Synapse`` objects from a project entry (for
 validation, completion and the spiking/rate-coded look of nodes).
 """
-from ..engine.errors import AnnstudioError
-from ..engine.model import Neuron, Synapse
+from ..core.errors import AnnstudioError
+from ..core.model import Neuron, Synapse
 
 try:  # the standard library of types is written by another engineer
-    from ..engine import library as _library
+    from ..core import library as _library
 except ImportError:  # pragma: no cover - depends on the tree
     _library = None
 

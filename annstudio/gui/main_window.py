@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QTabWidget,
                                QUndoView)
 
-from ..engine.errors import AnnstudioError
+from ..core.errors import AnnstudioError
 from ..project.document import ProjectDocument
 from . import compat  # noqa: F401  pylint: disable=unused-import  (binding work-arounds)
 from . import files

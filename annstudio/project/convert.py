@@ -9,7 +9,7 @@ Owns
   parsing ``neurons.LIF`` becomes ``neurons.LIF.equations, line 3: ...`` and one inside an
   inline type ``populations[2].neuron.equations, line 3: ...``.
 
-Equations stay text here; they are parsed by ``annstudio.engine.equations`` (a whitelist
+Equations stay text here; they are parsed by ``annstudio.core.equations`` (a whitelist
 walk over ``ast``), never evaluated.  Problems are collected, not raised one by one.
 """
 from dataclasses import dataclass, field
@@ -18,9 +18,9 @@ from typing import Any, Optional
 import numpy as np
 import scipy.sparse
 
-from ..engine import library
-from ..engine.errors import AnnstudioError, EquationError
-from ..engine.model import (ConnectorSpec, MonitorSpec, NetworkSpec, Neuron, PopRef, PopulationSpec,
+from ..core import library
+from ..core.errors import AnnstudioError, EquationError
+from ..core.model import (ConnectorSpec, MonitorSpec, NetworkSpec, Neuron, PopRef, PopulationSpec,
                             ProjectionSpec, Segments, Settings, Synapse, distribution_from_dict)
 from .format import InvalidProject, Problem
 

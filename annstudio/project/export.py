@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from ..engine.errors import ProjectError
+from ..core.errors import ProjectError
 
 TEMPLATES = Path(__file__).with_name("templates")
 RESERVED = (set(keyword.kwlist) | set(dir(builtins)) |

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import jsonschema
 
-from ..engine.errors import ProjectError
+from ..core.errors import ProjectError
 
 FORMAT = "annstudio-project"
 SCHEMA_VERSION = 1

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..engine.model import Distribution, Segments
+from ..core.model import Distribution, Segments
 from ..session.simulation import Simulation
 from .convert import Step
 from .format import write_atomic

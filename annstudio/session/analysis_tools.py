@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from annstudio.engine.errors import ModelError
+from annstudio.core.errors import ModelError
 
 from .context import current_network
 from .network import Network

@@ -5,8 +5,8 @@ acts on the current network (``annstudio.session.context``).
 """
 import numpy as np
 
-from annstudio.engine.equations import add_function as _add_function
-from annstudio.engine.equations import clear_constants, clear_functions
+from annstudio.core.equations import add_function as _add_function
+from annstudio.core.equations import clear_constants, clear_functions
 
 from .context import current_network, set_current_network
 from .network import _new_default

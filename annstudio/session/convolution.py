@@ -2,7 +2,7 @@
 
 They are ordinary rate-coded :class:`Projection` s whose connector is computed
 from the kernel (``ConnectorSpec`` methods ``convolution`` / ``pooling`` /
-``copy``, expanded by ``annstudio.engine.simulation.kernels``): every backend
+``copy``, expanded by ``annstudio.core.runtime.convolution_kernels``): every backend
 runs them with no special code.  Consequences:
 
 - weights are per-synapse copies of the shared kernel: ``proj.weights = k``
@@ -17,11 +17,11 @@ runs them with no special code.  Consequences:
 """
 import numpy as np
 
-from annstudio.engine.errors import ModelError
-from annstudio.engine.model.spec import ConnectorSpec
-from annstudio.engine.model.types import Synapse
-from annstudio.engine.simulation.kernels import convolution as _convolution_triples
-from annstudio.engine.simulation.kernels import pooling as _pooling_pairs
+from annstudio.core.errors import ModelError
+from annstudio.core.model.spec import ConnectorSpec
+from annstudio.core.model.types import Synapse
+from annstudio.core.runtime.convolution_kernels import convolution as _convolution_triples
+from annstudio.core.runtime.convolution_kernels import pooling as _pooling_pairs
 
 from .population import Population
 from .projection import Projection
@@ -72,7 +72,7 @@ class _SharedProjection(Projection):
 
 
 class Convolution(_SharedProjection):
-    """Cross-correlation of a kernel with the pre population (see ``annstudio.engine.simulation.kernels``)."""
+    """Cross-correlation of a kernel with the pre population (see ``annstudio.core.runtime.convolution_kernels``)."""
 
     _label = "Convolution"
 

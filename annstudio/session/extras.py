@@ -5,11 +5,11 @@ the module-level spike-train analyses.
 import numpy as np
 import sympy as sp
 
-from annstudio.engine.equations import analysis as _analysis
-from annstudio.engine.equations import declare_constant
-from annstudio.engine.errors import ModelError
-from annstudio.engine.library import NEURONS, SYNAPSES
-from annstudio.engine.model.types import Neuron, Synapse
+from annstudio.core.equations import analysis as _analysis
+from annstudio.core.equations import declare_constant
+from annstudio.core.errors import ModelError
+from annstudio.core.library import NEURONS, SYNAPSES
+from annstudio.core.model.types import Neuron, Synapse
 
 from .context import current_network
 from .monitor import _smooth

@@ -7,7 +7,7 @@ for variables and, for ``spike``, a dict ``rank -> [steps]``.
 """
 import numpy as np
 
-from annstudio.engine.errors import ModelError
+from annstudio.core.errors import ModelError
 
 from .context import current_network
 from .population import Population, PopulationView

@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 
-from annstudio.engine.errors import ModelError
-from annstudio.engine.model.spec import NetworkSpec, PopRef, Settings
+from annstudio.core.errors import ModelError
+from annstudio.core.model.spec import NetworkSpec, PopRef, Settings
 
 from .context import current_network, set_current_network
 from .monitor import Monitor

@@ -6,10 +6,10 @@ segments); after it they read and write the running backend.
 """
 import numpy as np
 
-from annstudio.engine.errors import ModelError
-from annstudio.engine.model.distributions import Distribution, sample
-from annstudio.engine.model.spec import PopulationSpec, Segments
-from annstudio.engine.model.types import Neuron
+from annstudio.core.errors import ModelError
+from annstudio.core.model.distributions import Distribution, sample
+from annstudio.core.model.spec import PopulationSpec, Segments
+from annstudio.core.model.types import Neuron
 
 from .context import current_network
 

@@ -1,16 +1,16 @@
 """ANNarchy-style ``Projection`` with its ``connect_*`` methods and ``Dendrite``s.
 
 ``connect_*`` only records a declarative :class:`ConnectorSpec`; synapses are
-created at ``compile()`` by ``annstudio.engine.simulation.connectivity`` so
+created at ``compile()`` by ``annstudio.core.runtime.connectivity`` so
 every backend gets the same network.
 """
 import numpy as np
 
-from annstudio.engine.errors import ModelError
-from annstudio.engine.model.distributions import Distribution
-from annstudio.engine.model.spec import ConnectorSpec, PopRef, ProjectionSpec
-from annstudio.engine.model.types import Synapse
-from annstudio.engine.simulation.connectivity import CSR  # noqa: F401  (re-exported by the facade)
+from annstudio.core.errors import ModelError
+from annstudio.core.model.distributions import Distribution
+from annstudio.core.model.spec import ConnectorSpec, PopRef, ProjectionSpec
+from annstudio.core.model.types import Synapse
+from annstudio.core.runtime.connectivity import CSR  # noqa: F401  (re-exported by the facade)
 
 from .context import current_network
 from .population import Population, PopulationView

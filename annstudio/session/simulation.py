@@ -29,9 +29,9 @@ import sympy as sp
 
 from annstudio import codegen
 from annstudio.codegen.numpy_backend import _code, _eval
-from annstudio.engine.equations.expressions import ExpressionContext, preprocess, to_sympy
-from annstudio.engine.errors import BackendUnavailable, ModelError, SimulationError
-from annstudio.engine.simulation import MonitorRequest, get_backend_factory
+from annstudio.core.equations.expressions import ExpressionContext, preprocess, to_sympy
+from annstudio.core.errors import BackendUnavailable, ModelError, SimulationError
+from annstudio.core.runtime import MonitorRequest, get_backend_factory
 
 DEFAULT_CHUNK_MS = 100.0
 
@@ -90,7 +90,7 @@ class _MonitorBuffer:
 
 
 class Simulation:
-    """Compile and run a :class:`~annstudio.engine.model.NetworkSpec`."""
+    """Compile and run a :class:`~annstudio.core.model.NetworkSpec`."""
 
     def __init__(self, spec):
         self.spec = spec

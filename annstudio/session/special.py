@@ -1,7 +1,7 @@
 """Special populations and projections of the ANNarchy API.
 
 ``PoissonPopulation`` is an ordinary population whose neuron is generated text
-(``annstudio.engine.library.populations``).  ``SpikeSourceArray`` and
+(``annstudio.core.library.populations``).  ``SpikeSourceArray`` and
 ``TimedArray`` are populations of kind ``spike_source_array`` / ``timed_array``
 whose schedule lives in the population's ``options``; ``DecodingProjection``
 and ``CurrentInjection`` are projections of kind ``decoding`` /
@@ -15,9 +15,9 @@ import numpy as np
 from scipy import optimize
 from scipy.special import erfc as special_erfc
 
-from annstudio.engine.errors import ModelError
-from annstudio.engine.library.populations import poisson_neuron, spike_source_neuron, timed_array_neuron
-from annstudio.engine.model.types import Neuron
+from annstudio.core.errors import ModelError
+from annstudio.core.library.populations import poisson_neuron, spike_source_neuron, timed_array_neuron
+from annstudio.core.model.types import Neuron
 
 from .population import Population, PopulationView
 from .projection import Projection

@@ -42,7 +42,7 @@ from dataclasses import replace
 import numpy as np
 
 from annstudio.codegen.numpy_backend import REDUCERS, _code, _eval
-from annstudio.engine.errors import ModelError
+from annstudio.core.errors import ModelError
 
 from .population import PopulationView
 from .projection import Dendrite, Projection

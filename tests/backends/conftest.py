@@ -11,7 +11,7 @@ import pytest
 
 import annstudio.codegen  # noqa: F401  (importing codegen registers the backends)
 import annstudio.engine as ann
-from annstudio.engine.simulation import available_paradigms
+from annstudio.core.runtime import available_paradigms
 
 import networks
 

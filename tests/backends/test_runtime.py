@@ -123,7 +123,7 @@ def test_monitor_periods_ranks_and_pause(paradigm):
 def test_learning_switch_survives_carry_state_from(paradigm):
     """A switch set on the backend directly (``Projection.disable_learning`` calls ``set_learning``) is
     carried to the backend rebuilt for a restructuring (``carry_state_from``): the weights stay frozen."""
-    from annstudio.engine.simulation import get_backend_factory
+    from annstudio.core.runtime import get_backend_factory
     ann.clear()
     ann.setup(dt=1.0, seed=5)
     inp = ann.Population(5, ann.Neuron(parameters="B = 0.0", equations="r = B + 0.3 * sin(t / 5.0)"), name="inp")

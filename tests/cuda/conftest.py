@@ -22,7 +22,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session", autouse=True)
 def emulated_paradigm():
     from annstudio.codegen.cuda.backend import CudaBackend
-    from annstudio.engine.simulation import registry
+    from annstudio.core.runtime import registry
 
     def factory(ir, data, settings, **kwargs):
         return CudaBackend(ir, data, settings, emulate=True, **kwargs)

@@ -22,7 +22,7 @@ from annstudio.engine import (IBCM, STDP, STP, Izhikevich, IF_cond_exp, Monitor,
                               Projection, Uniform, clear, compile, setup, simulate)
 from annstudio.engine import (CurrentInjection, DecodingProjection, HomogeneousCorrelatedSpikeTrains,
                               PoissonPopulation, SpikeSourceArray, TimedArray)
-from annstudio.engine.errors import BackendUnavailable
+from annstudio.core.errors import BackendUnavailable
 from annstudio.session.context import current_network
 
 

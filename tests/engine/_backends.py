@@ -6,7 +6,7 @@ One test body runs on each (``paradigm`` fixture); compiled backends carry the
 import pytest
 
 import annstudio.codegen  # noqa: F401  (importing codegen registers the backends)
-from annstudio.engine.simulation import available_paradigms
+from annstudio.core.runtime import available_paradigms
 
 
 def paradigm_params():

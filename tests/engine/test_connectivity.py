@@ -122,7 +122,7 @@ def test_synapses_are_post_major_with_their_own_weights_and_delays_whatever_orde
     """Every connector's synapses end up sorted by (post, pre) with each weight and delay still attached to
     its pair: shuffled sparse input (sorted here), views whose ranks run backwards, pre-major connectors,
     self-connections left out of an all-to-all."""
-    from annstudio.engine.simulation.connectivity import build_connectivity
+    from annstudio.core.runtime.connectivity import build_connectivity
 
     class Spec:
         def __init__(self, method, **params):

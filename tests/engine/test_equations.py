@@ -3,7 +3,7 @@ import pytest
 import sympy as sp
 
 from annstudio.engine import EquationError, Neuron, Synapse, add_function
-from annstudio.engine.equations import clear_functions
+from annstudio.core.equations import clear_functions
 
 
 def ode(neuron, name):

@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _backends import paradigm_params  # noqa: E402
 
 import annstudio.engine as ann  # noqa: E402
-from annstudio.engine.library import NEURONS, SYNAPSES, catalog  # noqa: E402
+from annstudio.core.library import NEURONS, SYNAPSES, catalog  # noqa: E402
 
 STANDARD_NEURONS = ["LeakyIntegrator", "Izhikevich", "IF_curr_exp", "IF_cond_exp", "IF_curr_alpha",
                     "IF_cond_alpha", "HH_cond_exp", "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista"]

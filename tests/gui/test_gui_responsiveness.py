@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from annstudio.engine.simulation import available_paradigms
+from annstudio.core.runtime import available_paradigms
 from annstudio.project.document import ProjectDocument
 
 pytestmark = pytest.mark.gui

@@ -8,7 +8,7 @@
 
 The ABI between kernels and the binding is documented in ``ABI.md``.
 """
-from annstudio.engine.simulation import register_backend
+from annstudio.core.runtime import register_backend
 
 from . import toolchain
 from .backend import OpenMPBackend

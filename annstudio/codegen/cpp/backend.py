@@ -1,6 +1,6 @@
 """The C++/OpenMP backend object: generate, build (cached), load and drive a kernel.
 
-Interface as in ``annstudio.engine.simulation.registry`` (the same calls as the
+Interface as in ``annstudio.core.runtime.registry`` (the same calls as the
 NumPy backend).  State lives in NumPy arrays that the kernel borrows (see
 ABI.md): ``get`` returns them without copies and ``set`` writes into them, so
 values change without recompiling.  ``run`` releases the GIL.
@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from annstudio.engine.errors import BuildError, SimulationError
-from annstudio.engine.simulation import Recording
+from annstudio.core.errors import BuildError, SimulationError
+from annstudio.core.runtime import Recording
 
 from . import toolchain
 from .binding import load_binding

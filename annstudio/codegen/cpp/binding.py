@@ -12,7 +12,7 @@ import subprocess
 import sys
 import sysconfig
 
-from annstudio.engine.errors import BuildError
+from annstudio.core.errors import BuildError
 
 from . import toolchain
 from .cache import build_cached, cache_key

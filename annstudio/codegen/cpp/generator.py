@@ -14,7 +14,7 @@ import jinja2
 import sympy as sp
 
 from annstudio import __version__
-from annstudio.engine.errors import BuildError
+from annstudio.core.errors import BuildError
 
 from .layout import build_layout
 from .printer import cpp

@@ -15,7 +15,7 @@ import sympy as sp
 from sympy.printing.c import C99CodePrinter
 
 from annstudio.codegen.printing import NumpyExprPrinter
-from annstudio.engine.errors import BuildError
+from annstudio.core.errors import BuildError
 
 _REFERENCE = NumpyExprPrinter()
 

@@ -11,7 +11,7 @@
 Registers the paradigm ``"cuda"``; where nvcc or a GPU is missing, compiling a
 network raises ``BackendUnavailable`` naming what is missing.
 """
-from annstudio.engine.simulation import register_backend
+from annstudio.core.runtime import register_backend
 
 from .backend import CudaBackend
 from .toolchain import missing

@@ -1,4 +1,4 @@
-"""The CUDA backend object (the interface of ``annstudio.engine.simulation.registry``).
+"""The CUDA backend object (the interface of ``annstudio.core.runtime.registry``).
 
 Python allocates every slot (``layout.allocate``) and the kernel library keeps a
 device copy of each; the device copy is the live one.  ``get`` copies a slot back
@@ -17,8 +17,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from annstudio.engine.errors import BackendUnavailable, SimulationError
-from annstudio.engine.simulation import Recording
+from annstudio.core.errors import BackendUnavailable, SimulationError
+from annstudio.core.runtime import Recording
 
 from . import toolchain
 from .binding import Kernel

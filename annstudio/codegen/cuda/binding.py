@@ -10,7 +10,7 @@ the same shared object (``dlopen`` returns the already loaded library).
 import ctypes as C
 
 from annstudio.codegen.cpp.binding import load_binding
-from annstudio.engine.errors import BuildError, SimulationError
+from annstudio.core.errors import BuildError, SimulationError
 
 _I32, _I64, _P = C.c_int32, C.c_int64, C.c_void_p
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from annstudio.codegen.cpp.cache import build_cached, cache_key
-from annstudio.engine.errors import BuildError
+from annstudio.core.errors import BuildError
 
 from . import toolchain
 from .generator import generate

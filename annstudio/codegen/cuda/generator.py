@@ -34,7 +34,7 @@ from pathlib import Path
 import jinja2
 import sympy as sp
 
-from annstudio.engine.errors import BuildError
+from annstudio.core.errors import BuildError
 
 from .layout import build_layout, c_ident
 from .printer import CudaExprPrinter

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget, QInputDialog)
 
-from ...engine.equations.expressions import FUNCTIONS
-from ...engine.errors import EquationError
+from ...core.equations.expressions import FUNCTIONS
+from ...core.errors import EquationError
 from ...project import commands as C
 from ...project.document import MISSING
 from .. import catalog

@@ -4,7 +4,7 @@ import re
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
 
-from ...engine.equations.expressions import FUNCTIONS
+from ...core.equations.expressions import FUNCTIONS
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"\b\d+(\.\d*)?([eE][-+]?\d+)?\b|\.\d+\b")

@@ -21,7 +21,7 @@ import traceback
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ...engine.errors import AnnstudioError, BuildError, EquationError, SimulationError
+from ...core.errors import AnnstudioError, BuildError, EquationError, SimulationError
 from .worker import DEFAULT_CHUNK_MS, RunWorker, build_project, default_factory
 
 try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...engine.errors import SimulationError
+from ...core.errors import SimulationError
 from .feed import LiveFeed, weight_matrix
 
 try:

@@ -8,7 +8,7 @@ lowering reads their schedule from the population's ``options``.
 """
 import numpy as np
 
-from annstudio.engine.model.types import Neuron
+from annstudio.core.model.types import Neuron
 
 POPULATIONS = {}
 

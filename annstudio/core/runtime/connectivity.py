@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ConnectivityError
 from ..model.distributions import Distribution
-from . import kernels
+from . import convolution_kernels as kernels
 
 try:  # scipy is a declared dependency, but connectivity must not need it to import
     import scipy.sparse as _sparse
@@ -264,7 +264,7 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
         explicit_d = np.asarray(ds, dtype=float)
         weights = None
         allow_self = True
-    elif m in ("convolution", "pooling"):   # shared kernels expanded into synapses (see kernels.py)
+    elif m in ("convolution", "pooling"):   # shared kernels expanded into synapses (see convolution_kernels.py)
         if npre != pre_size or npost != post_size:
             raise ConnectivityError(f"{m} needs whole populations, not views", where=where)
         if m == "convolution":

@@ -1,12 +1,12 @@
 """Standard neuron types (ANNarchy 4.8 names, parameters and defaults).
 
-Each class is a plain :class:`~annstudio.engine.model.Neuron` whose text is
+Each class is a plain :class:`~annstudio.core.model.Neuron` whose text is
 built from its keyword arguments, so the studio can show and copy it like any
 user-written neuron.  The integrate-and-fire family follows PyNN's units
 (mV, ms, nF, nA, uS).  Equations are written here from the published models
 (Izhikevich 2003, Brette & Gerstner 2005, Traub & Miles 1991 Hodgkin-Huxley).
 """
-from annstudio.engine.model.types import Neuron
+from annstudio.core.model.types import Neuron
 
 NEURONS = {}
 

@@ -2,10 +2,10 @@
 
 Rate-coded: ``Hebb``, ``Oja``, ``IBCM``; spiking: ``STP`` (Tsodyks-Markram
 short-term plasticity) and ``STDP`` (online pair-based STDP with traces).
-Each is a plain :class:`~annstudio.engine.model.Synapse` built from its
+Each is a plain :class:`~annstudio.core.model.Synapse` built from its
 keyword arguments.
 """
-from annstudio.engine.model.types import Synapse
+from annstudio.core.model.types import Synapse
 
 from .neurons import register
 

@@ -1,6 +1,6 @@
 """Neuron and synapse types: the user's text forms, kept verbatim.
 
-Parsing happens in ``annstudio.engine.equations``; these objects only hold
+Parsing happens in ``annstudio.core.equations``; these objects only hold
 the text (so projects, the GUI and the exporter show exactly what was typed)
 plus a cached parse.
 """
