@@ -8,7 +8,8 @@ binding and C++ runtime library; its time is printed apart).  Then for each netw
 cache; those once-per-machine artefacts are copied in, not rebuilt),
 cached compile (the same network again), simulate time with 1 and 2 threads (median of ``--repeat`` runs,
 no recording; the two thread counts run in turns, and 1T/2T is the median of the rounds' ratios), firing rates from a separate 1 s recorded run, and the peers' numbers: ``--peers run``
-runs ``benchmarks/peers/*_bench.py`` with the peers' venvs (``/work/venvs/ann_latest``, ``/work/venvs/brian2``),
+runs ``benchmarks/peers/*_bench.py`` with the peers' venvs (made by ``benchmarks/peers/setup.sh`` under
+``benchmarks/peers/.venvs/{annarchy,brian2}``; ``ANNSTUDIO_PEER_VENVS=DIR`` looks in DIR instead),
 ``--peers FILE`` reads their JSON lines from FILE, ``none`` skips them; ``--peer-2t`` also runs ANNarchy on
 2 threads, to compare annstudio's 2-thread time with it (x ANN 2T).  Prints one JSON line per network
 and a table.  The machine is shared: quote medians.
@@ -34,7 +35,9 @@ from annstudio.session.context import current_network  # noqa: E402
 
 import networks  # noqa: E402
 
-PEERS = {"annarchy": ("/work/venvs/ann_latest", "annarchy_bench.py"), "brian2": ("/work/venvs/brian2", "brian2_bench.py")}
+PEER_VENVS = os.environ.get("ANNSTUDIO_PEER_VENVS", os.path.join(HERE, "peers", ".venvs"))
+PEERS = {"annarchy": (os.path.join(PEER_VENVS, "annarchy"), "annarchy_bench.py"),
+         "brian2": (os.path.join(PEER_VENVS, "brian2"), "brian2_bench.py")}
 CASES = {"coba": ("coba", {}), "izhikevich": ("izhikevich", {}), "rate1000": ("rate", {"n": 1000}),
          "rate4000": ("rate", {"n": 4000}), "stdp": ("stdp", {}),
          # the same with inputs that start active (U(0, 1)): every synapse's term counts (see networks.rate)

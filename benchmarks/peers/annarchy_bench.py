@@ -3,7 +3,7 @@
 Run with the Python of a venv that has ANNarchy installed, with that venv's
 bin directory on PATH (ANNarchy calls cmake/cython/g++ while compiling):
 
-    PATH=/work/venvs/ann48/bin:$PATH /work/venvs/ann48/bin/python \
+    PATH=benchmarks/peers/.venvs/annarchy/bin:$PATH benchmarks/peers/.venvs/annarchy/bin/python \
         benchmarks/peers/annarchy_bench.py --bench coba
 
 Prints exactly one JSON line on stdout:

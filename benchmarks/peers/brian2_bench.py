@@ -2,7 +2,7 @@
 
 Run with the Python of the Brian2 venv:
 
-    /work/venvs/brian2/bin/python benchmarks/peers/brian2_bench.py --bench coba
+    benchmarks/peers/.venvs/brian2/bin/python benchmarks/peers/brian2_bench.py --bench coba
 
 Prints exactly one JSON line on stdout:
     {"peer": ..., "bench": ..., "n": ..., "compile_s": ..., "simulate_s": ..., "rates_hz": {...}}
