@@ -1,15 +1,21 @@
-"""Code generation: one IR (``ir``), printed by each backend.
+"""Code generation: one value-free IR (``ir``), built by ``lowering`` next to its values (``data``),
+printed by each backend (``numpy_backend``, ``cpp``, ``cuda``; the compiled ones share ``compiled``,
+``layout`` and ``cache``).
 
-Importing this package registers the available backends with
-``annstudio.core.runtime``'s registry.
+``register_all(registry)`` registers the backends with a registry (the session layer calls it with
+``annstudio.core.runtime.registry``); importing this package registers nothing.
 """
-from . import numpy_backend  # noqa: F401  (registers "numpy")
-from .ir import NetworkData, NetworkIR, PopulationIR, ProjectionIR, lower
+from . import cpp, cuda, numpy_backend
+from .data import NetworkData
+from .ir import NetworkIR, PopulationIR, ProjectionIR, Variable
+from .lowering import lower
 
-import importlib.util as _util
 
-for _name in ("cpp", "cuda"):  # compiled backends register themselves when their modules exist
-    if _util.find_spec(f"{__name__}.{_name}") is not None:
-        importlib_module = __import__(f"{__name__}.{_name}", fromlist=["_"])
+def register_all(registry):
+    """Register every backend of this package (``numpy``, ``openmp``, ``cuda``) with ``registry``, an
+    object with ``register_backend(name, factory, availability, description)``."""
+    for backend in (numpy_backend, cpp, cuda):
+        backend.register(registry)
 
-__all__ = ["NetworkData", "NetworkIR", "PopulationIR", "ProjectionIR", "lower"]
+
+__all__ = ["register_all", "NetworkData", "NetworkIR", "PopulationIR", "ProjectionIR", "Variable", "lower"]

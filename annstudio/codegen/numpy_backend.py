@@ -2,205 +2,23 @@
 
 Clarity and exactness first: every update list is printed once by
 :class:`NumpyExprPrinter` and compiled to a code object evaluated over whole
-arrays; accumulations (sums, conductance increments) happen in the documented
-order (see ``annstudio.codegen.ir``) with ``np.bincount`` / ``np.add.at``, which
-add sequentially, so compiled backends can match the results bit for bit.
+arrays (``numpy_eval``; the state objects are ``numpy_state``); accumulations (sums, conductance
+increments) happen in the documented order (see ``annstudio.codegen.ir``) with ``np.bincount`` /
+``np.add.at``, which add sequentially, so compiled backends can match the results bit for bit.
 The printed code only contains whitelisted symbol names and numpy calls.
 """
 import numpy as np
-import sympy as sp
 
 from annstudio.core.errors import SimulationError
-from annstudio.core.runtime import Recording, register_backend
+from annstudio.core.runtime import Backend, MonitorTable, Recording
 
-from .printing import NumpyExprPrinter
-
-_PRINTER = NumpyExprPrinter()
-_GLOBALS = {"numpy": np, "__builtins__": {}}
-
-
-def _code(expr, label):
-    text = _PRINTER.doprint(expr)
-    return compile(text, f"<{label}>", "eval"), text
+from .numpy_eval import draw as _draw
+from .numpy_eval import evaluate as _eval
+from .numpy_state import PopulationState, ProjectionState
 
 
-def _compile_updates(updates, label):
-    return [(u.target, _code(u.expr, f"{label}:{u.target}")[0]) for u in updates]
-
-
-def _draw(rng, dist, args, n):
-    a = [float(x) for x in args]
-    if dist == "Uniform":
-        return rng.uniform(a[0], a[1], n)
-    if dist == "Normal":
-        return rng.normal(a[0], a[1], n)
-    if dist == "LogNormal":
-        return rng.lognormal(a[0], a[1], n)
-    if dist == "Exponential":
-        return rng.exponential(1.0 / a[0], n)
-    if dist == "Gamma":
-        return rng.gamma(a[0], a[1], n)
-    if dist == "DiscreteUniform":
-        return rng.integers(int(a[0]), int(a[1]) + 1, n).astype(float)
-    if dist == "Binomial":
-        return rng.binomial(int(a[0]), a[1], n).astype(float)
-    raise SimulationError(f"unknown distribution {dist}")
-
-
-REDUCERS = {"mean": np.mean, "max": np.max, "min": np.min, "norm1": lambda a: np.sum(np.abs(a)),
-            "norm2": lambda a: np.sqrt(np.sum(a * a))}
-
-
-def _eval(code, ns):
-    with np.errstate(all="ignore"):
-        return eval(code, _GLOBALS, ns)  # noqa: S307 - code printed from whitelisted sympy expressions
-
-
-class _Pop:
-    def __init__(self, ir, values, dt):
-        self.ir = ir
-        self.n = ir.size
-        self.vars = {}
-        for v in ir.variables:
-            val = values[v.name]
-            self.vars[v.name] = np.array(val, dtype=float) if v.locality == "global" else \
-                np.ascontiguousarray(val, dtype=float).copy()
-        for g in ir.global_ops:
-            self.vars[g.symbol] = np.array(0.0)
-        self.sums = {t: np.zeros(self.n) for t in ir.sums}
-        self.updates = _compile_updates(ir.updates, ir.name)
-        self.hoisted = _compile_updates(ir.hoisted, ir.name + ":hoisted")
-        self.hoisted_values = {}
-        local = {v.name for v in ir.variables if v.locality != "global"}
-        self.refr_clamped = [u.target for u in ir.updates if u.target in local] if ir.refractory is not None else []
-        refr_targets = {u.target for u in ir.refractory_updates}
-        self.clamped = [t for t in self.refr_clamped if t not in refr_targets]
-        self.reset = _compile_updates(ir.reset, ir.name + ":reset")
-        self.spike_code = _code(ir.spike, ir.name + ":spike")[0] if ir.spike is not None else None
-        self.refr_code = _code(ir.refractory, ir.name + ":refractory")[0] if ir.refractory is not None else None
-        self.refr_left = np.zeros(self.n, dtype=np.int64)
-        self.spiked = np.zeros(0, dtype=np.int64)
-        hist = max(ir.spike_history, 1)
-        self.spike_hist = [np.zeros(0, dtype=np.int64) for _ in range(hist + 1)]
-        self.r_hist = [self.vars["r"].copy() for _ in range(ir.rate_history)] if ir.rate_history and "r" in self.vars else []
-        self.dt = dt
-        self.source = {}
-
-    def namespace(self, t):
-        ns = dict(self.vars)
-        for k, v in self.sums.items():
-            ns["sum__" + k] = v
-        ns["t"] = t
-        ns["dt"] = self.dt
-        ns.update(self.hoisted_values)
-        return ns
-
-    def compute_hoisted(self, t):
-        """PopulationIR.hoisted: per-step scalars (reciprocals of population-wide parameters)."""
-        if self.hoisted:
-            self.hoisted_values = {}
-            ns = self.namespace(t)
-            for target, code in self.hoisted:
-                ns[target] = self.hoisted_values[target] = float(_eval(code, ns))
-
-    def update_globals(self):
-        for g in self.ir.global_ops:
-            x = self.vars[g.variable]
-            val = REDUCERS[g.op](x)
-            self.vars[g.symbol][...] = val
-
-
-class _Proj:
-    def __init__(self, ir, data, conn, delay_steps, pre, post, dt):
-        self.ir = ir
-        self.pre, self.post = pre, post
-        self.conn = conn
-        self.pre_idx = conn.pre
-        self.post_idx = conn.post
-        self.n = conn.size
-        self.vars = {}
-        for name, val in data.items():
-            self.vars[name] = np.array(val, dtype=float) if np.ndim(val) == 0 else np.array(val, dtype=float)
-        self.delay = delay_steps
-        self.pre_order = conn.pre_order()
-        self.pre_ptr = conn.pre_row_ptr()
-        self.post_ptr = conn.row_ptr()
-        self.locality = {v.name: v.locality for v in ir.variables}
-        self.dt = dt
-        self.learning = True
-        if ir.type == "rate":
-            self.psp = _code(ir.psp, ir.name + ":psp")[0]
-        self.pre_spike = _compile_updates(ir.pre_spike, ir.name + ":pre_spike")
-        self.post_spike = _compile_updates(ir.post_spike, ir.name + ":post_spike")
-        self.updates = _compile_updates(ir.updates, ir.name + ":equations")
-        self.event = [(name, _code(expr, f"{ir.name}:event:{name}")[0]) for name, expr in ir.event_driven]
-
-    def owner_locality(self, target):
-        for prefix in ("_new_", "_k1_", "_k2_", "_k3_", "_k4_"):
-            if target.startswith(prefix):
-                target = target[len(prefix):]
-                break
-        return self.locality.get(target, "local")
-
-    def namespace(self, idx, t, locality="local", pre_r=None):
-        """Values seen by synapses ``idx`` (or by post neurons for semiglobal)."""
-        ns = {"t": t, "dt": self.dt}
-        if locality == "semiglobal":
-            post_sel = slice(None)
-            for k, v in self.vars.items():
-                if self.locality.get(k) in ("semiglobal", "global"):
-                    ns[k] = v
-            for ref in self.ir.post_refs:
-                ns["post__" + ref] = self._side_value(self.post, ref, post_sel)
-            return ns
-        if locality == "global":
-            for k, v in self.vars.items():
-                if self.locality.get(k) == "global":
-                    ns[k] = v
-            return ns
-        for k, v in self.vars.items():
-            if k.startswith("_"):
-                continue
-            loc = self.locality.get(k, "local")
-            if np.ndim(v) == 0 or loc == "global":
-                ns[k] = v
-            elif loc == "semiglobal":
-                ns[k] = v[self.post_idx[idx]]
-            else:
-                ns[k] = v[idx]
-        for ref in self.ir.pre_refs:
-            if ref == "r" and pre_r is not None:
-                ns["pre__r"] = pre_r[self.pre_idx[idx]]
-            else:
-                ns["pre__" + ref] = self._side_value(self.pre, ref, self.pre_idx[idx])
-        for ref in self.ir.post_refs:
-            ns["post__" + ref] = self._side_value(self.post, ref, self.post_idx[idx])
-        for g in self.ir.global_ops:
-            pop = self.pre if g.side == "pre" else self.post
-            ns[g.symbol] = REDUCERS[g.op](pop.vars[g.variable])
-        return ns
-
-    @staticmethod
-    def _side_value(pop, ref, sel):
-        if ref.startswith("sum__"):
-            arr = pop.sums.get(ref[5:], np.zeros(pop.n))
-        else:
-            arr = pop.vars[ref]
-        return arr if np.ndim(arr) == 0 else arr[sel]
-
-    def store(self, name, idx, value, locality):
-        arr = self.vars[name]
-        if np.ndim(arr) == 0:
-            arr[...] = value if np.ndim(value) == 0 else value.reshape(-1)[0] if np.size(value) == 1 else value
-            return
-        if locality == "semiglobal":
-            arr[...] = value
-        else:
-            arr[idx] = value
-
-
-class NumpyBackend:
-    """See the module docstring; the interface is documented in ``engine.simulation.registry``."""
+class NumpyBackend(Backend):
+    """See the module docstring; the interface is :class:`~annstudio.core.runtime.Backend`."""
 
     paradigm = "numpy"
 
@@ -210,14 +28,15 @@ class NumpyBackend:
         self.step = 0
         seed = settings.seed
         self.rng = np.random.default_rng(None if seed is None else (int(seed) + 7919) % (2 ** 63))
-        self.pops = {p.name: _Pop(p, data.populations[p.name], ir.dt) for p in ir.populations}
-        for name, src in getattr(data, "sources", {}).items():
+        self.pops = {p.name: PopulationState(p, data.populations[p.name], ir.dt) for p in ir.populations}
+        for name, src in data.sources.items():
             self.pops[name].source = {k: np.array(v, copy=True) for k, v in src.items()}
         self.projs = {}
         for pr in ir.projections:
-            self.projs[pr.name] = _Proj(pr, data.projections[pr.name], data.connectivity[pr.name],
-                                        data.delays[pr.name], self.pops[pr.pre], self.pops[pr.post], ir.dt)
-        self.monitors = {}
+            self.projs[pr.name] = ProjectionState(pr, data.projections[pr.name], data.connectivity[pr.name],
+                                                  data.delays[pr.name], self.pops[pr.pre], self.pops[pr.post],
+                                                  ir.dt)
+        self.monitors = MonitorTable()
         self._next_monitor = 0
         for p in self.pops.values():
             p.update_globals()
@@ -246,50 +65,45 @@ class NumpyBackend:
     def set_learning(self, name, enabled):
         self.projs[name].learning = bool(enabled)
 
-    # -- monitors ----------------------------------------------------------------------
+    def get_sum(self, name, target):
+        p = self.pops[name]
+        return p.sums.get(target, np.zeros(p.n))
+
+    # -- monitors (recorded here, in Python: lists of values and spikes in MonitorState.extra) ------------
     def add_monitor(self, request):
         mid = self._next_monitor
         self._next_monitor += 1
-        self.monitors[mid] = {"req": request, "active": request.start, "values": {v: [] for v in request.variables
-                                                                                 if v != "spike"},
-                              "steps": [], "spk_steps": [], "spk_ranks": [], "offset": self.step}
+        self.monitors.add(mid, request, self.step, values={v: [] for v in request.variables if v != "spike"},
+                          steps=[], spk_steps=[], spk_ranks=[], pending={})
         return mid
 
     def set_monitor_active(self, mid, active):
-        m = self.monitors[mid]
-        if active and not m["active"]:
-            m["offset"] = self.step
-        m["active"] = bool(active)
+        self.monitors.set_active(mid, active, self.step)
 
     def set_monitor_period(self, mid, period_steps):
-        m = self.monitors[mid]
-        from dataclasses import replace
-        m["req"] = replace(m["req"], period_steps=int(period_steps))
+        self.monitors.set_period(mid, period_steps)
 
-    def fetch_monitor(self, mid):
-        m = self.monitors[mid]
-        rec = Recording()
-        for v, lst in m["values"].items():
-            rec.values[v] = np.array(lst) if lst and np.ndim(lst[0]) > 0 and m["req"].kind == "population" else list(lst)
-            if m["req"].kind == "population" and not lst:
-                n = len(m["req"].ranks) if m["req"].ranks is not None else self.pops[m["req"].target].n
-                shape = (0,) if np.ndim(self.get(m["req"].target, v)) == 0 else (0, n)
-                rec.values[v] = np.zeros(shape)
-            lst.clear()
-        rec.steps = np.asarray(m["steps"], dtype=np.int64)
-        rec.spike_steps = np.asarray(m["spk_steps"], dtype=np.int64)
-        rec.spike_ranks = np.asarray(m["spk_ranks"], dtype=np.int64)
-        m["steps"].clear()
-        m["spk_steps"].clear()
-        m["spk_ranks"].clear()
-        return rec
+    def set_monitor_offset(self, mid, offset):
+        self.monitors.set_offset(mid, offset)
 
     def remove_monitor(self, mid):
         self.monitors.pop(mid, None)
 
-    def set_monitor_offset(self, mid, offset):
-        """Optional hook: the step from which the recording period counts (kept across restructures)."""
-        self.monitors[mid]["offset"] = int(offset)
+    def fetch_monitor(self, mid):
+        m = self.monitors[mid]
+        req, rec = m.request, Recording()
+        for v, lst in m.extra["values"].items():
+            rec.values[v] = np.array(lst) if lst and np.ndim(lst[0]) > 0 and req.kind == "population" else list(lst)
+            if req.kind == "population" and not lst:
+                n = len(req.ranks) if req.ranks is not None else self.pops[req.target].n
+                rec.values[v] = np.zeros((0,) if np.ndim(self.get(req.target, v)) == 0 else (0, n))
+            lst.clear()
+        rec.steps = np.asarray(m.extra["steps"], dtype=np.int64)
+        rec.spike_steps = np.asarray(m.extra["spk_steps"], dtype=np.int64)
+        rec.spike_ranks = np.asarray(m.extra["spk_ranks"], dtype=np.int64)
+        for key in ("steps", "spk_steps", "spk_ranks"):
+            m.extra[key].clear()
+        return rec
 
     # -- restructure (optional hook, see annstudio.session.simulation) -----------------------
     def carry_state_from(self, old):
@@ -313,55 +127,53 @@ class NumpyBackend:
             if q is None:
                 continue
             pr.learning = q.learning
-            if hasattr(q, "counts"):
+            if pr.ir.kind == "decoding" and q.ir.kind == "decoding":
                 pr.counts, pr.window_spikes = q.counts, q.window_spikes
-                pr.n_syn = np.maximum(np.bincount(pr.post_idx, minlength=pr.post.n), 1).astype(float)
 
     def _is_target(self, obj, name):
         """A conductance of a spiking population: recorded before the neuron update (ir.py, step semantics)."""
-        return isinstance(obj, _Pop) and obj.ir.type == "spike" and name.startswith("g_") and \
+        return isinstance(obj, PopulationState) and obj.ir.type == "spike" and name.startswith("g_") and \
             np.ndim(obj.vars[name]) > 0
 
     def _record_targets(self):
         for m in self.monitors.values():
-            m["pending"] = {}
-            req = m["req"]
-            if not m["active"] or (self.step - m["offset"]) % req.period_steps:
+            m.extra["pending"] = {}
+            if not m.due(self.step):
                 continue
+            req = m.request
             obj = self._obj(req.target)
-            for v in m["values"]:
+            for v in m.extra["values"]:
                 if self._is_target(obj, v):
                     arr = obj.vars[v]
-                    m["pending"][v] = arr[list(req.ranks)].copy() \
+                    m.extra["pending"][v] = arr[list(req.ranks)].copy() \
                         if req.ranks is not None and req.kind == "population" else arr.copy()
 
     def _record(self):
         for m in self.monitors.values():
-            if not m["active"]:
+            if not m.active:
                 continue
-            req = m["req"]
+            req, ex = m.request, m.extra
             obj = self._obj(req.target)
             if "spike" in req.variables:
                 spk = obj.spiked
                 if req.ranks is not None:
                     spk = spk[np.isin(spk, req.ranks)]
-                m["spk_steps"].extend([self.step] * len(spk))
-                m["spk_ranks"].extend(spk.tolist())
-            if (self.step - m["offset"]) % req.period_steps:
+                ex["spk_steps"].extend([self.step] * len(spk))
+                ex["spk_ranks"].extend(spk.tolist())
+            if not m.due(self.step):
                 continue
-            m["steps"].append(self.step)
-            pending = m.get("pending") or {}
-            for v in m["values"]:
-                if v in pending:
-                    m["values"][v].append(pending[v])
+            ex["steps"].append(self.step)
+            for v, lst in ex["values"].items():
+                if v in ex["pending"]:
+                    lst.append(ex["pending"][v])
                     continue
                 arr = obj.vars[v]
                 if np.ndim(arr) == 0:
-                    m["values"][v].append(float(arr))
+                    lst.append(float(arr))
                 elif req.ranks is not None and req.kind == "population":
-                    m["values"][v].append(arr[list(req.ranks)].copy())
+                    lst.append(arr[list(req.ranks)].copy())
                 else:
-                    m["values"][v].append(arr.copy())
+                    lst.append(arr.copy())
 
     # -- simulation ----------------------------------------------------------------------
     def run(self, nsteps):
@@ -441,10 +253,6 @@ class NumpyBackend:
         """Spike counts of the last ``window`` steps, averaged over each post neuron's synapses, in Hz."""
         if pr.n == 0:
             return
-        if not hasattr(pr, "counts"):
-            pr.counts = np.zeros(pr.pre.n)
-            pr.window_spikes = []
-            pr.n_syn = np.maximum(np.bincount(pr.post_idx, minlength=pr.post.n), 1).astype(float)
         newest = pr.pre.spiked
         pr.counts[newest] += 1.0
         pr.window_spikes.append(newest)
@@ -590,4 +398,6 @@ def _available():
     return None
 
 
-register_backend("numpy", NumpyBackend, _available, "NumPy reference backend (no compiler)")
+def register(registry):
+    """Register the paradigm ``"numpy"`` with ``registry`` (see ``annstudio.codegen.register_all``)."""
+    registry.register_backend("numpy", NumpyBackend, _available, "NumPy reference backend (no compiler)")

@@ -15,7 +15,7 @@ import sysconfig
 from annstudio.core.errors import BuildError
 
 from . import toolchain
-from .cache import build_cached, cache_key
+from annstudio.codegen.cache import build_cached, cache_key
 
 _PYX = os.path.join(os.path.dirname(__file__), "_annstudio_binding.pyx")
 _MODULE = None

@@ -69,13 +69,13 @@ class Instance:
         self._check(done >= 0, "the simulation failed")
         return done
 
-    @property
-    def step(self):
-        return self.inst.step
+    # the step, spikes and monitor settings are the shared binding's own calls
+    step = property(lambda self: self.inst.step, lambda self, value: setattr(self.inst, "step", int(value)))
 
-    @step.setter
-    def step(self, value):
-        self.inst.step = int(value)
+    def __getattr__(self, name):
+        if name in ("spikes_last_step", "monitor_set", "monitor_remove", "monitor_drain"):
+            return getattr(self.inst, name)
+        raise AttributeError(name)
 
     def pull(self, slot):
         self._check(self.lib.ann_cuda_pull(self.h, int(slot)) == 0, "copying from the GPU failed")
@@ -88,23 +88,18 @@ class Instance:
         self.inst.set_slot(int(slot), arr)
         self._check(not self.lib.ann_cuda_error(self.h), "replacing a variable on the GPU failed")
 
+    def carry_state_from(self, other):
+        """Take over ``other``'s device-side private state (``ann_carry_state``: spike and rate rings,
+        refractory counters, decoding windows); same library only."""
+        done = self.inst.carry_state_from(other.inst)
+        self._check(not self.lib.ann_cuda_error(self.h), "carrying the state over on the GPU failed")
+        return done
+
     def set_launch(self, threads=0, prop_blocks=0, prop_threads=0):
         self.lib.ann_cuda_set_launch(self.h, int(threads), int(prop_blocks), int(prop_threads))
-
-    def spikes_last_step(self, pop, out):
-        return self.inst.spikes_last_step(int(pop), out)
 
     def monitor_add(self, kind, obj, slots, spikes, ranks, period, offset, active):
         mid = self.inst.monitor_add(int(kind), int(obj), list(slots), int(spikes), ranks, int(period), int(offset),
                                     int(active))
         self._check(mid >= 0, "adding a monitor failed")
         return mid
-
-    def monitor_set(self, mid, active, period, offset):
-        self.inst.monitor_set(int(mid), int(active), int(period), int(offset))
-
-    def monitor_remove(self, mid):
-        self.inst.monitor_remove(int(mid))
-
-    def monitor_drain(self, mid):
-        return self.inst.monitor_drain(int(mid))

@@ -1,7 +1,8 @@
 """Building a network's CUDA library: nvcc for a GPU, g++ against ``emulation.h`` for the CPU.
 
-Builds go through the C++ backend's cache (``annstudio.codegen.cpp.cache``):
-the entry ``cuda/<key>`` (or ``cuda-emu/<key>``) hashes the IR digest, the GPU
+Builds go through the one build cache (``annstudio.codegen.cache``):
+the entry ``cuda/<key>`` (or ``cuda-emu/<key>``) hashes the value-free IR digest (the same one the
+C++ backend keys on: changing a value never rebuilds), the GPU
 architecture, the compiler and its version, the flags and the CUDA backend's own
 template/header files, under a file lock with an atomic rename.
 
@@ -16,13 +17,14 @@ import subprocess
 import time
 from pathlib import Path
 
-from annstudio.codegen.cpp.cache import build_cached, cache_key
+from annstudio.codegen.cache import build_cached, cache_key
 from annstudio.core.errors import BuildError
 
 from . import toolchain
 from .generator import generate
 
 HERE = Path(__file__).parent
+RUNTIME = HERE / "runtime"
 HEADERS = ("runtime.cuh", "emulation.h")
 NVCC_FLAGS = ("-std=c++17", "-O3", "--shared", "-Xcompiler", "-fPIC", "-lineinfo")
 EMU_FLAGS = ("-std=c++17", "-O2", "-shared", "-fPIC", "-DANN_EMULATION", "-x", "c++")
@@ -32,8 +34,9 @@ EMU_FLAGS = ("-std=c++17", "-O2", "-shared", "-fPIC", "-DANN_EMULATION", "-x", "
 def backend_source_hash():
     """Hash of what shapes generated code besides the IR (templates, headers, generator, printer)."""
     h = hashlib.sha256()
-    files = sorted((HERE / "templates").glob("*.j2")) + [HERE / n for n in HEADERS] + \
-        [HERE / "generator.py", HERE / "printer.py", HERE / "layout.py"]
+    files = sorted((HERE / "templates").glob("*.j2")) + [RUNTIME / n for n in HEADERS] + \
+        [HERE / "generator.py", HERE / "printer.py"] + \
+        [HERE.parent / n for n in ("layout.py", "printing.py", "draws.py", "plan.py") if (HERE.parent / n).exists()]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
@@ -50,7 +53,7 @@ def gxx_version(cxx):
 
 def _write_sources(directory, source):
     for name in HEADERS:
-        shutil.copyfile(HERE / name, os.path.join(directory, name))
+        shutil.copyfile(RUNTIME / name, os.path.join(directory, name))
     cu = os.path.join(directory, "network.cu")
     with open(cu, "w") as f:
         f.write(source)
@@ -66,14 +69,14 @@ def _run(cmd, what, cwd):
 
 
 def build_library(ir, emulate=False, log=None):
-    """Path of the shared library for ``ir``; ``emulate``: a CPU build (g++, ``-DANN_EMULATION``)."""
-    source = generate(ir)
+    """(path, built?, seconds) of the shared library for ``ir``; ``emulate``: a CPU build (g++,
+    ``-DANN_EMULATION``).  The source is generated only when the library is not cached."""
     if emulate:
         cxx = os.environ.get("CXX") or "g++"
         key = cache_key("cuda-emu", ir.digest(), backend_source_hash(), cxx, gxx_version(cxx), EMU_FLAGS)
 
         def build(directory, tmp):
-            cu = _write_sources(directory, source)
+            cu = _write_sources(directory, generate(ir))
             _run([cxx, *EMU_FLAGS, cu, "-o", tmp], "g++ (CUDA emulation build)", directory)
         path, built, secs = build_cached("cuda-emu", key, "kernel.so", build, log=log)
     else:
@@ -84,7 +87,7 @@ def build_library(ir, emulate=False, log=None):
         key = cache_key("cuda", ir.digest(), backend_source_hash(), nvcc, toolchain.nvcc_version(), arch, NVCC_FLAGS)
 
         def build(directory, tmp):
-            cu = _write_sources(directory, source)
+            cu = _write_sources(directory, generate(ir))
             _run([nvcc, f"-arch={arch}", *NVCC_FLAGS, cu, "-o", tmp], "nvcc", directory)
         path, built, secs = build_cached("cuda", key, "kernel.so", build, log=log)
     return path, built, secs

@@ -1,10 +1,12 @@
-"""NetworkIR -> CUDA source (``network.cu``), through the Jinja2 templates in ``templates/``.
+"""The CUDA printer of the kernel plan: NetworkIR -> CUDA source (``network.cu``).
 
-This module only decides *what* each kernel reads, computes and writes: for every
-kernel it builds a small description (loads, statements, stores) whose right-hand
-sides are printed by :class:`~annstudio.codegen.cuda.printer.CudaExprPrinter`;
-the templates hold all CUDA text.  The step order is the IR's (see
-``annstudio.codegen.ir``):
+The plan (``annstudio.codegen.plan``) decides what each loop computes and which phases exist; this
+module turns every kernel of it into a small printed record (:class:`Kernel`: loads, draws, statements,
+stores; right-hand sides printed by :class:`~annstudio.codegen.cuda.printer.CudaExprPrinter`); the
+per-phase templates in ``templates/`` (``neuron_update``, ``transmit``, ``synapse_update``,
+``post_spike``, ``step``, the same names as the C++ target's) hold all CUDA text, and ``runtime/`` the
+device library (``runtime.cuh``) and its CPU emulation (``emulation.h``).  The step order is the IR's
+(see ``annstudio.codegen.ir``):
 
 1. sums reset; projections: rate-coded ones with one warp per postsynaptic row
    (shuffle reduction), spiking ones with one block per contiguous range of
@@ -32,11 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import sympy as sp
 
+from annstudio.codegen.draws import constant_args, distribution
+from annstudio.codegen.layout import CUDA, build_layout, c_ident
+from annstudio.codegen.plan import Scope, build_plan, owner
 from annstudio.core.errors import BuildError
 
-from .layout import build_layout, c_ident
 from .printer import CudaExprPrinter
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -44,19 +47,8 @@ _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_b
                           lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
                           extensions=["jinja2.ext.loopcontrols"])
 
-_PREFIXES = ("_new_", "_k1_", "_k2_", "_k3_", "_k4_")
-_DRAWS = {"Uniform": ("ann_draw_uniform", 2), "Normal": ("ann_draw_normal", 2),
-          "LogNormal": ("ann_draw_lognormal", 2), "Exponential": ("ann_draw_exponential", 1),
-          "Gamma": ("ann_draw_gamma", 2), "DiscreteUniform": ("ann_draw_discrete_uniform", 2),
-          "Binomial": ("ann_draw_binomial", 2)}
 _PHASES = {"neuron": 0, "psp": 1, "pre": 2, "post": 3, "cont": 4}
-
-
-def owner(name):
-    for p in _PREFIXES:
-        if name.startswith(p):
-            return name[len(p):]
-    return name
+_ELEM = {"local": "k", "semiglobal": "post", "global": "0"}
 
 
 def local(name):
@@ -74,49 +66,41 @@ class Kernel:
     extra: dict = field(default_factory=dict)
 
 
-class _Scope:
-    """Resolves the symbols of a kernel's expressions to locals loaded from ``resolve(name)``."""
+class _Body:
+    """One kernel body being printed: a :class:`~annstudio.codegen.plan.Scope` whose unbound symbols are
+    loaded into locals from ``resolve(name)``, the names assigned so far, and the printer."""
 
-    def __init__(self, resolve, draws=None):
-        self.resolve = resolve
-        self.draws = draws or {}
-        self.loaded = {}
+    def __init__(self, resolve, draws, where):
+        self.scope = Scope(where, resolve, local)
         self.assigned = set()
-        self.printer = CudaExprPrinter(self.name)
+        for name in draws:
+            self.scope.map[name] = local(name)
+        self.printer = CudaExprPrinter(self.scope)
 
     def name(self, sym):
-        if sym in ("t", "dt"):
-            return sym
-        if sym in self.draws or sym in self.assigned or sym in self.loaded:
-            return local(sym)
-        src = self.resolve(sym)
-        if src is None:
-            raise BuildError(f"the CUDA backend cannot resolve the symbol {sym!r}")
-        self.loaded[sym] = src
-        return local(sym)
+        return self.scope(sym)
+
+    def assign(self, sym):
+        self.assigned.add(sym)
+        self.scope.map[sym] = local(sym)
 
     def expr(self, e):
         return self.printer.doprint(e)
 
     def loads(self):
-        return [(local(k), v) for k, v in self.loaded.items()]
+        return [(local(k), v) for k, v in self.scope.loaded.items()]
 
 
-def _const(x):
-    return repr(float(sp.sympify(x)))
-
-
-def _draws(randoms, stream_base, elem, shared=()):
-    """One draw per element; the symbols in ``shared`` (``PopulationIR.global_randoms``) once per step:
-    every thread draws element 0 of the stream, so all of them see the same value."""
-    out, names = [], {}
-    for k, rd in enumerate(randoms):
-        fn, nargs = _DRAWS[rd.dist]
-        args = ", ".join(_const(a) for a in list(rd.args)[:nargs])
-        e = "0" if rd.symbol in shared else elem
-        out.append((local(rd.symbol), f"{fn}(net.key, {stream_base + k}u, (uint32_t)({e}), step, {args})"))
-        names[rd.symbol] = True
-    return out, names
+def _draws(draws, stream_base, elem):
+    """One draw per element; the shared ones (``PopulationIR.global_randoms``) once per step: every
+    thread draws element 0 of the stream, so all of them see the same value."""
+    out = []
+    for d in draws:
+        dist = distribution(d.rd)
+        args = ", ".join(constant_args(d.rd)[:dist.nargs])
+        e = "0" if d.shared else elem
+        out.append((local(d.symbol), f"{dist.cuda}(net.key, {stream_base + d.index}u, (uint32_t)({e}), step, {args})"))
+    return out, [d.symbol for d in draws]
 
 
 class Generator:
@@ -124,7 +108,8 @@ class Generator:
 
     def __init__(self, ir):
         self.ir = ir
-        self.layout = build_layout(ir)
+        self.layout = build_layout(ir, CUDA)
+        self.plan = build_plan(ir)
         self.slot = {s.key: s for s in self.layout}
         self.pop_index = {p.name: i for i, p in enumerate(ir.populations)}
 
@@ -143,57 +128,51 @@ class Generator:
         return f"net.{s.cname}[0]" if s.scalar else f"net.{s.cname}[{idx}]"
 
     # -- neuron update ---------------------------------------------------------------------
-    def neuron_kernel(self, i):
-        p = self.ir.populations[i]
-        if p.source:
+    def neuron_kernel(self, pp):
+        i, p = pp.index, self.ir.populations[pp.index]
+        if pp.source:
             return Kernel(extra={"next_globals": []})
-        draws, dnames = _draws(p.randoms, (i << 8) | (_PHASES["neuron"] << 5), "i", set(p.global_randoms))
-        scope = _Scope(lambda s: self.pop_value(i, s, "i"), dnames)
+        draws, dnames = _draws(pp.draws, (i << 8) | (_PHASES["neuron"] << 5), "i")
+        b = _Body(lambda s: self.pop_value(i, s, "i"), dnames, f"Population '{p.name}'")
         k = Kernel(draws=draws)
-        # PopulationIR.hoisted: per-step scalars of population-wide parameters; every thread computes the
-        # same value (same operands, same operation) before the statements that use them
-        for h in p.hoisted:
-            rhs = scope.expr(h.expr)
-            scope.assigned.add(h.target)
+        # hoisted per-step scalars of population-wide parameters; every thread computes the same value
+        # (same operands, same operation) before the statements that use them
+        for h in pp.hoisted:
+            rhs = b.expr(h.expr)
+            b.assign(h.target)
             k.stmts.append(("const double ", local(h.target), rhs))
         var_names = {v.name for v in p.variables}
-        glob = {v.name for v in p.variables if v.locality == "global"}
         targets = []
-        refr_targets = {u.target for u in p.refractory_updates}
-        clamped = []
-        if p.refractory is not None:
-            clamped = [u.target for u in p.updates if u.target in var_names and u.target not in refr_targets]
-            clamped = list(dict.fromkeys(clamped))
-            for c in clamped:
-                scope.name(c)
-        for u in p.updates:
-            rhs = scope.expr(u.expr)
-            decl = u.target not in var_names and u.target not in scope.assigned
+        for c in pp.clamped:
+            b.name(c)
+        for u in pp.updates:
+            rhs = b.expr(u.expr)
+            decl = u.target not in var_names and u.target not in b.assigned
             if u.target in var_names:
-                scope.name(u.target)   # loaded (other statements may read it before)
+                b.name(u.target)   # loaded (other statements may read it before)
                 targets.append(u.target)
-            scope.assigned.add(u.target)
+            b.assign(u.target)
             k.stmts.append(("double " if decl else "", local(u.target), rhs))
         ex = k.extra
-        ex["clamped"] = [(local(c), "_old_" + c_ident(c)) for c in clamped]
+        ex["clamped"] = [(local(c), "_old_" + c_ident(c)) for c in pp.clamped]
         resets = []
-        if p.type == "spike":
-            ex["spike"] = scope.expr(p.spike)
-            for r in p.reset:
-                scope.name(r.target)
-                resets.append((local(r.target), scope.expr(r.expr)))
+        if pp.spiking:
+            ex["spike"] = b.expr(pp.spike)
+            for r in pp.resets:
+                b.name(r.target)
+                resets.append((local(r.target), b.expr(r.expr)))
                 targets.append(r.target)
-            ex["refractory"] = scope.expr(p.refractory) if p.refractory is not None else None
+            ex["refractory"] = b.expr(pp.refractory) if pp.refractory is not None else None
         ex["resets"] = resets
-        ex["auto_reset"] = [local(a) for a in p.auto_reset]
-        for a in p.auto_reset:
-            scope.name(a)
+        ex["auto_reset"] = [local(a) for a in pp.auto_reset]
+        for a in pp.auto_reset:
+            b.name(a)
             targets.append(a)
-        k.loads = scope.loads()
+        k.loads = b.loads()
         stores, next_globals = [], []
         for t in dict.fromkeys(targets):
             s = self.slot[f"pop:{p.name}:{t}"]
-            if t in glob:
+            if t in pp.globals:
                 next_globals.append((s.cname, local(t)))
             else:
                 stores.append((f"net.{s.cname}[i]", local(t)))
@@ -225,192 +204,169 @@ class Generator:
             return f"net.{s.cname}[{post if s.sized_by == 'post' else syn}]"
         return resolve
 
-    def rate_kernel(self, j):
-        pr = self.ir.projections[j]
-        draws, dnames = _draws(pr.randoms, (1 << 16) | (j << 8) | (_PHASES["psp"] << 5), "k")
-        scope = _Scope(self.syn_resolver(j, rate_delay=pr.max_delay > 1), dnames)
+    def rate_kernel(self, pj):
+        j, pr = pj.index, self.ir.projections[pj.index]
+        draws, dnames = _draws(pj.draws, (1 << 16) | (j << 8) | (_PHASES["psp"] << 5), "k")
+        b = _Body(self.syn_resolver(j, rate_delay=pj.max_delay > 1), dnames, f"Projection '{pr.name}'")
         k = Kernel(draws=draws)
-        k.extra["psp"] = scope.expr(pr.psp)
-        k.loads = scope.loads()
-        post = self.ir.population(pr.post)
-        s = self.slot.get(f"pop:{post.name}:sum__{pr.target}")
+        k.extra["psp"] = b.expr(pr.psp)
+        k.loads = b.loads()
+        s = self.slot.get(f"pop:{pr.post}:sum__{pr.target}")
         k.extra["sum"] = f"net.{s.cname}" if s else None
         return k
 
-    def event_kernel(self, j, which):
-        pr = self.ir.projections[j]
-        statements = pr.pre_spike if which == "pre" else pr.post_spike
-        draws, dnames = _draws(pr.randoms, (1 << 16) | (j << 8) | (_PHASES[which] << 5), "k")
-        scope = _Scope(self.syn_resolver(j), dnames)
+    def event_kernel(self, pj, which):
+        j, pr = pj.index, self.ir.projections[pj.index]
+        where = f"Projection '{pr.name}'"
+        statements = pj.pre_spike if which == "pre" else pj.post_spike
+        draws, dnames = _draws(pj.draws, (1 << 16) | (j << 8) | (_PHASES[which] << 5), "k")
+        b = _Body(self.syn_resolver(j), dnames, where)
         k = Kernel(draws=draws)
         names = {v.name: v for v in pr.variables}
         ev = []
-        for name, expr in pr.event_driven:
-            scope.name(name)
-            ev.append((local(name), scope.expr(expr)))
-        targets = [name for name, _ in pr.event_driven]
+        for name, expr in pj.event_driven:
+            b.name(name)
+            ev.append((local(name), b.expr(expr)))
+        targets = [name for name, _ in pj.event_driven]
         for st in statements:
             if st.target == "g_target":
-                post = self.ir.population(pr.post)
-                g = self.slot.get(f"pop:{post.name}:g_{pr.target}")
+                g = self.slot.get(f"pop:{pr.post}:{pj.conductance}")
                 if g is None:
-                    raise BuildError(f"population {post.name!r} has no conductance g_{pr.target}",
-                                     where=f"Projection '{pr.name}'")
-                k.stmts.append(("atomic", f"net.{g.cname}[post]", scope.expr(st.expr)))
+                    raise BuildError(f"population {pr.post!r} has no conductance {pj.conductance}", where=where)
+                k.stmts.append(("atomic", f"net.{g.cname}[post]", b.expr(st.expr)))
                 continue
             if st.target.startswith("_"):
                 continue   # the reference ignores temporaries in event statements
             decl = names.get(st.target)
             if decl is None or decl.locality != "local":
                 raise BuildError(f"'{st.target}' is not a per-synapse variable; it cannot change on spikes",
-                                 where=f"Projection '{pr.name}'")
-            rhs = scope.expr(st.expr)
-            scope.name(st.target)
-            scope.assigned.add(st.target)
+                                 where=where)
+            rhs = b.expr(st.expr)
+            b.name(st.target)
+            b.assign(st.target)
             k.stmts.append(("", local(st.target), rhs))
             targets.append(st.target)
-        k.loads = scope.loads()
+        k.loads = b.loads()
         k.extra["event_driven"] = ev
         k.stores = [(f"net.{self.slot[f'proj:{pr.name}:{t}'].cname}[k]", local(t)) for t in dict.fromkeys(targets)
                     if not (pr.uniform_weight and t == "w")]
         return k
 
-    def continuous_segments(self, j):
-        """Consecutive updates of one locality become one kernel; temporaries crossing kernels live in scratch."""
-        pr = self.ir.projections[j]
+    def continuous_segments(self, pj):
+        """One kernel per run of statements of one locality (the plan's segments); temporaries crossing
+        kernels live in scratch."""
+        j, pr = pj.index, self.ir.projections[pj.index]
+        where = f"Projection '{pr.name}'"
         loc_of = {v.name: v.locality for v in pr.variables}
-        segs = []
-        for u in pr.updates:
-            loc = loc_of.get(owner(u.target), "local")
-            if not segs or segs[-1][0] != loc:
-                segs.append((loc, []))
-            segs[-1][1].append(u)
         defined_in = {}
-        for n, (loc, ups) in enumerate(segs):
-            for u in ups:
+        for n, seg in enumerate(pj.segments):
+            for u in seg.stmts:
                 defined_in.setdefault(u.target, n)
-        scratch = {}
-        out = []
-        for n, (loc, ups) in enumerate(segs):
-            elem = {"local": "k", "semiglobal": "post", "global": "0"}[loc]
-            draws, dnames = _draws(pr.randoms, (1 << 16) | (j << 8) | (_PHASES["cont"] << 5), elem)
+        scratch, out = {}, []
+        for n, seg in enumerate(pj.segments):
+            loc, elem = seg.locality, _ELEM[seg.locality]
+            draws, dnames = _draws(pj.draws, (1 << 16) | (j << 8) | (_PHASES["cont"] << 5), elem)
             resolve = self.syn_resolver(j, syn="k", post="post")
 
             def res(name, resolve=resolve, n=n, loc=loc):
                 if name.startswith("_") and name in defined_in and defined_in[name] != n:
                     tloc = loc_of.get(owner(name), "local")
                     if tloc == "local" and loc != "local":
-                        raise BuildError(f"a per-synapse value feeds a {loc} equation", where=f"Projection '{pr.name}'")
+                        raise BuildError(f"a per-synapse value feeds a {loc} equation", where=where)
                     scratch[name] = tloc
-                    idx = {"local": "k", "semiglobal": "post", "global": "0"}[tloc]
-                    return f"net.j{j}__t_{c_ident(name)}[{idx}]"
+                    return f"net.j{j}__t_{c_ident(name)}[{_ELEM[tloc]}]"
                 return resolve(name)
-            scope = _Scope(res, dnames)
+            b = _Body(res, dnames, where)
             k = Kernel(draws=draws)
             targets = []
-            for u in ups:
-                rhs = scope.expr(u.expr)
+            for u in seg.stmts:
+                rhs = b.expr(u.expr)
                 is_var = u.target in loc_of
-                decl = not is_var and u.target not in scope.assigned
+                decl = not is_var and u.target not in b.assigned
                 if is_var:
-                    scope.name(u.target)
+                    b.name(u.target)
                     targets.append(u.target)
-                scope.assigned.add(u.target)
+                b.assign(u.target)
                 k.stmts.append(("double " if decl else "", local(u.target), rhs))
-            k.loads = scope.loads()
-            stores = []
+            k.loads = b.loads()
             for t in dict.fromkeys(targets):
                 s = self.slot[f"proj:{pr.name}:{t}"]
-                stores.append((f"net.{s.cname}[{'0' if s.scalar else elem}]", local(t)))
-            k.extra["temps_out"] = [u.target for u in ups if u.target.startswith("_")]
+                k.stores.append((f"net.{s.cname}[{'0' if s.scalar else elem}]", local(t)))
+            k.extra["temps_out"] = [u.target for u in seg.stmts if u.target.startswith("_")]
             k.extra["locality"] = loc
-            k.stores = stores
             out.append(k)
         for k in out:   # temporaries read by a later kernel are written to scratch
-            elem = {"local": "k", "semiglobal": "post", "global": "0"}[k.extra["locality"]]
+            elem = _ELEM[k.extra["locality"]]
             k.stores += [(f"net.j{j}__t_{c_ident(t)}[{elem}]", local(t)) for t in k.extra["temps_out"] if t in scratch]
         return out, scratch
 
     # -- the whole translation unit --------------------------------------------------------
-    def context(self):
-        ir = self.ir
-        pops = []
-        for i, p in enumerate(ir.populations):
-            src = {}
-            if p.source == "spike_source_array":
-                src = dict(steps=self.slot[f"pop:{p.name}:_src_steps"], ranks=self.slot[f"pop:{p.name}:_src_ranks"])
-                src["nslot"] = src["steps"].index
-            elif p.source == "timed_array":
-                if self.slot.get(f"pop:{p.name}:r") is None or self.slot[f"pop:{p.name}:r"].scalar:
-                    raise BuildError("a TimedArray needs a per-neuron 'r'", where=f"Population '{p.name}'")
-                src = dict(buffer=self.slot[f"pop:{p.name}:_src_buffer"])
-                src["nslot"] = src["buffer"].index
-            pops.append(dict(
-                source=p.source, src=src, period=int(p.source_period), schedule=max(1, int(p.source_schedule)),
-                i=i, name=p.name, n=p.size, spiking=p.type == "spike",
-                ring=max(p.spike_history, 1) + 1, rate_ring=p.rate_history,
-                refractory=p.type == "spike" and p.refractory is not None,
-                sums=[self.slot[f"pop:{p.name}:sum__{t}"].cname for t in p.sums],
-                r=self.slot.get(f"pop:{p.name}:r").cname if self.slot.get(f"pop:{p.name}:r") else None,
-                kernel=self.neuron_kernel(i),
-                global_ops=[(self.slot[f"pop:{p.name}:{g.symbol}"].cname, g.op.upper(),
-                             self.slot[f"pop:{p.name}:{g.variable}"]) for g in p.global_ops],
-            ))
-        projs = []
-        for j, pr in enumerate(ir.projections):
-            pi, qi = self.pop_index[pr.pre], self.pop_index[pr.post]
-            d = dict(j=j, name=pr.name, pre=pi, post=qi, rate=pr.type == "rate", operation=pr.operation,
-                     delay=pr.delay, max_delay=pr.max_delay, npre=ir.populations[pi].size,
-                     npost=ir.populations[qi].size)
-            gops = []
-            for g in pr.global_ops:
-                side = pi if g.side == "pre" else qi
-                op = g.op.upper()
-                src = self.slot[f"pop:{ir.populations[side].name}:{g.variable}"]
-                gops.append((f"j{j}_{c_ident(g.symbol)}", op, src))
-            d["global_ops"] = gops
-            d["kind"] = pr.kind
-            if pr.kind in ("decoding", "current_injection"):
-                w = self.slot.get(f"proj:{pr.name}:w")
-                if w is None:
-                    raise BuildError(f"a {pr.kind} projection needs a weight 'w'", where=f"Projection '{pr.name}'")
-                d["w"] = f"net.{w.cname}[0]" if w.scalar else f"net.{w.cname}[k]"
-                post = ir.populations[qi]
-                if pr.kind == "decoding":
-                    d["window"] = max(1, int(pr.window))
-                    s = self.slot.get(f"pop:{post.name}:sum__{pr.target}")
-                    d["sum"] = f"net.{s.cname}" if s else None
-                else:
-                    g = self.slot.get(f"pop:{post.name}:g_{pr.target}")
-                    r = self.slot.get(f"pop:{ir.populations[pi].name}:r")
-                    if g is None or r is None or g.scalar:
-                        raise BuildError(f"current injection needs pre.r and a per-neuron post g_{pr.target}",
-                                         where=f"Projection '{pr.name}'")
-                    d["g"] = f"net.{g.cname}"
-                    d["r"] = f"net.{r.cname}[0]" if r.scalar else f"net.{r.cname}[pre]"
-                d["kernel"] = None
-            elif pr.type == "rate":
-                if pr.delay == "variable":
-                    raise BuildError("non-uniform delays are not supported for rate-coded projections",
-                                     where=f"Projection '{pr.name}'")
-                d["kernel"] = self.rate_kernel(j)
+    def population(self, pp):
+        p, where = self.ir.populations[pp.index], f"Population '{pp.name}'"
+        src = {}
+        if pp.source == "spike_source_array":
+            src = dict(steps=self.slot[f"pop:{p.name}:_src_steps"], ranks=self.slot[f"pop:{p.name}:_src_ranks"])
+            src["nslot"] = src["steps"].index
+        elif pp.source == "timed_array":
+            if not pp.r_local:
+                raise BuildError("a TimedArray needs a per-neuron 'r'", where=where)
+            src = dict(buffer=self.slot[f"pop:{p.name}:_src_buffer"])
+            src["nslot"] = src["buffer"].index
+        r = self.slot.get(f"pop:{p.name}:r")
+        return dict(
+            source=pp.source, src=src, period=pp.period, schedule=max(1, pp.schedule), i=pp.index, name=p.name,
+            n=pp.size, spiking=pp.spiking, ring=pp.history, rate_ring=pp.rate_history,
+            refractory=pp.spiking and pp.refractory is not None,
+            sums=[self.slot[f"pop:{p.name}:sum__{t}"].cname for t in pp.sums], r=r.cname if r else None,
+            kernel=self.neuron_kernel(pp),
+            global_ops=[(self.slot[f"pop:{p.name}:{g.symbol}"].cname, g.op.upper(),
+                         self.slot[f"pop:{p.name}:{g.variable}"]) for g in pp.global_ops])
+
+    def projection(self, pj):
+        ir, j, pr = self.ir, pj.index, self.ir.projections[pj.index]
+        where = f"Projection '{pr.name}'"
+        pre, post = ir.populations[pj.pre], ir.populations[pj.post]
+        d = dict(j=j, name=pr.name, pre=pj.pre, post=pj.post, rate=pj.type == "rate", operation=pr.operation,
+                 delay=pj.delay, max_delay=pj.max_delay, npre=pre.size, npost=post.size, kind=pj.kind,
+                 transmits=pj.transmits, kernel=None)
+        d["global_ops"] = [(f"j{j}_{c_ident(g.symbol)}", g.op.upper(),
+                            self.slot[f"pop:{(pre if g.side == 'pre' else post).name}:{g.variable}"])
+                           for g in pj.global_ops]
+        if pj.kind in ("decoding", "current_injection"):
+            w = self.slot.get(f"proj:{pr.name}:w")
+            if w is None:
+                raise BuildError(f"a {pj.kind} projection needs a weight 'w'", where=where)
+            d["w"] = f"net.{w.cname}[0]" if w.scalar else f"net.{w.cname}[k]"
+            if pj.kind == "decoding":
+                d["window"] = max(1, pj.window)
+                s = self.slot.get(f"pop:{post.name}:sum__{pr.target}")
+                d["sum"] = f"net.{s.cname}" if s else None
             else:
-                d["kernel"] = self.event_kernel(j, "pre") if pr.pre_spike or pr.event_driven else None
-            d["post_kernel"] = self.event_kernel(j, "post") if pr.post_spike else None
-            segs, scratch = self.continuous_segments(j) if pr.updates else ([], {})
-            d["segments"] = segs
-            d["scratch"] = [(c_ident(t), loc) for t, loc in scratch.items()]
-            projs.append(d)
+                g = self.slot.get(f"pop:{post.name}:{pj.conductance}")
+                r = self.slot.get(f"pop:{pre.name}:r")
+                if g is None or r is None or g.scalar:
+                    raise BuildError(f"current injection needs pre.r and a per-neuron post {pj.conductance}",
+                                     where=where)
+                d["g"] = f"net.{g.cname}"
+                d["r"] = f"net.{r.cname}[0]" if r.scalar else f"net.{r.cname}[pre]"
+        elif pj.type == "rate":
+            if pj.delay == "variable":
+                raise BuildError("non-uniform delays are not supported for rate-coded projections", where=where)
+            d["kernel"] = self.rate_kernel(pj)
+        elif pj.pre_spike or pj.event_driven:
+            d["kernel"] = self.event_kernel(pj, "pre")
+        d["post_kernel"] = self.event_kernel(pj, "post") if pj.post_spike else None
+        segs, scratch = self.continuous_segments(pj) if pj.segments else ([], {})
+        d["segments"] = segs
+        d["scratch"] = [(c_ident(t), loc) for t, loc in scratch.items()]
+        return d
+
+    def context(self):
+        pops = [self.population(pp) for pp in self.plan.populations]
+        projs = [self.projection(pj) for pj in self.plan.projections]
         # conductances (g_* of spiking populations): monitors record them right after transmission
-        targets = set()
-        for i, p in enumerate(ir.populations):
-            if p.type == "spike":
-                for v in p.variables:
-                    s = self.slot.get(f"pop:{p.name}:{v.name}") if v.name.startswith("g_") and \
-                        v.locality != "global" else None
-                    if s is not None and not s.scalar:
-                        targets.add(s.index)
-        return dict(digest=ir.digest(), dt=repr(float(ir.dt)), slots=self.layout, pops=pops, projs=projs,
+        targets = {self.slot[f"pop:{pp.name}:{n}"].index for pp in self.plan.populations for n in pp.targets}
+        return dict(digest=self.ir.digest(), dt=repr(float(self.ir.dt)), slots=self.layout, pops=pops, projs=projs,
                     nslots=len(self.layout), targets=targets)
 
     def source(self):
@@ -418,5 +374,5 @@ class Generator:
 
 
 def generate(ir):
-    """The CUDA source of ``ir`` (one translation unit; includes ``runtime.cuh``)."""
+    """The CUDA source of ``ir`` (one translation unit; includes ``runtime/runtime.cuh``)."""
     return Generator(ir).source()

@@ -5,7 +5,6 @@ It inherits everything from :class:`annstudio.codegen.cpp.printer.CppExprPrinter
 squares, ternary ``Piecewise``, ``fmin``/``fmax``, booleans), so an expression is
 evaluated in the same order on every backend.  Overridden here only:
 
-- ``Mod`` is NumPy's modulo (sign of the divisor) through ``ann_pymod``;
 - ``Heaviside0`` through the device helper ``ann_heaviside0``;
 - integers and rationals print as double literals (``2.0``, ``(1.0/6.0)``);
 - ``symbol_name`` defaults to the bare name (a kernel decides where a value lives).
@@ -20,9 +19,6 @@ class CudaExprPrinter(CppExprPrinter):
 
     def __init__(self, symbol_name=None):
         super().__init__(symbol_name or (lambda name: name))
-
-    def _print_Mod(self, expr):
-        return f"ann_pymod({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
     def _print_Heaviside0(self, expr):
         return f"ann_heaviside0({self._print(expr.args[0])})"

@@ -1,7 +1,7 @@
-"""Registry of simulation backends, filled by the backends themselves.
+"""Registry of simulation backends: paradigm name -> factory, availability probe, description.
 
-A backend factory is called as ``factory(ir, data, settings)`` and returns an
-object with the interface documented in :class:`BackendInfo`'s docstring.
+A backend factory is called as ``factory(ir, data, settings)`` and returns an object satisfying
+the :class:`~annstudio.core.runtime.backend.Backend` protocol.
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -13,13 +13,8 @@ _REGISTRY = {}
 
 @dataclass(frozen=True)
 class BackendInfo:
-    """``availability()`` returns None when usable, else a one-line reason.
-
-    A backend object provides: ``get(obj, var)``, ``set(obj, var, value)``,
-    ``run(nsteps)``, ``step`` (int), ``add_monitor(request) -> id``,
-    ``fetch_monitor(id) -> Recording``, ``set_monitor_active(id, bool)``,
-    ``spikes_last_step(pop)`` and ``close()``.
-    """
+    """``factory(ir, data, settings)`` returns a :class:`~annstudio.core.runtime.backend.Backend`;
+    ``availability()`` returns None when usable, else a one-line reason."""
 
     name: str
     factory: Callable

@@ -132,11 +132,6 @@ __host__ __device__ inline double ann_draw_binomial(AnnKey key, uint32_t s, uint
 }
 
 /* ------------------------------------------------------------------ expression helpers */
-__host__ __device__ inline double ann_pymod(double a, double b) {   /* Python/NumPy modulo */
-    double m = fmod(a, b);
-    if (m != 0.0 && ((b < 0.0) != (m < 0.0))) m += b;
-    return m;
-}
 __host__ __device__ inline double ann_heaviside0(double x) { return x != x ? x : (x > 0.0 ? 1.0 : 0.0); }
 
 /* ------------------------------------------------------------------ generic kernels */

@@ -1,8 +1,9 @@
-"""Build cache shared by the compiled backends (C++/OpenMP kernels, the Cython binding, CUDA).
+"""The one build cache of the compiled backends (C++/OpenMP kernels and runtime, the Cython binding, CUDA).
 
 ``<root>/<kind>/<key>/`` where ``root`` is ``$ANNSTUDIO_CACHE`` or
 ``platformdirs.user_cache_dir("annstudio")`` and ``key`` hashes whatever shapes
-the binary (IR digest, compiler, its version, flags, annstudio version).  A build
+the binary (the value-free IR digest, compiler, its version, flags, annstudio version): values never
+enter a key, so changing one never rebuilds.  A build
 runs under a file lock; the product is written to a temporary name and renamed,
 so readers never see a half-written library and concurrent builders of the same
 key wait for one another instead of corrupting the entry.
