@@ -1,14 +1,16 @@
 """Equation parsing and numerical integration (sympy), shared by every backend.
 
-``analyse_neuron`` / ``analyse_synapse`` parse and check a type's text blocks;
-``integrate`` turns ODE statements into target-neutral update statements.
+``analyse_neuron`` / ``analyse_synapse`` parse and check a type's text blocks
+against a :class:`Scope` (a network's functions and constants, passed
+explicitly: there is no process-wide registry); ``integrate`` turns ODE
+statements into target-neutral update statements.
 """
-from .analysis import (Analysis, GlobalOpDecl, RandomDecl, Statement, VarDecl, add_function,
-                       analyse_neuron, analyse_synapse, clear_constants, clear_functions, constant_names,
-                       declare_constant, functions_signature)
+from .analysis import analyse_neuron, analyse_synapse
+from .decls import Analysis, GlobalOpDecl, RandomDecl, Statement, VarDecl
 from .integration import Update, integrate, event_driven_update
+from .scope import EMPTY as EMPTY_SCOPE
+from .scope import Scope, check_constant_name, parse_functions
 
-__all__ = ["Analysis", "GlobalOpDecl", "RandomDecl", "Statement", "VarDecl", "add_function",
-           "analyse_neuron", "analyse_synapse", "clear_constants", "clear_functions", "constant_names",
-           "declare_constant", "functions_signature", "Update",
+__all__ = ["Analysis", "GlobalOpDecl", "RandomDecl", "Statement", "VarDecl", "analyse_neuron",
+           "analyse_synapse", "Scope", "EMPTY_SCOPE", "check_constant_name", "parse_functions", "Update",
            "integrate", "event_driven_update"]

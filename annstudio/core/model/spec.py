@@ -1,9 +1,16 @@
-"""Declarative records for populations, projections, monitors and settings."""
+"""Declarative records for populations, projections, monitors and settings: the network description.
+
+A ``NetworkSpec`` holds data only (names, numbers, arrays, distributions, type texts; a
+``connect_with_func`` method is the one user callable): projections name their populations through
+``PopRef``s, never through session objects.  Its ``functions`` and ``constants`` are the network's
+own; ``scope()`` hands them to the equation analysis.
+"""
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
 
+from ..equations import Scope
 from ..errors import ModelError
 from .types import Neuron, Synapse
 
@@ -102,6 +109,12 @@ class NetworkSpec:
     projections: list = field(default_factory=list)
     monitors: list = field(default_factory=list)
     constants: dict = field(default_factory=dict)   # name -> value of ANNarchy-style Constants
+    functions: list = field(default_factory=list)   # "f(x) = ..." definitions, in declaration order
+
+    def scope(self):
+        """The functions and constant names every equation of this network sees (hashable: analyses
+        are cached per scope).  Raises a located EquationError for a bad definition."""
+        return Scope(tuple(self.functions), frozenset(self.constants))
 
     def population(self, name):
         for p in self.populations:

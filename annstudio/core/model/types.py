@@ -1,10 +1,13 @@
-"""Neuron and synapse types: the user's text forms, kept verbatim.
+"""Neuron and synapse types: the user's text forms, kept verbatim, and their project dicts.
 
-Parsing happens in ``annstudio.core.equations``; these objects only hold
-the text (so projects, the GUI and the exporter show exactly what was typed)
-plus a cached parse.
+Owns ``Neuron`` / ``Synapse`` (one ``_TypeText`` base): the text of each field of the one
+field table (``fields.py``), a cached parse, and the mapping to and from a project's type
+dict (``from_dict`` / ``to_dict``).  Parsing happens in ``annstudio.core.equations``; these
+objects only hold the text (so projects, the GUI and the exporter show exactly what was
+typed).
 """
-from ..equations import analyse_neuron, analyse_synapse
+from ..equations import EMPTY_SCOPE, analyse_neuron, analyse_synapse
+from .fields import NEURON_FIELDS, SYNAPSE_FIELDS
 
 
 def _text(value):
@@ -15,11 +18,53 @@ def _text(value):
     return str(value)
 
 
-class Neuron:
+class _TypeText:
+    """What neurons and synapses share: the field table, dict mapping, identity."""
+
+    table = ()
+    section = ""
+
+    @classmethod
+    def field_names(cls):
+        return tuple(f.name for f in cls.table)
+
+    @classmethod
+    def from_dict(cls, d, name=None):
+        """The type of a custom project entry (``{"parameters": ..., "equations": ...}``);
+        ``name`` is used when the entry has none.  Unknown keys are refused."""
+        known = set(cls.field_names()) | {"name", "description"}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise TypeError(f"unknown {cls.section[:-1]} field(s): {', '.join(unknown)}")
+        kwargs = {k: d[k] for k in cls.field_names() if d.get(k) is not None}
+        return cls(name=d.get("name") or name, description=d.get("description"), **kwargs)
+
+    def to_dict(self):
+        """The project entry of this type (every field of the table, plus name and description)."""
+        d = {k: getattr(self, k) for k in self.field_names()}
+        d["name"] = self.name
+        d["description"] = self.description
+        return d
+
+    def key(self):
+        return tuple(repr(getattr(self, k)) for k in self.field_names())
+
+    def __eq__(self, other):      # a library type equals the custom type with the same text
+        return isinstance(other, _TypeText) and self.section == other.section and self.key() == other.key()
+
+    def __hash__(self):
+        return hash(self.key())
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class Neuron(_TypeText):
     """A neuron type (rate-coded when ``spike`` is empty, spiking otherwise)."""
 
-    fields = ("parameters", "equations", "spike", "reset", "refractory", "axon_spike",
-              "axon_reset", "functions")
+    table = NEURON_FIELDS
+    section = "neurons"
+    fields = tuple(f.name for f in NEURON_FIELDS)
 
     def __init__(self, parameters="", equations="", spike=None, axon_spike=None, reset=None,
                  axon_reset=None, refractory=None, functions=None, name=None, description=None,
@@ -35,35 +80,19 @@ class Neuron:
         self.name = name or ("Spiking neuron" if self.spike.strip() else "Rate-coded neuron")
         self.description = description or ""
         self.extra_values = dict(extra_values or {})
-        self._analysis = None
+        self._analysis = {}
 
     @property
     def type(self):
         return "spike" if self.spike.strip() else "rate"
 
-    def analysis(self):
-        """The parsed, checked description (cached)."""
-        if self._analysis is None:
-            self._analysis = analyse_neuron(self)
-        return self._analysis
-
-    def to_dict(self):
-        d = {k: getattr(self, k) for k in self.fields}
-        d["name"] = self.name
-        d["description"] = self.description
-        return d
-
-    def key(self):
-        return tuple(repr(getattr(self, k)) for k in self.fields)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.key() == other.key()
-
-    def __hash__(self):
-        return hash(self.key())
-
-    def __repr__(self):
-        return f"Neuron({self.name!r})"
+    def analysis(self, scope=None):
+        """The parsed, checked description against ``scope`` (a network's functions and constants;
+        default none), cached per scope."""
+        scope = scope or EMPTY_SCOPE
+        if scope not in self._analysis:
+            self._analysis[scope] = analyse_neuron(self, scope)
+        return self._analysis[scope]
 
 
 class RateNeuron(Neuron):
@@ -74,11 +103,12 @@ class SpikeNeuron(Neuron):
     """Alias kept for ANNarchy 5 style scripts."""
 
 
-class Synapse:
+class Synapse(_TypeText):
     """A synapse type: parameters, equations, psp / pre_spike / post_spike blocks."""
 
-    fields = ("parameters", "equations", "psp", "operation", "pre_spike", "post_spike",
-              "pre_axon_spike", "functions", "pruning", "creating")
+    table = SYNAPSE_FIELDS
+    section = "synapses"
+    fields = tuple(f.name for f in SYNAPSE_FIELDS)
 
     def __init__(self, parameters="", equations="", psp=None, operation="sum", pre_spike=None,
                  post_spike=None, pre_axon_spike=None, functions=None, pruning=None, creating=None,
@@ -96,7 +126,7 @@ class Synapse:
         self.name = name or "Synapse"
         self.description = description or ""
         self.extra_values = dict(extra_values or {})
-        self._type = type
+        self._type = type or None
         self._analysis = {}
 
     @property
@@ -105,27 +135,17 @@ class Synapse:
             return self._type
         return "spike" if (self.pre_spike.strip() or self.post_spike.strip()) else "rate"
 
-    def analysis(self, kind=None):
-        """Parsed description for a rate-coded or spiking projection (cached)."""
-        kind = kind or self.type
-        if kind not in self._analysis:
-            self._analysis[kind] = analyse_synapse(self, kind)
-        return self._analysis[kind]
+    def analysis(self, kind=None, scope=None):
+        """Parsed description for a rate-coded or spiking projection against ``scope`` (cached)."""
+        kind, scope = kind or self.type, scope or EMPTY_SCOPE
+        if (kind, scope) not in self._analysis:
+            self._analysis[kind, scope] = analyse_synapse(self, kind, scope)
+        return self._analysis[kind, scope]
 
     def to_dict(self):
-        d = {k: getattr(self, k) for k in self.fields}
-        d["name"] = self.name
-        d["description"] = self.description
+        d = super().to_dict()
+        d["type"] = self._type           # the declared kind (None: decided by the blocks)
         return d
 
     def key(self):
-        return tuple(repr(getattr(self, k)) for k in self.fields)
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.key() == other.key()
-
-    def __hash__(self):
-        return hash(self.key())
-
-    def __repr__(self):
-        return f"Synapse({self.name!r})"
+        return super().key()[:-1] + (repr(self._type),)
