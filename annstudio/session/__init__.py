@@ -1,14 +1,19 @@
 """Session layer: compiled, running networks and the ANNarchy-style facade.
 
-``Simulation`` runs a ``NetworkSpec`` through the backend registry; the facade
+``Simulation`` runs a ``NetworkSpec`` through the backend registry (filled here,
+explicitly, by ``codegen.register_all``); the facade
 classes (``Population``, ``Projection``, ``Monitor``, ``Network``) and functions
 (``setup``, ``compile``, ``simulate``...) build specs the way ANNarchy scripts do.
 """
+from annstudio import codegen
+from annstudio.core.runtime import registry as _registry
+
 from .simulation import Progress, Simulation
 from .population import IndividualNeuron, Population, PopulationView
 from .projection import CSR, Dendrite, Projection
 from .monitor import Monitor
-from .network import Network, default_network
+from .context import default_network
+from .network import Network
 from .special import *  # noqa: F401,F403
 from .api import *  # noqa: F401,F403
 from .api import __all__ as _api_all
@@ -18,10 +23,9 @@ from .analysis_tools import __all__ as _tools_all
 from .extras import *  # noqa: F401,F403
 from .extras import __all__ as _extras_all
 from .convolution import Convolution, Copy, Pooling
-from . import structural as _structural
 
-_structural.install()   # Dendrite.create_synapse/prune_synapse, Projection.start_pruning/start_creating
+codegen.register_all(_registry)   # the session layer is where backends meet their users: named once, here
 
-__all__ = ["Progress", "Simulation", "IndividualNeuron", "Population", "PopulationView", "CSR", "Dendrite",
-           "Projection", "Monitor", "Network", "default_network"] + list(_api_all) + list(_special_all) + list(_tools_all) + list(_extras_all) + \
-    ["Convolution", "Copy", "Pooling"]
+__all__ = (["Progress", "Simulation", "IndividualNeuron", "Population", "PopulationView", "CSR", "Dendrite",
+            "Projection", "Monitor", "Network", "default_network"] + list(_api_all) + list(_special_all)
+           + list(_tools_all) + list(_extras_all) + ["Convolution", "Copy", "Pooling"])

@@ -35,8 +35,7 @@ def _sim(net):
 
 
 def _proj_analysis(proj):
-    from .projection import _default_synapse
-    return (proj.synapse_type or _default_synapse()).analysis(proj._pre_type())
+    return proj._analysis()
 
 
 # -- whole state -------------------------------------------------------------------------------
@@ -45,7 +44,7 @@ def _state(net, populations=True, projections=True):
     out = {"populations": {}, "projections": {}, "t": sim.t, "step": sim.step}
     if populations:
         for p in net.populations:
-            a = p.neuron_type.analysis()
+            a = p._analysis()
             out["populations"][p.name] = {n: np.array(sim.get(p.name, n), dtype=float, copy=True) for n in a.names}
     if projections:
         for proj in net.projections:
@@ -121,7 +120,7 @@ def _parameters(net):
     out = {"network": {"dt": net.spec.settings.dt, "seed": net.spec.settings.seed}, "populations": {},
            "projections": {}}
     for p in net.populations:
-        a = p.neuron_type.analysis()
+        a = p._analysis()
         out["populations"][p.name] = {n: _jsonable(sim.get(p.name, n) if sim else getattr(p, n))
                                       for n in a.parameters}
     for proj in net.projections:
@@ -152,7 +151,7 @@ def load_parameters(filename, global_only=True, verbose=False, net_id=0, net=Non
                 if verbose:
                     print(f"load_parameters: no {kind[:-1]} named {name!r}; skipped")
                 continue
-            a = obj.neuron_type.analysis() if kind == "populations" else _proj_analysis(obj)
+            a = obj._analysis() if kind == "populations" else _proj_analysis(obj)
             for var, value in values.items():
                 decl = a.var(var)
                 if decl is None or (global_only and decl.locality != "global"):
@@ -165,8 +164,7 @@ def load_parameters(filename, global_only=True, verbose=False, net_id=0, net=Non
 
 # -- report -------------------------------------------------------------------------------------
 def _model_block(model, kind, latex):
-    fields = ["parameters", "equations"] + (["spike", "reset", "refractory"] if kind == "neuron" else
-                                            ["psp", "operation", "pre_spike", "post_spike"])
+    fields = [f for f in model.field_names() if f != "type"]     # the model's one field table
     lines = []
     for f in fields:
         text = getattr(model, f, None)

@@ -5,11 +5,7 @@ acts on the current network (``annstudio.session.context``).
 """
 import numpy as np
 
-from annstudio.core.equations import add_function as _add_function
-from annstudio.core.equations import clear_constants, clear_functions
-
-from .context import current_network, set_current_network
-from .network import _new_default
+from .context import current_network, new_default_network, set_current_network
 
 
 def setup(**kwargs):
@@ -65,23 +61,26 @@ def set_seed(seed, use_seed_seq=True, net_id=0):
 
 
 def clear(functions=True, neurons=True, synapses=True, constants=True):
-    """Forget every population, projection and monitor (a fresh default network)."""
+    """Forget every population, projection and monitor (a fresh default network with the same settings);
+    the functions and constants declared so far are forgotten too unless ``functions``/``constants`` is
+    False."""
     old = current_network()
     settings = old.spec.settings
-    net = _new_default()
+    net = new_default_network()
     net.spec.settings.dt = settings.dt
     net.spec.settings.paradigm = settings.paradigm
     net.spec.settings.num_threads = settings.num_threads
     if functions:
-        clear_functions()
+        net.spec.functions.clear()
     if constants:
-        clear_constants()
+        net.spec.constants.clear()
     return net
 
 
-def add_function(function):
-    """Declare a global function usable in every equation, e.g. ``"sigmoid(x) = 1/(1+exp(-x))"``."""
-    _add_function(function)
+def add_function(function, net_id=0):
+    """Declare a function usable in every equation of the default network (declare it before the
+    populations that use it), e.g. ``"sigmoid(x) = 1/(1+exp(-x))"``."""
+    current_network().add_function(function)
 
 
 def get_population(name, net_id=0):

@@ -1,30 +1,32 @@
 """Smaller pieces of ANNarchy's public API: ``Constant``, ``every`` callbacks,
 ``functions``, standard-model listings, ``InputArray``, default synapses and
 the module-level spike-train analyses.
+
+Constants and functions belong to a network (``NetworkSpec.constants`` /
+``functions``); these helpers act on the default network unless given one.
 """
 import numpy as np
 import sympy as sp
 
-from annstudio.core.equations import analysis as _analysis
-from annstudio.core.equations import declare_constant
+from annstudio.core.equations import check_constant_name
 from annstudio.core.errors import ModelError
 from annstudio.core.library import NEURONS, SYNAPSES
 from annstudio.core.model.types import Neuron, Synapse
 
 from .context import current_network
-from .monitor import _smooth
+from .monitor import gaussian_smooth
 from .population import Population
 
 
 class Constant(float):
-    """A named global constant usable in every equation; ``set()`` changes it without recompiling."""
+    """A named constant usable in every equation of its network (the default one unless ``net`` is
+    given); ``set()`` changes it without recompiling."""
 
-    def __new__(cls, name, value, net_id=0):
+    def __new__(cls, name, value, net_id=0, net=None):
         obj = super().__new__(cls, float(value))
-        obj.name = name
+        obj.name = check_constant_name(name)
         obj.value = float(value)
-        declare_constant(name)
-        net = current_network()
+        net = net or current_network()
         net.spec.constants[name] = float(value)
         obj._net = net
         return obj
@@ -67,11 +69,13 @@ def callbacks_enabled(net_id=0):
     return current_network().callbacks_enabled
 
 
-def functions(name, net_id=0):
-    """A global function declared with ``add_function`` as a NumPy-callable."""
-    if name not in _analysis._GLOBAL_FUNCTIONS:
+def functions(name, net_id=0, net=None):
+    """A function declared with ``add_function`` (on the default network unless ``net`` is given) as a
+    NumPy-callable."""
+    declared = (net or current_network()).spec.scope().functions()
+    if name not in declared:
         raise ModelError(f"no function named {name!r} (declare it with add_function)")
-    params, body = _analysis._GLOBAL_FUNCTIONS[name]
+    params, body = declared[name]
     return sp.lambdify(params, body, modules="numpy")
 
 
@@ -138,13 +142,13 @@ def histogram(spikes, bins=None, per_neuron=False, dt=None):
 def population_rate(spikes, smooth=0.0, dt=None):
     d = _dt(dt)
     rate = histogram(spikes, dt=d) / max(len(spikes), 1) / (d / 1000.0)
-    return _smooth(rate, smooth / d) if smooth > 0 else rate
+    return gaussian_smooth(rate, smooth / d) if smooth > 0 else rate
 
 
 def smoothed_rate(spikes, smooth=0.0, dt=None):
     d = _dt(dt)
     per = histogram(spikes, per_neuron=True, dt=d) / (d / 1000.0)
-    return np.array([_smooth(r, smooth / d) for r in per]) if smooth > 0 else per
+    return np.array([gaussian_smooth(r, smooth / d) for r in per]) if smooth > 0 else per
 
 
 def mean_fr(spikes, duration=None, dt=None):

@@ -32,13 +32,13 @@ class Monitor:
             pop = obj if isinstance(obj, Population) else obj.population
             self.kind, self.target, self.ranks = "population", pop.name, None if isinstance(obj, Population) else \
                 tuple(int(r) for r in obj.ranks)
-            known = set(pop.neuron_type.analysis().names) | {"spike", "r"}
+            known = set(pop._analysis().names) | {"spike", "r"}
             if "spike" in variables and pop.neuron_type.type != "spike":
                 raise ModelError("'spike' can only be recorded from spiking populations", where=f"Monitor of {pop.name!r}")
             self._pop = pop
         elif isinstance(obj, Projection):
             self.kind, self.target, self.ranks = "projection", obj.name, None
-            a = (obj.synapse_type.analysis(obj._pre_type()) if obj.synapse_type is not None else None)
+            a = obj._analysis() if obj.synapse_type is not None else None
             known = set(a.names if a else ()) | {"w"}
             self._pop = None
         else:
@@ -217,7 +217,7 @@ class Monitor:
         counts = self.histogram(spikes)
         n = max(len(spikes), 1)
         rate = counts / n / (dt / 1000.0)
-        return _smooth(rate, smooth / dt) if smooth > 0 else rate
+        return gaussian_smooth(rate, smooth / dt) if smooth > 0 else rate
 
     def smoothed_rate(self, spikes=None, smooth=0.0):
         """Per-neuron firing rate (Hz) per step, smoothed with a Gaussian of ``smooth`` ms."""
@@ -225,7 +225,7 @@ class Monitor:
         dt = self._dt()
         per = self.histogram(spikes, per_neuron=True) / (dt / 1000.0)
         if smooth > 0:
-            per = np.array([_smooth(row, smooth / dt) for row in per])
+            per = np.array([gaussian_smooth(row, smooth / dt) for row in per])
         return per
 
     def mean_fr(self, spikes=None):
@@ -264,7 +264,8 @@ class Monitor:
         return list(cv.values())
 
 
-def _smooth(signal, sigma_steps):
+def gaussian_smooth(signal, sigma_steps):
+    """``signal`` convolved with a normalised Gaussian of ``sigma_steps`` (same length)."""
     radius = max(1, int(3 * sigma_steps))
     x = np.arange(-radius, radius + 1)
     kernel = np.exp(-x ** 2 / (2 * sigma_steps ** 2))

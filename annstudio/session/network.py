@@ -1,8 +1,11 @@
-"""ANNarchy-style ``Network`` and the module-level functions acting on the default one.
+"""ANNarchy-style ``Network``: a network description being built, then run.
 
-A ``Network`` owns a :class:`NetworkSpec` (what ANNarchy scripts build) and,
-after ``compile()``, a :class:`Simulation`.  ``Network.add``/``get`` copy
-objects of the default network into an explicit one, as in ANNarchy 4.x.
+A ``Network`` owns a :class:`NetworkSpec` (what ANNarchy scripts build: its
+populations, projections, settings, and its own functions and constants, which
+its equations see through ``spec.scope()``) and, after ``compile()``, a
+:class:`Simulation`.  ``Network.add``/``get`` copy objects of the default network
+(``context.default_network``) into an explicit one, as in ANNarchy 4.x; a new
+network starts with the default network's settings, functions and constants.
 """
 import copy
 import time
@@ -12,7 +15,7 @@ import numpy as np
 from annstudio.core.errors import ModelError
 from annstudio.core.model.spec import NetworkSpec, PopRef, Settings
 
-from .context import current_network, set_current_network
+from .context import existing_default_network
 from .monitor import Monitor
 from .population import Population, PopulationView
 from .projection import Projection
@@ -21,8 +24,11 @@ from .simulation import Simulation
 
 class Network:
     def __init__(self, everything=False, dt=None, seed=None):
-        defaults = _DEFAULT[0].spec.settings if _DEFAULT[0] is not None else Settings()
-        self.spec = NetworkSpec(settings=copy.copy(defaults))
+        base = existing_default_network()
+        self.spec = NetworkSpec(settings=copy.copy(base.spec.settings if base is not None else Settings()))
+        if base is not None:          # functions and constants declared so far are visible here too
+            self.spec.functions = list(base.spec.functions)
+            self.spec.constants = dict(base.spec.constants)
         if dt is not None:
             self.spec.settings.dt = float(dt)
         if seed is not None:
@@ -35,9 +41,8 @@ class Network:
         self.callbacks = []
         self.callbacks_enabled = True
         self._init_rng = np.random.default_rng(self.spec.settings.seed)
-        if everything and _DEFAULT[0] is not None:
-            d = _DEFAULT[0]
-            self.add(d._populations + d._projections + d._monitors)
+        if everything and base is not None:
+            self.add(base._populations + base._projections + base._monitors)
 
     # -- registration ----------------------------------------------------------------------
     def _check_open(self, what):
@@ -59,9 +64,31 @@ class Network:
         if self._sim is not None and self._sim.backend is not None:
             mon._attach(self._sim)
 
+    # -- functions and constants of this network -------------------------------------------
+    def add_function(self, definition):
+        """Declare functions (``"f(x) = expr"`` lines) usable in every equation of this network."""
+        self.spec.scope().with_function(definition)     # a bad definition raises a located error here
+        self.spec.functions.append(str(definition))
+
+    def constant(self, name, value):
+        """A named constant usable in every equation of this network (see ``Constant``)."""
+        from .extras import Constant
+        return Constant(name, value, net=self)
+
+    def _adopt_scope(self, src):
+        """The functions and constants of ``src`` this network lacks (the objects copied from it use them)."""
+        for definition in src.spec.functions:
+            if definition not in self.spec.functions:
+                self.spec.functions.append(definition)
+        for name, value in src.spec.constants.items():
+            self.spec.constants.setdefault(name, value)
+
     # -- ANNarchy 4.x explicit network interface ---------------------------------------------
     def add(self, objects):
         objects = objects if isinstance(objects, (list, tuple)) else [objects]
+        for obj in objects:
+            if isinstance(obj, (Population, Projection)) and obj._net is not self:
+                self._adopt_scope(obj._net)
         for obj in objects:
             if isinstance(obj, Population):
                 spec = copy.deepcopy(obj._spec)
@@ -76,8 +103,6 @@ class Network:
                 spec.initial = dict(spec.initial)
                 spec.options = dict(spec.options)
                 pre, post = self._map(obj.pre), self._map(obj.post)
-                if "_pre_obj" in spec.options:
-                    spec.options["_pre_obj"], spec.options["_post_obj"] = pre, post
                 new = Projection._from_spec(spec, self, pre, post)
                 self._add_projection(new)
                 self._copies[id(obj)] = new
@@ -225,10 +250,8 @@ class Network:
         self._require_sim().backend.run(1)
 
     def reset(self, populations=True, projections=False, synapses=False, monitors=True):
-        sim = self._require_sim()
-        if populations:
-            for p in self._populations:
-                p.reset()
+        """Variables back to their compiled values, recordings dropped: ``Simulation.reset`` (time goes on)."""
+        self._require_sim().reset(populations, projections, synapses, monitors)
         if monitors:
             for m in self._monitors:
                 m.reset()
@@ -238,7 +261,7 @@ class Network:
 
     def set_time(self, t, net_id=0):
         sim = self._require_sim()
-        sim.backend.step = int(round(t / sim.dt)) if hasattr(sim.backend, "step") else None
+        sim.backend.step = int(round(t / sim.dt))
 
     def get_current_step(self):
         return self._sim.step if self._sim is not None and self._sim.backend is not None else 0
@@ -259,19 +282,3 @@ class Network:
 
     def clear(self):
         self.__init__()
-
-
-_DEFAULT = [None]
-
-
-def _new_default():
-    _DEFAULT[0] = Network()
-    set_current_network(_DEFAULT[0])
-    return _DEFAULT[0]
-
-
-_new_default()
-
-
-def default_network():
-    return _DEFAULT[0]

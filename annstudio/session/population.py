@@ -34,14 +34,19 @@ class _NeuronAccess:
     def _pop_obj(self):
         raise NotImplementedError
 
+    def _analysis(self):
+        """The neuron type's analysis with the functions and constants of the population's network."""
+        pop = self._pop_obj()
+        return pop._spec.neuron.analysis(pop._net.spec.scope())
+
     def _names(self):
-        return self._pop_obj()._spec.neuron.analysis().names
+        return self._pop_obj()._analysis().names
 
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
         pop = self._pop_obj()
-        if name in pop._spec.neuron.analysis().names:
+        if name in pop._analysis().names:
             return pop._read(name, self._ranks)
         raise AttributeError(f"{type(self).__name__} {pop.name!r} has no attribute {name!r}")
 
@@ -51,11 +56,11 @@ class _NeuronAccess:
             object.__setattr__(self, name, value)
             return
         pop = self._pop_obj()
-        if name in pop._spec.neuron.analysis().names:
+        if name in pop._analysis().names:
             pop._write(name, value, self._ranks)
             return
         raise AttributeError(f"{type(self).__name__} {pop.name!r} has no attribute {name!r} "
-                             f"(known: {', '.join(pop._spec.neuron.analysis().names)})")
+                             f"(known: {', '.join(pop._analysis().names)})")
 
     def get(self, name):
         return getattr(self, name)
@@ -70,11 +75,11 @@ class _NeuronAccess:
 
     @property
     def parameters(self):
-        return list(self._pop_obj()._spec.neuron.analysis().parameters)
+        return list(self._pop_obj()._analysis().parameters)
 
     @property
     def variables(self):
-        return list(self._pop_obj()._spec.neuron.analysis().state)
+        return list(self._pop_obj()._analysis().state)
 
 
 class Population(_NeuronAccess):
@@ -92,7 +97,7 @@ class Population(_NeuronAccess):
             neuron = neuron()  # standard models may be passed as classes, as in ANNarchy
         if not isinstance(neuron, Neuron):
             raise ModelError(f"neuron must be a Neuron, got {type(neuron).__name__}", where=f"Population {name!r}")
-        neuron.analysis()  # equation errors surface here, with their location
+        neuron.analysis(net.spec.scope())  # equation errors surface here, with their location
         object.__setattr__(self, "_net", net)
         object.__setattr__(self, "_spec", PopulationSpec(name, geometry, neuron, stop_condition=stop_condition))
         object.__setattr__(self, "_ranks", None)
@@ -163,7 +168,7 @@ class Population(_NeuronAccess):
 
     # -- values --------------------------------------------------------------------------
     def _decl(self, name):
-        return self._spec.neuron.analysis().var(name)
+        return self._analysis().var(name)
 
     def _read(self, name, ranks):
         decl = self._decl(name)
@@ -238,7 +243,7 @@ class Population(_NeuronAccess):
         if sim is None or sim.backend is None:
             return
         init = sim.data.populations[self.name]
-        names = self._spec.neuron.analysis().state if attributes == -1 else attributes
+        names = self._analysis().state if attributes == -1 else attributes
         for n in names:
             sim.set(self.name, n, init[n])
 
@@ -246,8 +251,7 @@ class Population(_NeuronAccess):
         sim = self._net._sim
         if sim is None or sim.backend is None:
             raise ModelError("sum() is only available after compile()", where=self.name)
-        return np.array(sim.backend.get_sum(self.name, target)) if hasattr(sim.backend, "get_sum") else \
-            np.array(sim.backend.pops[self.name].sums.get(target, np.zeros(self.size)))
+        return np.array(sim.backend.get_sum(self.name, target))
 
     def __repr__(self):
         return f"Population({self.name!r}, geometry={self.geometry}, neuron={self._spec.neuron.name!r})"

@@ -12,6 +12,7 @@ from annstudio.core.model.spec import ConnectorSpec, PopRef, ProjectionSpec
 from annstudio.core.model.types import Synapse
 from annstudio.core.runtime.connectivity import CSR  # noqa: F401  (re-exported by the facade)
 
+from . import structural
 from .context import current_network
 from .population import Population, PopulationView
 
@@ -38,7 +39,7 @@ class Projection:
         if isinstance(synapse, type):
             synapse = synapse()
         if synapse is not None:
-            synapse.analysis(pre_pop.neuron_type.type)
+            synapse.analysis(pre_pop.neuron_type.type, net.spec.scope())
         self._net = net
         self.pre = pre
         self.post = post
@@ -115,8 +116,8 @@ class Projection:
         return self._connect("from_sparse", weights=weights, delays=delays or None)
 
     def connect_with_func(self, method, **args):
-        self._spec.options["_pre_obj"] = self.pre
-        self._spec.options["_post_obj"] = self.post
+        """``method(pre, post, **args)`` returns a ``CSR``; at compile() it receives each side as a
+        ``ConnectorSide`` (name, geometry, ranks, size), as described in the network."""
         return self._connect("with_func", method=method, args=args)
 
     # -- access after compile --------------------------------------------------------------
@@ -163,9 +164,13 @@ class Projection:
     def __getitem__(self, index):
         return self.dendrite(index)
 
+    def _analysis(self):
+        """The synapse type's analysis (the default synapse when none was given) for this projection's
+        kind, with the functions and constants of its network."""
+        return (self.synapse_type or _default_synapse()).analysis(self._pre_type(), self._net.spec.scope())
+
     def _decl(self, name):
-        a = (self.synapse_type or _default_synapse()).analysis(self._pre_type())
-        return a.var(name)
+        return self._analysis().var(name)
 
     def _pre_type(self):
         pre = self.pre.population if isinstance(self.pre, PopulationView) else self.pre
@@ -247,6 +252,21 @@ class Projection:
     def nb_efferent_synapses(self):
         return np.bincount(self._conn().pre, minlength=self._conn().pre_size)
 
+    # -- structural plasticity (needs setup(structural_plasticity=True); see structural.py) ----
+    def start_pruning(self, period=None):
+        """Evaluate the synapse's ``pruning`` rule every ``period`` ms (default: every step)."""
+        structural.start_rule(self, "pruning", period)
+
+    def stop_pruning(self):
+        structural.stop_rule(self, "pruning")
+
+    def start_creating(self, period=None):
+        """Evaluate the synapse's ``creating`` rule every ``period`` ms (default: every step)."""
+        structural.start_rule(self, "creating", period)
+
+    def stop_creating(self):
+        structural.stop_rule(self, "creating")
+
     def __repr__(self):
         return f"Projection({self.name!r}, target={self.target!r})"
 
@@ -259,12 +279,9 @@ def _set_synaptic(sim, proj, name, value, ranks):
     backend = sim.backend
     arr = backend.get(proj, name)
     if np.ndim(arr) == 0 and np.ndim(value) > 0:
-        if hasattr(backend, "expand_weights"):
-            backend.expand_weights(proj, name)
-        else:
-            raise ModelError(f"'{name}' is stored as one shared value in {proj!r}; create the projection with "
-                             "force_multiple_weights=True to give synapses different values",
-                             where=f"Projection '{proj}'")
+        raise ModelError(f"'{name}' is stored as one shared value in {proj!r}; create the projection with "
+                         "force_multiple_weights=True to give synapses different values",
+                         where=f"Projection '{proj}'")
     backend.set(proj, name, value)
 
 
@@ -326,3 +343,20 @@ class Dendrite:
         out = np.full(conn.pre_size, fill)
         out[self.pre_ranks] = getattr(self, variable)
         return out
+
+    # -- structural plasticity (needs setup(structural_plasticity=True); see structural.py) ----
+    def create_synapse(self, rank, w=0.0, delay=0):
+        """Create the synapse from presynaptic neuron ``rank`` (weight ``w``, delay in ms; 0 = one step)."""
+        structural.create_synapses(self, [rank], [w], [delay])
+
+    def create_synapses(self, ranks, weights=None, delays=None):
+        """Create synapses from the presynaptic neurons ``ranks`` to this dendrite's neuron."""
+        structural.create_synapses(self, ranks, weights, delays)
+
+    def prune_synapse(self, rank):
+        """Remove the synapse from presynaptic neuron ``rank``."""
+        structural.prune_synapses(self, [rank])
+
+    def prune_synapses(self, ranks):
+        """Remove the synapses from the presynaptic neurons ``ranks``."""
+        structural.prune_synapses(self, ranks)

@@ -28,7 +28,8 @@ import numpy as np
 import sympy as sp
 
 from annstudio import codegen
-from annstudio.codegen.numpy_backend import _code, _eval
+from annstudio.codegen.numpy_eval import compile_expr as _code
+from annstudio.codegen.numpy_eval import evaluate as _eval
 from annstudio.core.equations.expressions import ExpressionContext, preprocess, to_sympy
 from annstudio.core.errors import BackendUnavailable, ModelError, SimulationError
 from annstudio.core.runtime import MonitorRequest, get_backend_factory
@@ -278,13 +279,14 @@ class Simulation:
 
         Between chunks: posted parameter changes are applied, recordings are
         drained into the monitor buffers, pause waits and stop returns early.
-        ``stop_condition(sim)`` ends the run early when it returns True.
+        ``stop_condition(sim)`` ends the run early when it returns True.  ``chunk`` (ms) may be a
+        callable, read before each chunk (the studio's worker adapts it to the machine's speed).
         """
         self._require()
         total = int(round(float(duration) / self.dt))
         if total < 0:
             raise SimulationError(f"duration must be non-negative, got {duration}")
-        chunk_steps = max(1, int(round((chunk or DEFAULT_CHUNK_MS) / self.dt)))
+        chunk_of = chunk if callable(chunk) else (lambda: chunk)
         self._stop.clear()
         done = 0
         start = time.perf_counter()
@@ -295,6 +297,7 @@ class Simulation:
                 if self._stop.is_set():
                     break
                 self._apply_posted()   # changes posted while the caller held the generator count now
+                chunk_steps = max(1, int(round((chunk_of() or DEFAULT_CHUNK_MS) / self.dt)))
                 n = min(chunk_steps, total - done, self._steps_to_periodic())
                 self.backend.run(n)
                 done += n
@@ -331,46 +334,41 @@ class Simulation:
         for _ in self.run_iter(duration, chunk or max(float(duration), self.dt)):
             pass
 
-    def simulate_until(self, max_duration, population, operator="or", conditions=None):
-        """Run until ``population``'s stop condition holds (``or``: any neuron, ``and``: all)."""
+    def stop_condition(self, population, operator="or", conditions=None):
+        """``f(sim)``: True when ``population``'s stop condition holds (``or``: any population, ``and``: all)."""
         pops = population if isinstance(population, (list, tuple)) else [population]
         conds = conditions or {}
         checks = []
         for p in pops:
-            cond = conds.get(p)
-            if cond is None:
-                spec = self.spec.population(p)
-                cond = spec.stop_condition
+            cond = conds.get(p) or self.spec.population(p).stop_condition
             if not cond:
                 raise ModelError(f"population {p!r} has no stop_condition", where="simulate_until")
             checks.append(_stop_check(self, p, cond))
         combine = any if operator in ("or", "any") else all
-        start = self.t
-        steps = int(round(max_duration / self.dt))
-        for _ in range(steps):
-            self._require().run(1)
-            self._run_periodic()
-            if combine(c() for c in checks):
-                break
-        self._drain()
+        return lambda sim: combine(c() for c in checks)
+
+    def simulate_until(self, max_duration, population, operator="or", conditions=None):
+        """Run until ``population``'s stop condition holds (checked after every step); the time run."""
+        start, met = self.t, self.stop_condition(population, operator, conditions)
+        for _ in self.run_iter(max_duration, self.dt, met):
+            pass
         return self.t - start
 
-    def reset(self):
-        """Back to the initial state: rebuild the backend from the same IR and data."""
-        if self.backend is None:
-            return
-        self._drain()
-        factory = get_backend_factory(self.paradigm)
-        self.ir, self.data = codegen.lower(self.spec)
-        old = self.backend
-        self.backend = factory(self.ir, self.data, self.spec.settings)
-        if hasattr(old, "close"):
-            old.close()
-        for mid, buf in self._monitors.items():
-            self._bmid[mid] = self.backend.add_monitor(buf.request)
-            buf.active, buf.offset = bool(buf.request.start), self.backend.step
-        self._learning.clear()
-        return {mid: mid for mid in self._monitors}   # monitor ids are kept
+    def reset(self, populations=True, projections=False, synapses=False, monitors=True):
+        """The script API's ``reset``: population (``populations``) and synaptic (``projections`` or
+        ``synapses``) variables back to the values they were built with, recordings dropped
+        (``monitors``).  Parameters, connectivity and time are kept (the protocol's ``set`` values stay)."""
+        backend = self._require()
+        for flag, irs, initial in ((populations, self.ir.populations, self.data.populations),
+                                   (projections or synapses, self.ir.projections, self.data.projections)):
+            for obj in (irs if flag else ()):
+                for v in obj.variables:
+                    if v.role == "variable" and v.name in initial[obj.name]:
+                        backend.set(obj.name, v.name, initial[obj.name][v.name])
+        if monitors:
+            self._drain()
+            for buf in self._monitors.values():
+                buf.clear()
 
     # -- restructuring (see the module docstring) -----------------------------------------
     def set_learning(self, name, enabled):
@@ -400,7 +398,7 @@ class Simulation:
         data.delays = dict(self.data.delays)
         data.sources = {}
         for p in self.spec.populations:
-            src = codegen.ir.population_sources(p, self.dt)
+            src = codegen.data.population_sources(p, self.dt)
             if src is not None:
                 data.sources[p.name] = src
         return data
@@ -414,22 +412,15 @@ class Simulation:
         factory = get_backend_factory(self.paradigm)
         new = factory(ir, data, self.spec.settings)
         new.step = old.step
-        if hasattr(new, "carry_state_from"):
-            new.carry_state_from(old)
+        new.carry_state_from(old)
         for name, enabled in self._learning.items():
             new.set_learning(name, enabled)
         for mid, buf in self._monitors.items():
             old.remove_monitor(self._bmid[mid])
             req, buf.stride = _replace(buf.request, start=buf.active), None
-            period = req.period_steps
-            if period > 1 and (new.step - buf.offset) % period:     # keep the recording phase
-                if not hasattr(new, "set_monitor_offset"):
-                    req, buf.stride = _replace(req, period_steps=1), period   # record all, keep the phase's
             self._bmid[mid] = new.add_monitor(req)
-            if buf.stride is None and hasattr(new, "set_monitor_offset"):
-                new.set_monitor_offset(self._bmid[mid], buf.offset)
-        if hasattr(old, "close"):
-            old.close()
+            new.set_monitor_offset(self._bmid[mid], buf.offset)     # keep the recording phase
+        old.close()
         self.backend, self.ir, self.data = new, ir, data
 
     def every(self, period_steps, fn, start_step=None):

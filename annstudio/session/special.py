@@ -80,11 +80,7 @@ def _times(spike_times):
 
 
 def _set_source(sim, name, key, value):
-    backend = sim.backend
-    if not hasattr(backend, "set_source"):
-        raise ModelError(f"the {sim.paradigm} backend cannot change a source's schedule after compile()",
-                         where=name)
-    backend.set_source(name, key, value)
+    sim.backend.set_source(name, key, value)
 
 
 class TimedArray(Population):

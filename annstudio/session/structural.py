@@ -1,5 +1,8 @@
 """Structural plasticity: creating and pruning synapses of a compiled network.
 
+Owns the work behind the methods that ``Dendrite`` and ``Projection``
+(projection.py) define: editing the synapses and evaluating the rules.
+
 ANNarchy API (needs ``setup(structural_plasticity=True)`` before ``compile()``):
 ``Dendrite.create_synapse(rank, w=0.0, delay=0)`` / ``create_synapses`` /
 ``prune_synapse(rank)`` / ``prune_synapses`` between simulations, and the
@@ -41,11 +44,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from annstudio.codegen.numpy_backend import REDUCERS, _code, _eval
+from annstudio.codegen.data import default_value
+from annstudio.codegen.numpy_eval import REDUCERS, compile_expr, evaluate
 from annstudio.core.errors import ModelError
 
 from .population import PopulationView
-from .projection import Dendrite, Projection
 
 
 def _check_enabled(proj, what):
@@ -96,7 +99,7 @@ def edit_synapses(sim, name, remove=(), add_post=(), add_pre=(), add_w=(), add_d
     local = {v.name for v in pir.variables if v.locality == "local"}
     for v in pir.variables:
         if v.name in local and np.ndim(syn[v.name]):
-            fill = add_w if v.name == "w" else np.full(k, float(v.init))
+            fill = add_w if v.name == "w" else np.full(k, default_value(sim.spec, name, v.name))
             syn[v.name] = np.concatenate([syn[v.name][keep], fill])[order]
     if "_last_event" in syn:
         syn["_last_event"] = np.concatenate([np.asarray(syn["_last_event"])[keep], np.full(k, sim.t)])[order]
@@ -117,56 +120,46 @@ def edit_synapses(sim, name, remove=(), add_post=(), add_pre=(), add_w=(), add_d
     sim.restructure(data, new_ir)
 
 
-# -- Dendrite methods -----------------------------------------------------------------------------------
-def create_synapses(self, ranks, weights=None, delays=None):
-    """Create synapses from the presynaptic neurons ``ranks`` to this dendrite's neuron."""
-    sim = _check_enabled(self.proj, "create_synapse()")
+# -- what Dendrite.create_synapse(s) / prune_synapse(s) do ------------------------------------------------
+def create_synapses(dendrite, ranks, weights=None, delays=None):
+    """Create synapses from the presynaptic neurons ``ranks`` to the neuron of dendrite ``dendrite``."""
+    sim = _check_enabled(dendrite.proj, "create_synapse()")
     ranks = np.atleast_1d(np.asarray(ranks, dtype=np.int64))
     w = np.zeros(ranks.size) if weights is None else np.broadcast_to(np.asarray(weights, dtype=float), ranks.shape)
     d = np.full(ranks.size, sim.dt) if delays is None else np.broadcast_to(np.asarray(delays, dtype=float),
                                                                            ranks.shape)
-    valid = set(_ranks(self.proj.pre).tolist())
-    existing = set(self.pre_ranks)
+    valid = set(_ranks(dendrite.proj.pre).tolist())
+    existing = set(dendrite.pre_ranks)
     for r in ranks.tolist():
         if r not in valid:
             raise ModelError(f"{r} is not a rank of the presynaptic population", where=f"Projection "
-                             f"'{self.proj.name}', dendrite {self.post_rank}")
+                             f"'{dendrite.proj.name}', dendrite {dendrite.post_rank}")
         if r in existing:
-            raise ModelError(f"the synapse {r} -> {self.post_rank} already exists",
-                             where=f"Projection '{self.proj.name}'")
+            raise ModelError(f"the synapse {r} -> {dendrite.post_rank} already exists",
+                             where=f"Projection '{dendrite.proj.name}'")
         existing.add(r)
     d = np.where(d <= 0, sim.dt, d)   # ANNarchy's delay=0: one step
-    edit_synapses(sim, self.proj.name, add_post=np.full(ranks.size, self.post_rank), add_pre=ranks,
+    edit_synapses(sim, dendrite.proj.name, add_post=np.full(ranks.size, dendrite.post_rank), add_pre=ranks,
                   add_w=w, add_delay=d)
 
 
-def create_synapse(self, rank, w=0.0, delay=0):
-    """Create the synapse from presynaptic neuron ``rank`` (weight ``w``, delay in ms; 0 = one step)."""
-    create_synapses(self, [rank], [w], [delay])
-
-
-def prune_synapses(self, ranks):
-    """Remove the synapses from the presynaptic neurons ``ranks``."""
-    sim = _check_enabled(self.proj, "prune_synapse()")
-    sl = self._slice()
-    pre = list(self.pre_ranks)
+def prune_synapses(dendrite, ranks):
+    """Remove the synapses from the presynaptic neurons ``ranks`` to the neuron of dendrite ``dendrite``."""
+    sim = _check_enabled(dendrite.proj, "prune_synapse()")
+    sl = dendrite._slice()
+    pre = list(dendrite.pre_ranks)
     idx = []
     for r in np.atleast_1d(np.asarray(ranks, dtype=np.int64)).tolist():
         if r not in pre:
-            raise ModelError(f"there is no synapse {r} -> {self.post_rank}", where=f"Projection '{self.proj.name}'")
+            raise ModelError(f"there is no synapse {r} -> {dendrite.post_rank}", where=f"Projection '{dendrite.proj.name}'")
         idx.append(sl.start + pre.index(r))
-    edit_synapses(sim, self.proj.name, remove=idx)
-
-
-def prune_synapse(self, rank):
-    """Remove the synapse from presynaptic neuron ``rank``."""
-    prune_synapses(self, [rank])
+    edit_synapses(sim, dendrite.proj.name, remove=idx)
 
 
 # -- rules: Synapse(pruning=..., creating=...) ------------------------------------------------------------
 def _rule(proj, kind):
     syn = proj.synapse_type
-    a = syn.analysis(proj._pre_type()) if syn is not None else None
+    a = proj._analysis() if syn is not None else None
     rule = getattr(a, kind, None) if a is not None else None
     if rule is None:
         raise ModelError(f"the synapse defines no '{kind}' rule", where=f"Projection '{proj.name}'")
@@ -207,7 +200,7 @@ def _namespace(sim, proj, a, post, pre, local_values):
 
 def _condition(sim, proj, a, cond, kind, ns, n):
     try:
-        val = _eval(_code(cond, f"{proj.name}:{kind}")[0], ns)
+        val = evaluate(compile_expr(cond, f"{proj.name}:{kind}")[0], ns)
     except NameError as exc:
         raise ModelError(f"the '{kind}' condition uses {exc}; it may read the synapse's variables, pre.x, post.x "
                          "and t", where=f"Projection '{proj.name}'") from None
@@ -245,7 +238,7 @@ def create_now(sim, proj):
     n = post.size
     if n == 0:
         return 0
-    ns = _namespace(sim, proj, a, post, pre, lambda v, val: float(v.init))
+    ns = _namespace(sim, proj, a, post, pre, lambda v, val: default_value(sim.spec, proj.name, v.name))
     hit = _condition(sim, proj, a, cond, "creating", ns, n) & (_rng(sim).random(n) < flags.get("proba", 1.0))
     if hit.any():
         edit_synapses(sim, proj.name, add_post=post[hit], add_pre=pre[hit], add_w=flags.get("w", 0.0),
@@ -253,46 +246,25 @@ def create_now(sim, proj):
     return int(hit.sum())
 
 
-# -- Projection methods ----------------------------------------------------------------------------------
-def _start(proj, kind, period, fn):
+# -- what Projection.start_pruning / start_creating / stop_* do --------------------------------------------
+def start_rule(proj, kind, period):
+    """Evaluate the synapse's ``kind`` rule ("pruning" or "creating") every ``period`` ms (default: every
+    step), from now on."""
+    fn = prune_now if kind == "pruning" else create_now
     sim = _check_enabled(proj, f"start_{kind}()")
     _rule(proj, kind)
-    _stop(proj, kind)
+    stop_rule(proj, kind)
     steps = max(1, int(round((period or sim.dt) / sim.dt)))
     handles = proj.__dict__.setdefault("_structural_handles", {})
     handles[kind] = (sim, sim.every(steps, lambda s: fn(s, proj)))
 
 
-def _stop(proj, kind):
+def stop_rule(proj, kind):
+    """Stop evaluating the ``kind`` rule."""
     entry = proj.__dict__.get("_structural_handles", {}).pop(kind, None)
     if entry is not None:
         entry[0].cancel_every(entry[1])
 
 
-def start_pruning(self, period=None):
-    """Evaluate the synapse's ``pruning`` rule every ``period`` ms (default: every step)."""
-    _start(self, "pruning", period, prune_now)
-
-
-def stop_pruning(self):
-    _stop(self, "pruning")
-
-
-def start_creating(self, period=None):
-    """Evaluate the synapse's ``creating`` rule every ``period`` ms (default: every step)."""
-    _start(self, "creating", period, create_now)
-
-
-def stop_creating(self):
-    _stop(self, "creating")
-
-
-def install():
-    """Give ``Dendrite`` and ``Projection`` their structural-plasticity methods (ANNarchy's API)."""
-    for fn in (create_synapse, create_synapses, prune_synapse, prune_synapses):
-        setattr(Dendrite, fn.__name__, fn)
-    for fn in (start_pruning, stop_pruning, start_creating, stop_creating):
-        setattr(Projection, fn.__name__, fn)
-
-
-__all__ = ["edit_synapses", "prune_now", "create_now", "install"]
+__all__ = ["edit_synapses", "prune_now", "create_now", "create_synapses", "prune_synapses", "start_rule",
+           "stop_rule"]
