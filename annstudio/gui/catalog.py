@@ -1,21 +1,16 @@
-"""What the palette offers and how a type name turns into an engine object.
+"""What the palette offers and how a project's type entries reach the model.
 
-Owns the list of neuron and synapse types the studio knows: the standard
-library (``annstudio.core.library``, optional until it lands), a few text
-templates that are always available, and the project's own types; plus the
-helpers that build ``Neuron``/``Synapse`` objects from a project entry (for
-validation, completion and the spiking/rate-coded look of nodes).
+Owns the list of neuron and synapse types the studio knows: the standard library
+(``annstudio.core.library``), a few text templates that are always available, and the
+project's own types; and the helpers the views ask about a type (entries are read by the
+model's ``records.type_from_dict``, through its one field table): its kind,
+names, parameters, variables and defaults (from ``ProjectDocument.type_analysis``, parsed
+once per document revision) and its problems (``type_problems``: the one validator's
+verdict, ``project.validate.verdict``, narrowed to the type).
 """
+from ..core import library as _library
 from ..core.errors import AnnstudioError
-from ..core.model import Neuron, Synapse
-
-try:  # the standard library of types is written by another engineer
-    from ..core import library as _library
-except ImportError:  # pragma: no cover - depends on the tree
-    _library = None
-
-NEURON_BLOCKS = ("parameters", "equations", "spike", "reset", "refractory", "functions")
-SYNAPSE_BLOCKS = ("parameters", "equations", "psp", "operation", "pre_spike", "post_spike", "functions")
+from ..core.model.records import type_from_dict
 
 # Always-available starting points, copied into the project when used.
 TEMPLATES = {
@@ -39,68 +34,48 @@ SOURCES = ("PoissonPopulation", "SpikeSourceArray")
 
 
 def library_names(section):
-    """Names of the standard types in the library (empty until it exists)."""
-    if _library is None:
-        return []
-    table = getattr(_library, "NEURONS" if section == "neurons" else "SYNAPSES", {})
-    return sorted(table)
-
-
-def has_library():
-    return _library is not None
+    """Names of the standard types in the library."""
+    return sorted(_library.NEURONS if section == "neurons" else _library.SYNAPSES)
 
 
 def library_factory(section, name):
-    if _library is None:
-        return None
-    table = getattr(_library, "NEURONS" if section == "neurons" else "SYNAPSES", {})
-    return table.get(name)
+    return (_library.NEURONS if section == "neurons" else _library.SYNAPSES).get(name)
 
 
 def build_type(section, name, definition):
-    """The engine ``Neuron``/``Synapse`` for a project entry (raises on bad input)."""
+    """The engine ``Neuron``/``Synapse`` for a project entry, not parsed (raises on bad input)."""
     if definition is None:
         raise AnnstudioError(f"unknown {section[:-1]} type {name!r}")
-    if "standard" in definition:
-        factory = library_factory(section, definition["standard"])
-        if factory is None:
-            raise AnnstudioError(f"the standard type {definition['standard']!r} is not available")
-        return factory(**(definition.get("args") or {}))
-    blocks = NEURON_BLOCKS if section == "neurons" else SYNAPSE_BLOCKS
-    kwargs = {b: definition.get(b) for b in blocks if definition.get(b) not in (None, "")}
-    if section == "neurons":
-        return Neuron(name=name, description=definition.get("description"), **kwargs)
-    return Synapse(name=name, description=definition.get("description"), **kwargs)
+    return type_from_dict(section, definition, name=name)
 
 
 def standard_definition(section, name):
-    """Editable text blocks of a library type (for "make an editable copy")."""
+    """The editable entry of a library type (for "make an editable copy")."""
     factory = library_factory(section, name)
     if factory is None:
         return None
-    obj = factory()
-    blocks = NEURON_BLOCKS if section == "neurons" else SYNAPSE_BLOCKS
-    out = {b: getattr(obj, b, "") for b in blocks}
-    out["description"] = getattr(obj, "description", "")
+    out = factory().to_dict()
+    out.pop("name", None)
     return out
+
+
+def type_problems(document, section, name):
+    """The located errors of one type entry: the project's verdict narrowed to ``section.name``."""
+    return document.verdict().problems_in(f"{section}.{name}")
 
 
 def neuron_kind(document, population):
     """``spike``, ``rate`` or ``source`` for a population dict (never raises)."""
-    kind = population.get("kind", "standard")
-    if kind != "standard":
+    if population.get("kind", "standard") != "standard":
         return "source"
     name = population.get("neuron")
-    definition = document.type_def("neurons", name) if name else None
-    if definition is None:
+    if not isinstance(name, str):
         return "rate"
-    if "standard" in definition:
-        try:
-            return build_type("neurons", name, definition).type
-        except Exception:  # noqa: BLE001
-            return "spike" if definition["standard"].startswith(("IF_", "Izh", "HH", "EIF", "Adaptive")) \
-                else "rate"
-    return "spike" if (definition.get("spike") or "").strip() else "rate"
+    obj = document.type_object("neurons", name)
+    if obj is not None:
+        return obj.type
+    definition = document.type_def("neurons", name) or {}
+    return "spike" if str(definition.get("spike") or "").strip() else "rate"
 
 
 def type_names(document, section):
@@ -120,45 +95,30 @@ def reference_definition(document, section, name):
     return None
 
 
-def analysis_names(document, section, name):
-    """Names a type declares (parameters and variables), or () when it does not parse."""
-    try:
-        obj = build_type(section, name, document.type_def(section, name))
-        return tuple(obj.analysis().names)
-    except Exception:  # noqa: BLE001
-        return ()
+def _analysis(document, section, name):
+    return document.type_analysis(section, name) if isinstance(name, str) else None
 
 
 def parameters_of(document, population):
     """Parameter names of a population's neuron type (for live controls)."""
-    name = population.get("neuron")
-    try:
-        obj = build_type("neurons", name, document.type_def("neurons", name))
-        return tuple(obj.analysis().parameters)
-    except Exception:  # noqa: BLE001
-        return ()
+    a = _analysis(document, "neurons", population.get("neuron"))
+    return tuple(a.parameters) if a is not None else ()
 
 
 def variables_of(document, population):
-    name = population.get("neuron")
-    try:
-        obj = build_type("neurons", name, document.type_def("neurons", name))
-        return tuple(obj.analysis().state)
-    except Exception:  # noqa: BLE001
+    a = _analysis(document, "neurons", population.get("neuron"))
+    if a is None:
         return ("r",) if population.get("kind") == "poisson" else ()
+    return tuple(a.state)
 
 
 def defaults_of(document, population):
     """Declared initial values of a population's neuron type: {name: number}."""
-    name = population.get("neuron")
-    try:
-        obj = build_type("neurons", name, document.type_def("neurons", name))
-        out = {}
-        for decl in obj.analysis().variables:
-            try:
-                out[decl.name] = float(decl.init)
-            except (TypeError, ValueError):
-                pass
-        return out
-    except Exception:  # noqa: BLE001
-        return {}
+    a = _analysis(document, "neurons", population.get("neuron"))
+    out = {}
+    for decl in (a.variables if a is not None else ()):
+        try:
+            out[decl.name] = float(decl.init)
+        except (TypeError, ValueError):
+            pass
+    return out

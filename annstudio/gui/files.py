@@ -17,12 +17,8 @@ from pathlib import Path
 import platformdirs
 
 from ..project.document import ProjectDocument
+from ..project.format import read_document, save_document
 from ..project.gallery import GALLERY
-
-try:
-    from ..project.format import read_document, save_document
-except ImportError:  # pragma: no cover - fallback until the format module exists
-    read_document = save_document = None
 
 MAX_RECENT = 10
 EXAMPLES_DIR = GALLERY   # see annstudio.project.gallery
@@ -47,19 +43,12 @@ def _atomic_write(path, text):
 def load_document(path):
     """A ``ProjectDocument`` for the file (raises located ``ProjectError``s)."""
     path = Path(path)
-    if read_document is not None:
-        data = read_document(path)
-    else:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    return ProjectDocument(data, path=str(path))
+    return ProjectDocument(read_document(path), path=str(path))
 
 
 def save_project(document, path):
     path = Path(path)
-    if save_document is not None:
-        save_document(document.to_dict(), path)
-    else:
-        _atomic_write(path, document.to_json())
+    save_document(document.to_dict(), path)
     return path
 
 

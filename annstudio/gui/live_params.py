@@ -21,8 +21,7 @@ def default_value(document, population, parameter):
         rates = (pop.get("options") or {}).get("rates")
         return float(rates) if isinstance(rates, (int, float)) else 10.0
     try:
-        obj = catalog.build_type("neurons", pop.get("neuron"), document.type_def("neurons", pop.get("neuron")))
-        decl = obj.analysis().var(parameter)
+        decl = document.type_analysis("neurons", pop.get("neuron")).var(parameter)   # parsed once per revision
         return float(decl.init) if decl is not None else 0.0
     except Exception:  # noqa: BLE001
         return 0.0

@@ -32,12 +32,9 @@ from .plots import PlotsPanel
 from .run.controller import RunController
 from .settings_panel import SettingsPanel
 
-try:
-    from ..project.export import export_script
-    from ..project.report import project_report
-    from ..project.validate import check_document
-except ImportError:  # pragma: no cover
-    export_script = project_report = check_document = None
+from ..project.export import export_script
+from ..project.report import project_report
+from ..project.validate import check_document
 
 AUTOSAVE_MS = 30_000
 

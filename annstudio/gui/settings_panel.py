@@ -8,7 +8,7 @@ from ..project import commands as C
 from .forms import CommitLineEdit, parse_float
 from .values import format_value, parse_value
 
-ACTIONS = ("simulate", "set", "simulate_until", "reset")
+ACTIONS = ("simulate", "set", "simulate_until", "reset", "pause_monitor", "resume_monitor")
 COLUMNS = ("action", "target", "variable", "value / duration")
 
 
@@ -99,7 +99,7 @@ class SettingsPanel(QWidget):
             action = step.get("action", "simulate")
             value = step.get("duration") if action == "simulate" else step.get("max_duration") \
                 if action == "simulate_until" else step.get("value")
-            target = step.get("target") if action != "simulate_until" else step.get("population")
+            target = step.get("population") if action == "simulate_until" else step.get("target", step.get("monitor"))
             cells = (action, target or "", step.get("variable") or "", format_value(value))
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(str(text)))
@@ -122,6 +122,8 @@ class SettingsPanel(QWidget):
             elif action == "simulate_until":
                 steps.append({"action": action, "max_duration": _positive(cell[3] or "100"),
                               "population": cell[1], "operator": "or"})
+            elif action in ("pause_monitor", "resume_monitor"):
+                steps.append({"action": action, "monitor": cell[1]})
             else:
                 steps.append({"action": "reset"})
         return steps

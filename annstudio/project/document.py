@@ -10,7 +10,11 @@ Owns
   ``monitors``, ``neurons``, ``synapses``, ``settings``, ``protocol``,
   ``layout``, ``meta``), ``key`` (item name or setting key), ``action``
   (``added``, ``removed``, ``changed``, ``renamed``) and ``field``.
-- the dirty state: a revision counter against the revision last saved.
+- the dirty state: a revision counter against the revision last saved;
+- what is known about the current revision, computed once and cached until the next
+  change: ``verdict()`` (the one validator's answer, ``project.validate.verdict``) and
+  ``type_object`` / ``type_analysis`` (each type built through the model's field table and
+  parsed once, for the editor, the inspector's forms and the canvas).
 
 Views never call the mutators directly: they push commands
 (``annstudio.project.commands``) and follow the events.
@@ -20,14 +24,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
-FORMAT = "annstudio-project"
-SCHEMA_VERSION = 1
+from ..core.model.records import pop_ref_name, type_from_dict
+from .format import FORMAT, SCHEMA_VERSION
+
 LIST_SECTIONS = ("populations", "projections", "monitors")
 TYPE_SECTIONS = ("neurons", "synapses")
-
-NEURON_FIELDS = ("parameters", "equations", "spike", "reset", "refractory", "functions", "description")
-SYNAPSE_FIELDS = ("parameters", "equations", "psp", "operation", "pre_spike", "post_spike",
-                  "functions", "description")
 
 DEFAULT_SETTINGS = {"dt": 1.0, "seed": None, "paradigm": "openmp", "num_threads": 1,
                     "duration": 1000.0}
@@ -56,11 +57,7 @@ def normalise(data):
     return out
 
 
-def ref_population(ref):
-    """Population name of a projection's ``pre``/``post`` (a name or a view dict)."""
-    if isinstance(ref, dict):
-        return ref.get("population")
-    return ref
+ref_population = pop_ref_name        # population name of a projection's pre/post (a name or a view)
 
 
 def renamed_ref(ref, old, new):
@@ -92,6 +89,7 @@ class ProjectDocument:
         self._observers = []
         self.revision = 0
         self.saved_revision = 0
+        self._cache = {}                 # key -> (revision, value): see verdict() / type_object()
 
     # ----------------------------------------------------------------- observers
     def subscribe(self, callback):
@@ -190,6 +188,38 @@ class ProjectDocument:
 
     def to_dict(self):
         return copy.deepcopy(self.data)
+
+    # ----------------------------------------------------------------- derived (cached per revision)
+    def _cached(self, key, compute):
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == self.revision:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (self.revision, value)
+        return value
+
+    def verdict(self):
+        """Every located problem of the document (``project.validate.verdict``), once per revision."""
+        from .validate import verdict            # validate builds networks: imported when asked
+        return self._cached("verdict", lambda: verdict(self.to_dict()))
+
+    def _build_type(self, section, name):
+        definition = self.type_def(section, name)
+        if definition is None:
+            return None, None
+        try:
+            obj = type_from_dict(section, definition, name=name)
+            return obj, obj.analysis()
+        except Exception:  # noqa: BLE001 - views ask this while typing: a parser problem is "no analysis"
+            return None, None
+
+    def type_object(self, section, name):
+        """The ``Neuron``/``Synapse`` of a type entry, or None when it is missing or does not parse."""
+        return self._cached(("type", section, name), lambda: self._build_type(section, name))[0]
+
+    def type_analysis(self, section, name):
+        """The parsed description of a type entry (cached per revision), or None."""
+        return self._cached(("type", section, name), lambda: self._build_type(section, name))[1]
 
     def to_json(self):
         return json.dumps(self.data, indent=2)

@@ -22,6 +22,9 @@ import jinja2
 
 from .. import __version__
 from ..core.errors import ProjectError
+from ..core.model.fields import field_names
+from ..core.model.records import MONITOR_ACTIONS, RESET_DEFAULTS
+from .validate import check_document
 
 TEMPLATES = Path(__file__).with_name("templates")
 RESERVED = (set(keyword.kwlist) | set(dir(builtins)) |
@@ -34,10 +37,6 @@ POPULATION_CLASSES = {"poisson": "PoissonPopulation", "spike_source_array": "Spi
                       "timed_array": "TimedArray", "homogeneous_correlated": "HomogeneousCorrelatedSpikeTrains"}
 PROJECTION_CLASSES = {"standard": "Projection", "decoding": "DecodingProjection",
                       "current_injection": "CurrentInjection"}
-NEURON_KEYS = ("parameters", "equations", "spike", "reset", "axon_spike", "axon_reset", "refractory",
-               "functions")
-SYNAPSE_KEYS = ("parameters", "equations", "psp", "operation", "pre_spike", "post_spike", "pre_axon_spike",
-                "functions", "pruning", "creating", "type")
 WIDTH = 100
 
 
@@ -143,7 +142,7 @@ def _type_source(kind, ident, name, d):
     if "standard" in d:
         args = ", ".join(f"{k}={py_value(v)}" for k, v in (d.get("args") or {}).items())
         return f"{ident} = {d['standard']}({args})"
-    keys = NEURON_KEYS if kind == "neurons" else SYNAPSE_KEYS
+    keys = field_names(kind)                 # the model's one field table
     cls = "Neuron" if kind == "neurons" else "Synapse"
     lines = [f"{ident} = {cls}("]
     for k in keys:
@@ -282,8 +281,10 @@ def _step(st, names, pop_names):
         pop_src = names.get("pop", pop) if isinstance(pop, str) else "[" + ", ".join(names.get("pop", p) for p in pop) + "]"
         out.append(f"simulate_until(max_duration={py_number(st['max_duration'])}, population={pop_src}, "
                    f"operator={st.get('operator', 'or')!r})")
-    else:
-        flags = ", ".join(f"{k}={bool(st.get(k, k in ('populations', 'monitors')))!r}"
+    elif action in MONITOR_ACTIONS:        # Monitor.pause() / Monitor.resume(), as ProtocolRun plays them
+        out.append(f"{names.get('mon', st['monitor'])}.{action.split('_')[0]}()")
+    else:                                  # the flags ProtocolRun passes to Simulation.reset, same defaults
+        flags = ", ".join(f"{k}={bool(st.get(k, RESET_DEFAULTS[k]))!r}"
                           for k in ("populations", "projections", "synapses", "monitors"))
         out.append(f"reset({flags})")
     return "\n".join(out)
@@ -304,7 +305,9 @@ def _saves(m, names):
 
 
 def export_script(data, paradigm=None, num_threads=None, source=None, digest=None):
-    """The exported script (text) for a checked document ``data``."""
+    """The exported script (text) for the document ``data``; an invalid document raises
+    ``InvalidProject`` (the one validator's verdict, as ``annstudio validate`` gives it)."""
+    check_document(data)
     names = _Names()
     for section in ("neurons", "synapses"):
         for name in data.get(section, {}):

@@ -99,7 +99,10 @@ def _most_specific(error):
         if depth < len(error.absolute_path):
             break
         deepest = [e for e in error.context if len(e.absolute_path) == depth]
-        error = jsonschema.exceptions.best_match(deepest)
+        # among alternatives at the same place, the one whose type matched says the most
+        # ("-5 is less than the minimum of 1", not "-5 is not of type 'array'")
+        fitting = [e for e in deepest if e.validator != "type"] or deepest
+        error = jsonschema.exceptions.best_match(fitting)
     return error
 
 

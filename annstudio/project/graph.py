@@ -4,17 +4,19 @@ Owns
 - ``project_graph(built)``: a ``MultiDiGraph`` with one node per population (size, kind,
   the targets its neuron reads) and one edge per projection (key = projection name, target);
 - ``graph_problems(data, built)``: located errors (protocol steps or monitors naming
-  variables the model does not have, decoding projections from rate-coded populations)
+  variables the model does not have)
   and warnings (targets a population reads but nothing sends: *unused targets*;
   projections whose target the post-synaptic neuron never reads);
 - ``auto_layout(data)``: positions for populations without one in ``layout``, layered
   left to right along the projections (strongly connected groups share a layer).
 
 Dangling references (unknown population, type, monitor target) are found while building
-(``convert.build``) and never reach this module.
+(``convert.build``), and what lowering needs (connectors, kinds, targets a spiking neuron must
+read) by ``core.model.checks``; neither reaches this module.
 """
 import networkx as nx
 
+from ..core.model.records import pop_ref_name
 from .format import Problem
 
 LAYER_DX = 240.0
@@ -88,10 +90,6 @@ def graph_problems(data, built):
                 uses = ", ".join(sorted(reads)) or "no target"
                 warnings.append(Problem(f"{where}.target", f"population {post.name!r} does not read target "
                                         f"{t!r} (its neuron uses {uses})", severity="warning"))
-        pre = pops[proj.pre.population]
-        pre_type = pre.neuron.type if pre.neuron is not None else "spike"
-        if proj.kind == "decoding" and pre_type != "spike":
-            errors.append(Problem(f"{where}.pre", "a decoding projection needs a spiking pre-synaptic population"))
 
     for name, pop in pops.items():
         for t in sorted(g.nodes[name]["reads"] - received[name]):
@@ -135,8 +133,7 @@ def auto_layout(data, existing=None):
     g = nx.DiGraph()
     g.add_nodes_from(names)
     for proj in data.get("projections", []):
-        pre = proj["pre"] if isinstance(proj["pre"], str) else proj["pre"].get("population")
-        post = proj["post"] if isinstance(proj["post"], str) else proj["post"].get("population")
+        pre, post = pop_ref_name(proj["pre"]), pop_ref_name(proj["post"])
         if pre in g and post in g and pre != post:
             g.add_edge(pre, post)
     order = {n: i for i, n in enumerate(names)}

@@ -1,6 +1,6 @@
 """``annstudio report``: a Markdown description of a checked project.
 
-Owns ``project_report(project)``: settings, neuron and synapse types (their equations in
+Owns ``project_report(project)`` for a checked ``validate.Project``: settings, neuron and synapse types (their equations in
 code blocks), populations, projections with their connectors, monitors, the protocol,
 a Mermaid diagram of the network and the graph checks' warnings.  Text from the file is
 shown in code spans/blocks and table cells are escaped, so it cannot break the layout.
@@ -8,6 +8,8 @@ shown in code spans/blocks and table cells are escaped, so it cannot break the l
 import numpy as np
 
 from .. import __version__
+from ..core.model.fields import field_names
+from ..core.model.records import pop_ref_name
 
 
 def _cell(text):
@@ -65,8 +67,9 @@ def _type_lines(kind, name, d):
         return out
     if d.get("description"):
         out += [str(d["description"]), ""]
-    for block, text in d.items():
-        if block in ("name", "description") or text in (None, ""):
+    for block in field_names(kind + "s"):          # the model's one field table, in its order
+        text = d.get(block)
+        if text in (None, ""):
             continue
         if isinstance(text, str) and "\n" in text.strip():
             fence = "````" if "```" in text else "```"
@@ -81,8 +84,7 @@ def _mermaid(data):
     for p in data.get("populations", []):
         lines.append(f"    {p['name']}[\"{p['name']} ({_size(p['geometry'])})\"]")
     for pr in data.get("projections", []):
-        pre = pr["pre"] if isinstance(pr["pre"], str) else pr["pre"]["population"]
-        post = pr["post"] if isinstance(pr["post"], str) else pr["post"]["population"]
+        pre, post = pop_ref_name(pr["pre"]), pop_ref_name(pr["post"])
         target = pr["target"] if isinstance(pr["target"], str) else "/".join(pr["target"])
         lines.append(f"    {pre} -->|{target}| {post}")
     lines.append("```")
@@ -151,6 +153,8 @@ def project_report(project):
         elif st["action"] == "simulate_until":
             text = (f"simulate until the stop condition of {_code(st['population'])} holds "
                     f"({st.get('operator', 'or')}), at most {st['max_duration']:g} ms")
+        elif st["action"] in ("pause_monitor", "resume_monitor"):
+            text = f"{st['action'].split('_')[0]} monitor {_code(st['monitor'])}"
         else:
             text = "reset"
         out.append(f"{i}. {text}{label}")

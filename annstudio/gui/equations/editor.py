@@ -1,13 +1,16 @@
 """``EquationEditor``: edits the text blocks of the project's neuron and
 synapse types.
 
-Each keystroke is a merged ``SetTypeField`` command (so undo works per edit
-session); validation runs through the engine's parser 200 ms after the last
-keystroke; an ``EquationError`` is underlined on its block and line with the
-message (and hint) shown below.  Completion offers the type's names, the
+The form is built from the model's field table (``core.model.fields``): a code
+editor per text field, a chooser per choice field.  Each keystroke is a merged
+``SetTypeField`` command (so undo works per edit session); 200 ms after the last
+keystroke the type is checked by the project's one validator (``catalog.type_problems``,
+the verdict ``annstudio validate`` gives, cached per document revision); its first
+problem is underlined on its block and line with the message shown below.  Completion offers the type's names, the
 math functions and ``t``/``dt``/``pre.``/``post.``.  Standard library types
 are shown with their arguments and can be turned into an editable copy.
 """
+import html
 import json
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -15,17 +18,15 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPus
                                QVBoxLayout, QWidget, QInputDialog)
 
 from ...core.equations.expressions import FUNCTIONS
-from ...core.errors import EquationError
+from ...core.model.fields import fields_of, label_of
 from ...project import commands as C
 from ...project.document import MISSING
 from .. import catalog
 from ..forms import CommitLineEdit
 from .code_edit import CodeEdit
 
-BLOCK_LABELS = {"parameters": "Parameters", "equations": "Equations", "spike": "Spike condition",
-                "reset": "Reset", "refractory": "Refractory (ms)", "functions": "Functions",
-                "psp": "PSP", "pre_spike": "Pre-spike", "post_spike": "Post-spike"}
-OPERATIONS = ("sum", "max", "min", "mean")
+OPERATIONS = next(f.choices for f in fields_of("synapses") if f.name == "operation")
+KINDS = {"automatic": None, "rate-coded": "rate", "spiking": "spike"}
 
 
 def _refractory_value(text):
@@ -69,6 +70,10 @@ class EquationEditor(QWidget):
         self.operation = QComboBox()
         self.operation.addItems(OPERATIONS)
         self.operation.activated.connect(lambda _i: self._set_field("operation", self.operation.currentText()))
+        self.kind = QComboBox()
+        self.kind.setObjectName("synapse_kind")
+        self.kind.addItems(list(KINDS))
+        self.kind.activated.connect(lambda _i: self._set_field("type", KINDS[self.kind.currentText()] or ""))
         self.edits = {}
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
@@ -164,7 +169,7 @@ class EquationEditor(QWidget):
 
     # ------------------------------------------------------------ form
     def _build_form(self, definition):
-        shared = (self.description, self.standard_args, self.operation)
+        shared = (self.description, self.standard_args, self.operation, self.kind)
         while self.form.rowCount():
             row = self.form.takeRow(0)
             for item in (row.labelItem, row.fieldItem):
@@ -190,19 +195,23 @@ class EquationEditor(QWidget):
             self.standard_args.show()
             self.standard_args.set_text_quiet(json.dumps(definition.get("args") or {}))
             return
-        blocks = catalog.NEURON_BLOCKS if section == "neurons" else catalog.SYNAPSE_BLOCKS
-        for block in blocks:
-            if block == "operation":
-                self.form.addRow("Operation", self.operation)
+        for f in fields_of(section):
+            if f.name == "operation":
+                self.form.addRow(f.label, self.operation)
                 self.operation.show()
                 self.operation.setCurrentText(definition.get("operation") or "sum")
                 continue
-            edit = CodeEdit(block)
-            value = definition.get(block)
+            if f.name == "type":
+                self.form.addRow(f.label, self.kind)
+                self.kind.show()
+                self.kind.setCurrentText({v: k for k, v in KINDS.items()}.get(definition.get("type"), "automatic"))
+                continue
+            edit = CodeEdit(f.name)
+            value = definition.get(f.name)
             edit.set_text_quiet("" if value is None else str(value))
-            edit.edited.connect(lambda text, b=block: self._block_edited(b, text))
-            self.edits[block] = edit
-            self.form.addRow(BLOCK_LABELS.get(block, block), edit)
+            edit.edited.connect(lambda text, b=f.name: self._block_edited(b, text))
+            self.edits[f.name] = edit
+            self.form.addRow(f.label, edit)
         self._update_completions(())
 
     def _on_change(self, change):
@@ -223,10 +232,15 @@ class EquationEditor(QWidget):
         if edit is not None:
             value = definition.get(change.field)
             edit.set_text_quiet("" if value is None else str(value))   # undo/redo
+        elif change.field == "operation":
+            self.operation.setCurrentText(definition.get("operation") or "sum")
+        elif change.field == "type":
+            self.kind.setCurrentText({v: k for k, v in KINDS.items()}.get(definition.get("type"), "automatic"))
         self.timer.start()
 
     def _block_edited(self, block, text):
-        value = _refractory_value(text) if block == "refractory" else text
+        kind = next(f.kind for f in fields_of(self.current[0]) if f.name == block)
+        value = _refractory_value(text) if kind == "number_or_text" else text
         section, name = self.current
         self.controller.push(C.SetTypeField(section, name, block, value))
         self.timer.start()
@@ -243,30 +257,32 @@ class EquationEditor(QWidget):
 
     # ------------------------------------------------------------ validation
     def validate(self):
-        """Parse the current type now; returns the error or None."""
+        """Check the current type now (the project's verdict, narrowed to it); returns the first
+        located ``Problem`` or None."""
         self.timer.stop()
         if self.current is None:
             return None
         section, name = self.current
         for edit in self.edits.values():
             edit.show_error(None, None)
-        error = None
-        try:
-            obj = catalog.build_type(section, name, self.document.type_def(section, name))
-            analysis = obj.analysis()
-        except EquationError as exc:
-            error = exc
-            block = (exc.where or "").rsplit(",", 1)[-1].strip()
+        problems = catalog.type_problems(self.document, section, name)
+        analysis = self.document.type_analysis(section, name)
+        error = problems[0] if problems else None
+        if error is None and analysis is None:          # the file's header is broken: say so
+            error = next(iter(self.document.verdict().errors), None)
+        if error is not None:
+            prefix = f"{section}.{name}"
+            block = error.where[len(prefix) + 1:].split(".")[0] if error.where.startswith(prefix + ".") else ""
             edit = self.edits.get(block)
             if edit is not None:
-                edit.show_error(exc.line or 1, exc.message)
-            where = f"{BLOCK_LABELS.get(block, block)}, line {exc.line}" if exc.line else (exc.where or "")
-            hint = f" — {exc.hint}" if exc.hint else ""
-            self.status.setText(f"<span style='color:#c62828'>✗ {where}: {exc.message}{hint}</span>")
-        except Exception as exc:  # noqa: BLE001 - never let a parser problem escape
-            error = exc
-            self.status.setText(f"<span style='color:#c62828'>✗ {exc}</span>")
+                edit.show_error(error.line or 1, error.message)
+            where = label_of(block) if block else (error.where or "project")
+            if error.line:
+                where += f", line {error.line}"
+            self.status.setText(f"<span style='color:#c62828'>✗ {html.escape(where, quote=False)}: "
+                                f"{html.escape(error.message, quote=False)}</span>")
         else:
+            obj = self.document.type_object(section, name)
             self.status.setText(f"<span style='color:#2e7d32'>✓ {obj.type}-type {section[:-1]}: "
                                 f"{len(analysis.parameters)} parameters, {len(analysis.state)} variables</span>")
             self._update_completions(analysis.names, analysis)

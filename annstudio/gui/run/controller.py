@@ -24,10 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ...core.errors import AnnstudioError, BuildError, EquationError, SimulationError
 from .worker import DEFAULT_CHUNK_MS, RunWorker, build_project, default_factory
 
-try:
-    from ...project.format import InvalidProject
-except ImportError:  # pragma: no cover
-    InvalidProject = AnnstudioError
+from ...project.format import InvalidProject
 
 
 RUN_SWITCH_INTERVAL_S = 0.0005
@@ -49,6 +46,7 @@ class RunController(QObject):
         self.worker = None
         self.built_revision = None
         self.live = True
+        self.keep_recordings = False         # the run keeps every recording (``current.run.recordings()``)
         self.chunk_ms = DEFAULT_CHUNK_MS
         self.watched_projections = set()
         self._build_thread = None
@@ -114,7 +112,8 @@ class RunController(QObject):
 
         def work():
             try:
-                built = build_project(data, self.factory, log=lambda text: self._events.put(("log", text, 0.0)))
+                built = build_project(data, self.factory, log=lambda text: self._events.put(("log", text, 0.0)),
+                                      keep_recordings=self.keep_recordings)
             except Exception as exc:  # noqa: BLE001
                 self._events.put(("failed", exc, time.perf_counter() - started))
             else:
@@ -208,7 +207,7 @@ class RunController(QObject):
         if self.current is None:
             return False
         try:
-            self.current.sim.post_set(population, variable, value)
+            self.current.run.post_set(population, variable, value)
         except Exception as exc:  # noqa: BLE001
             self.log.emit(f"Cannot set {population}.{variable}: {exc}")
             return False

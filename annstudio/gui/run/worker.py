@@ -1,28 +1,22 @@
-"""The run worker: builds and runs a project in a Python thread (no Qt here).
+"""The run worker: builds a project and plays its protocol in a Python thread (no Qt here).
 
-``build_project(data)`` checks the document and compiles a ``Simulation``
-(through ``annstudio.project.validate`` and ``annstudio.session``).
-``RunWorker`` plays the protocol through the session's chunked generator
-``run_iter``; between chunks, at most ~60 times a second, it drains the
-monitors into the ``LiveFeed`` (it is the only thread that touches the
-simulation while it runs) and reports progress through callbacks.  Pause,
-resume and stop go through the simulation's own thread-safe controls; a
-NaN in the recordings stops the run with a located ``SimulationError``.
+``build_project(data)`` checks the document (``annstudio.project.validate``) and compiles
+the session's ``ProtocolRun`` (the one protocol player the CLI uses too).  ``RunWorker``
+iterates that run in its thread and adds only what the studio needs: the chunk length
+adapted to the machine's speed, and between chunks, at most ~60 times a second, the
+recordings drained into the ``LiveFeed`` (it is the only thread that touches the simulation
+while it runs) and progress reported through callbacks.  Pause, resume, stop and posted
+changes go through the run's own thread-safe controls; a NaN in the recordings stops the
+run with a located ``SimulationError``.
 """
 import threading
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
 from ...core.errors import SimulationError
+from ...project.validate import check_document
+from ...session.protocol import ProtocolRun
 from .feed import LiveFeed, weight_matrix
-
-try:
-    from ...project.validate import check_document
-    from ...session.simulation import Simulation
-except ImportError:  # pragma: no cover - the tree is still being written
-    check_document = Simulation = None
 
 # Drain at every chunk boundary (chunks last ~TARGET_CHUNK_S), at most ~60 times a
 # second: the plots' ~30 Hz timer then finds new data at every tick (draining only
@@ -38,58 +32,44 @@ DEFAULT_CHUNK_MS = 20.0
 
 @dataclass
 class Built:
-    """A compiled simulation with what the studio needs to run and plot it."""
+    """A compiled protocol run with what the studio needs to run and plot it."""
 
-    sim: object
+    run: ProtocolRun
     project: object               # annstudio.project.validate.Project (or a test double)
-    monitors: dict                # monitor name -> session monitor id
     feed: LiveFeed
     build_seconds: float = 0.0
 
+    @property
+    def sim(self):
+        return self.run.sim
 
-def default_factory(data):
-    """(project, simulation) for a project dict; raises located errors."""
-    if check_document is None or Simulation is None:
-        raise SimulationError("the simulation session is not available in this installation")
+    @property
+    def monitors(self):
+        """monitor name -> session monitor id"""
+        return self.run.monitors
+
+
+def default_factory(data, keep_recordings=False):
+    """(project, protocol run, not compiled yet) for a project dict; raises located errors."""
     project = check_document(data)
-    return project, Simulation(project.spec)
+    run = ProtocolRun(project.spec, project.protocol, duration=project.built.duration,
+                      keep_recordings=keep_recordings)
+    return project, run
 
 
-def build_project(data, factory=default_factory, log=None):
+def build_project(data, factory=default_factory, log=None, keep_recordings=False):
+    """Check and compile ``data``; ``keep_recordings``: the run keeps every recording (``run.recordings()``)."""
     start = time.perf_counter()
-    project, sim = factory(data)
-    settings = project.spec.settings
-    try:
-        sim.compile(paradigm=settings.paradigm, num_threads=settings.num_threads, log=log)
-    except TypeError:          # a session without the streamed compiler log
-        sim.compile(paradigm=settings.paradigm, num_threads=settings.num_threads)
-    if log is not None and getattr(sim, "build_log", ""):
-        log(sim.build_log)
-    feed = LiveFeed(settings.dt)
-    monitors = {}
+    project, run = factory(data, keep_recordings=keep_recordings)
+    run.compile(log=log)
+    if log is not None and run.sim.build_log:
+        log(run.sim.build_log)
+    feed = LiveFeed(project.spec.settings.dt)
     for m in project.spec.monitors:
-        monitors[m.name] = sim.add_monitor(m.kind, m.target, m.variables, ranks=m.ranks, period=m.period,
-                                           start=m.start)
         if m.kind == "population":
             pop = project.spec.population(m.target)
             feed.add_monitor(m.name, m.target, pop.size, pop.geometry, m.variables, m.ranks)
-    return Built(sim, project, monitors, feed, time.perf_counter() - start)
-
-
-def plan(project):
-    """The protocol steps to play (``settings.duration`` when there is no protocol)."""
-    steps = list(project.protocol)
-    if not steps:
-        duration = float(getattr(project.built, "duration", None) or 1000.0)
-        steps = [_SimulateStep(duration)]
-    return steps
-
-
-@dataclass
-class _SimulateStep:
-    duration: float
-    action: str = "simulate"
-    label: str = ""
+    return Built(run, project, feed, time.perf_counter() - start)
 
 
 class RunWorker:
@@ -117,20 +97,20 @@ class RunWorker:
         self.thread.start()
 
     def pause(self):
-        self.built.sim.pause()
+        self.built.run.pause()
 
     def resume(self):
         self.step_once = False
-        self.built.sim.resume()
+        self.built.run.resume()
 
     def step(self):
         """Run one chunk, then pause again."""
         self.step_once = True
-        self.built.sim.resume()
+        self.built.run.resume()
 
     def stop(self):
         self.stop_requested = True
-        self.built.sim.request_stop()
+        self.built.run.request_stop()
 
     def join(self, timeout=None):
         if self.thread is not None:
@@ -142,31 +122,14 @@ class RunWorker:
 
     # ---------------------------------------------------------------- worker thread
     def _run(self):
-        sim = self.built.sim
-        steps = plan(self.built.project)
-        total = sum(float(getattr(s, "duration", None) or getattr(s, "max_duration", None) or 0.0)
-                    for s in steps if s.action in ("simulate", "simulate_until")) or 1.0
-        done, status = 0.0, "finished"
+        run = self.built.run
         start, cpu = time.perf_counter(), time.thread_time()
         try:
-            for st in steps:
-                if self.stop_requested:
-                    status = "stopped"
-                    break
-                if st.action == "set":
-                    sim.set(st.target, st.variable, st.value)
-                elif st.action == "simulate":
-                    self._simulate(float(st.duration), done, total)
-                    done += st.duration
-                elif st.action == "simulate_until":
-                    sim.simulate_until(st.max_duration, st.population, st.operator)
-                    done += st.max_duration
-                    self._between_chunks(done, total)
-                elif st.action == "reset":
-                    remap = sim.reset() or {}
-                    self.built.monitors = {n: remap.get(m, m) for n, m in self.built.monitors.items()}
-            if self.stop_requested:
-                status = "stopped"
+            segment = None
+            for progress in run.play(lambda: self.chunk_ms):
+                segment = self._adapt(segment, progress)
+                self._between_chunks(progress)
+            status = "stopped" if self.stop_requested or run.stopped else "finished"
             self.simulate_seconds = time.perf_counter() - start
             self.pull(force=True)
             self.simulate_cpu_seconds = time.thread_time() - cpu
@@ -179,34 +142,31 @@ class RunWorker:
                 pass
             self.on_error(exc)
 
-    def _simulate(self, duration, done, total):
-        """``run_iter`` in segments of ``SEGMENT_CHUNKS`` chunks; between segments the
-        chunk is re-sized to last about ``TARGET_CHUNK_S`` of wall time: fewer chunk
-        boundaries (where the worker needs the GIL and may wait for the GUI thread)
-        on fast networks, prompt pauses and live changes on slow ones."""
-        sim = self.built.sim
-        dt = float(getattr(sim, "dt", 0.0) or 0.0)
-        left = duration
-        while left > 1e-9 and not self.stop_requested:
-            segment = min(left, self.chunk_ms * SEGMENT_CHUNKS)
-            start_wall, start_t = time.perf_counter(), sim.t
-            for progress in sim.run_iter(segment, self.chunk_ms):
-                self._between_chunks(done + (duration - left) + progress.fraction * segment, total)
-                if self.stop_requested:
-                    return
-            left -= segment
-            elapsed, simulated = time.perf_counter() - start_wall, sim.t - start_t
-            if self.adaptive and elapsed > 0 and simulated > 0:
-                chunk = TARGET_CHUNK_S * simulated / elapsed
-                chunk = min(MAX_CHUNK_MS, max(MIN_CHUNK_MS, chunk))
-                self.chunk_ms = max(dt, round(chunk / dt) * dt) if dt else chunk
+    def _adapt(self, segment, progress):
+        """Every ``SEGMENT_CHUNKS`` chunks of one step the chunk is re-sized to last about
+        ``TARGET_CHUNK_S`` of wall time: fewer chunk boundaries (where the worker needs the GIL
+        and may wait for the GUI thread) on fast networks, prompt pauses and live changes on
+        slow ones.  ``segment``: (step index, chunks, wall time, simulated time) at its start."""
+        now = time.perf_counter()
+        if segment is None or segment[0] != progress.index:
+            return (progress.index, 0, now, progress.t)
+        index, chunks, wall, t = segment
+        chunks += 1
+        if chunks < SEGMENT_CHUNKS:
+            return (index, chunks, wall, t)
+        elapsed, simulated = now - wall, progress.t - t
+        if self.adaptive and elapsed > 0 and simulated > 0:
+            dt = float(self.built.sim.dt)
+            chunk = min(MAX_CHUNK_MS, max(MIN_CHUNK_MS, TARGET_CHUNK_S * simulated / elapsed))
+            self.chunk_ms = max(dt, round(chunk / dt) * dt)
+        return (index, 0, now, progress.t)
 
-    def _between_chunks(self, done_ms, total_ms):
+    def _between_chunks(self, progress):
         if self.step_once:
             self.step_once = False
-            self.built.sim.pause()
+            self.built.run.pause()
         self.pull()
-        self.on_progress(self.built.sim.t, min(1.0, done_ms / total_ms))
+        self.on_progress(progress.t, progress.fraction)
 
     def pull(self, force=False, check_nan=True):
         """Drain the monitors into the feed (at most every ``PULL_INTERVAL_S`` unless ``force``)."""
@@ -216,9 +176,9 @@ class RunWorker:
         self._last_pull = now
         sim, feed = self.built.sim, self.built.feed
         t_now = sim.t
-        for name, mid in self.built.monitors.items():
+        for name, data in self.built.run.drain().items():
             if name in feed.meta:
-                feed.absorb(name, sim.monitor_data(mid), t_now)
+                feed.absorb(name, data, t_now)
         if self.watched and (force or now - self._last_weights > WEIGHT_INTERVAL_S):
             self._last_weights = now
             for proj in list(self.watched):
