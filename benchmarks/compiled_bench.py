@@ -30,7 +30,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 import annstudio.engine as ann  # noqa: E402
-from annstudio.codegen.cpp import cache as build_cache  # noqa: E402
+from annstudio.codegen import cache as build_cache  # noqa: E402
 from annstudio.session.context import current_network  # noqa: E402
 
 import networks  # noqa: E402

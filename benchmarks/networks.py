@@ -1,4 +1,7 @@
-"""The benchmark networks, built with annstudio's ANNarchy-style API (same models as ``peers/``).
+"""The reference networks, built with annstudio's ANNarchy-style API (same models as ``peers/``).
+
+The one definition of the COBA and Izhikevich reference networks: the benchmarks run them at full size and
+the backend tests run them smaller (tests/reference_networks.py loads this file).
 
 Each builder sets up the default network and returns ``(groups, extra)``: ``groups`` maps a name to
 ``(population, ranks)`` for firing rates; ``extra`` holds objects a benchmark inspects afterwards.
@@ -31,23 +34,29 @@ COBA_NEURON = ann.Neuron(
     spike="v > Vt", reset="v = Vr", refractory=5.0, name="COBA")
 
 
-def coba(seed=12345):
+def coba(seed=12345, n=4000):
+    """The COBA benchmark (seed 003): 80 % excitatory, 20 % inhibitory conductance-based LIF neurons."""
     ann.setup(dt=0.1, seed=seed)
     neuron = COBA_NEURON
-    P = ann.Population(geometry=4000, neuron=neuron, name="P")
+    P = ann.Population(geometry=n, neuron=neuron, name="P")
     P.v = ann.Normal(-55.0, 5.0)
-    Pe, Pi = P[:3200], P[3200:]
+    ne = int(n * 0.8)
+    Pe, Pi = P[:ne], P[ne:]
     ann.Projection(pre=Pe, post=P, target="exc").connect_fixed_probability(weights=0.6, probability=0.02)
     ann.Projection(pre=Pi, post=P, target="inh").connect_fixed_probability(weights=6.7, probability=0.02)
-    return {"exc": (P, range(3200)), "inh": (P, range(3200, 4000))}, {}
+    return {"exc": (P, range(ne)), "inh": (P, range(ne, n))}, {}
 
 
-def izhikevich(seed=12345):
+def izhikevich(seed=12345, values_seed=None, n=1000):
+    """The seed-000 pulse-coupled Izhikevich network (80 % excitatory, noisy; 1000 neurons as ANNarchy's).
+    The per-neuron parameters are drawn from ``values_seed`` (default: ``seed``); a smaller network scales
+    its weights so each neuron's mean input stays that of the 800 + 200 network."""
     ann.setup(dt=1.0, seed=seed)
-    pop = ann.Population(geometry=1000, neuron=ann.Izhikevich, name="pop")
-    exc, inh = pop[:800], pop[800:]
-    rng = np.random.default_rng(seed)
-    re, ri = rng.random(800), rng.random(200)
+    pop = ann.Population(geometry=n, neuron=ann.Izhikevich, name="pop")
+    ne = int(n * 0.8)
+    exc, inh = pop[:ne], pop[ne:]
+    rng = np.random.default_rng(seed if values_seed is None else values_seed)
+    re, ri = rng.random(ne), rng.random(n - ne)
     exc.noise, inh.noise = 5.0, 2.0
     exc.a, inh.a = 0.02, 0.02 + 0.08 * ri
     exc.b, inh.b = 0.2, 0.25 - 0.05 * ri
@@ -55,9 +64,10 @@ def izhikevich(seed=12345):
     exc.d, inh.d = 8.0 - 6.0 * re ** 2, 2.0
     exc.v, inh.v = -65.0, -65.0
     exc.u, inh.u = exc.v * exc.b, inh.v * inh.b
-    ann.Projection(pre=exc, post=pop, target="exc").connect_all_to_all(weights=ann.Uniform(0.0, 0.5))
-    ann.Projection(pre=inh, post=pop, target="inh").connect_all_to_all(weights=ann.Uniform(0.0, 1.0))
-    return {"exc": (pop, range(800)), "inh": (pop, range(800, 1000))}, {}
+    ann.Projection(pre=exc, post=pop, target="exc").connect_all_to_all(weights=ann.Uniform(0.0, 0.5 * 800 / ne))
+    ann.Projection(pre=inh, post=pop, target="inh").connect_all_to_all(
+        weights=ann.Uniform(0.0, 1.0 * 200 / (n - ne)))
+    return {"exc": (pop, range(ne)), "inh": (pop, range(ne, n))}, {}
 
 
 def rate(n=1000, seed=12345, active=False):

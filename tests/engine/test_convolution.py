@@ -3,18 +3,11 @@
 Each test body runs on every available backend and compares ``sum(exc)`` with
 the cross-correlation / pooling computed by scipy and numpy on the same image.
 """
-import os
-import sys
-
 import numpy as np
 import pytest
 from scipy import ndimage, signal
 
-sys.path.insert(0, os.path.dirname(__file__))
-import annstudio.codegen  # noqa: E402,F401  (registers the backends: the engine facade is lazy)
-from _backends import paradigm_params  # noqa: E402
-
-import annstudio.engine as ann  # noqa: E402
+import annstudio.engine as ann
 
 RNG = np.random.default_rng(42)
 IMG = RNG.random((8, 10))
@@ -22,12 +15,11 @@ IMG3 = RNG.random((6, 6, 3))
 K = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0], [2.0, 0.25, -0.5]])
 
 
-@pytest.fixture(params=paradigm_params())
-def paradigm(request):
-    ann.clear()
-    ann.setup(paradigm=request.param, dt=1.0, seed=3)
-    yield request.param
-    ann.clear()
+@pytest.fixture
+def paradigm(paradigm):
+    """The suite's backend parametrisation (tests/conftest.py), with this module's seed."""
+    ann.setup(paradigm=paradigm, dt=1.0, seed=3)
+    return paradigm
 
 
 def _layer(geometry):

@@ -3,29 +3,10 @@
 The scripts' text is kept (Neuron/Synapse definitions verbatim from the seeds); sizes and durations
 are small so the tests stay fast.  Each body runs on every available backend.
 """
-import os
-import sys
-
 import numpy as np
-import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _backends import paradigm_params  # noqa: E402
-
-from annstudio.engine import *  # noqa: E402,F401,F403
-import annstudio.engine as ann  # noqa: E402
-
-
-@pytest.fixture(params=paradigm_params())
-def paradigm(request):
-    ann.clear()
-    yield request.param
-    ann.clear()
-
-
-def _setup(paradigm, dt=1.0, seed=1):
-    clear()
-    setup(paradigm=paradigm, dt=dt, seed=seed)
+from annstudio.engine import *  # noqa: F401,F403
+from backend_fixtures import setup_backend as _setup
 
 
 def test_esn(paradigm):

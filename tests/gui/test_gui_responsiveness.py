@@ -30,7 +30,6 @@ def coba_project(duration=2000.0):
 
 
 @pytest.mark.compiler
-@pytest.mark.skipif(not COBA.exists(), reason="projects/coba.json is missing")
 @pytest.mark.skipif(available_paradigms().get("openmp") is not None, reason="no C++ toolchain")
 def test_event_loop_latency_during_coba_run(window, qtbot):
     window.controller.set_document(ProjectDocument(coba_project(20000.0)))

@@ -1,40 +1,27 @@
 """HomogeneousCorrelatedSpikeTrains: Poisson trains sharing an Ornstein-Uhlenbeck rate (Brette 2009).
 
 The shared rate needs one random draw per step for the whole population
-(``PopulationIR.global_randoms``); a backend that does not implement it yet
-refuses to build such a network, and the test is then skipped for it.
+(``PopulationIR.global_randoms``); every backend implements it, so a backend that
+refuses to build such a network fails these tests.
 """
-import os
-import sys
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import annstudio.codegen  # noqa: E402,F401  (registers the backends: the engine facade is lazy)
-from _backends import paradigm_params  # noqa: E402
-
-import annstudio.engine as ann  # noqa: E402
-from annstudio.session.special import rectified_gaussian_parameters  # noqa: E402
+import annstudio.engine as ann
+from annstudio.session.special import rectified_gaussian_parameters
 
 N, T, WIN, TAU = 60, 20000.0, 100.0, 10.0
 
 
-@pytest.fixture(params=paradigm_params())
-def paradigm(request):
-    ann.clear()
-    ann.setup(paradigm=request.param, dt=1.0, seed=11)
-    yield request.param
-    ann.clear()
+@pytest.fixture
+def paradigm(paradigm):
+    """The suite's backend parametrisation (tests/conftest.py), with this module's seed."""
+    ann.setup(paradigm=paradigm, dt=1.0, seed=11)
+    return paradigm
 
 
 def _compile():
-    try:
-        ann.compile()
-    except ann.BuildError as exc:
-        if "_rand" in str(exc):
-            pytest.skip(f"backend without population-wide random draws yet: {exc}")
-        raise
+    ann.compile()   # every backend implements population-wide draws: a BuildError here is a failure
 
 
 def _counts(mon, n, t0, duration):

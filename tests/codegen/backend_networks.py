@@ -1,12 +1,15 @@
 """Test networks shared by the backend tests (each is built with the ANNarchy-style API).
 
-Every network is deterministic (no random draws during the run; initial values and connectivity
-are drawn from the seed at lowering, identical for every backend) unless its name says ``noisy``.
+The zoos are the tests' own; the COBA and Izhikevich reference networks come from benchmarks/networks.py
+(their one definition, see tests/reference_networks.py), run smaller here.  Every network is deterministic
+(no random draws during the run; initial values and connectivity are drawn from the seed at lowering,
+identical for every backend) unless its name says ``noisy``.
 ``run(name, paradigm)`` returns ``{"<pop>:spike": [steps per neuron], "<pop>:<var>": array, ...}``.
 """
 import numpy as np
 
 import annstudio.engine as ann
+import reference_networks as reference
 
 METHODS = ("explicit", "implicit", "exponential", "midpoint", "rk4")
 
@@ -157,67 +160,24 @@ def ann_proj(name):
     return current_network().get_projection(name)
 
 
+def _spikes_of(groups):
+    """The population of a reference builder's ``groups``, its spikes recorded."""
+    pop = next(iter(groups.values()))[0]
+    return [(pop.name, pop, ["spike"])], []
+
+
 def izhikevich_noisy():
     """The seed-000 pulse-coupled Izhikevich network (noise: statistics only)."""
-    ann.setup(dt=1.0, seed=3)
-    pop = ann.Population(geometry=1000, neuron=ann.Izhikevich, name="pop")
-    exc, inh = pop[:800], pop[800:]
-    rng = np.random.default_rng(42)
-    re, ri = rng.random(800), rng.random(200)
-    exc.noise = 5.0
-    inh.noise = 2.0
-    exc.a = 0.02
-    inh.a = 0.02 + 0.08 * ri
-    exc.b = 0.2
-    inh.b = 0.25 - 0.05 * ri
-    exc.c = -65.0 + 15.0 * re ** 2
-    inh.c = -65.0
-    exc.d = 8.0 - 6.0 * re ** 2
-    inh.d = 2.0
-    exc.v = -65.0
-    inh.v = -65.0
-    exc.u = exc.v * exc.b
-    inh.u = inh.v * inh.b
-    ann.Projection(pre=exc, post=pop, target="exc", name="exc").connect_all_to_all(weights=ann.Uniform(0.0, 0.5))
-    ann.Projection(pre=inh, post=pop, target="inh", name="inh").connect_all_to_all(weights=ann.Uniform(0.0, 1.0))
-    return [("pop", pop, ["spike"])], []
+    return _spikes_of(reference.izhikevich(seed=3, values_seed=42)[0])
 
 
-COBA_NEURON = dict(
-    parameters="""
-        El = -60.0 : population
-        Vr = -60.0 : population
-        Erev_exc = 0.0 : population
-        Erev_inh = -80.0 : population
-        Vt = -50.0 : population
-        tau = 20.0 : population
-        tau_exc = 5.0 : population
-        tau_inh = 10.0 : population
-        I = 20.0 : population
-    """,
-    equations="""
-        tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
-        tau_exc * dg_exc/dt = -g_exc
-        tau_inh * dg_inh/dt = -g_inh
-    """,
-    spike="v > Vt", reset="v = Vr", refractory=5.0)
-
-
-def coba(n=4000, seed=98765):
-    """The COBA benchmark (seed 003): 3200 excitatory and 800 inhibitory conductance-based LIF neurons."""
-    ann.setup(dt=0.1, seed=seed)
-    neuron = ann.Neuron(name="COBA", **COBA_NEURON)
-    P = ann.Population(geometry=n, neuron=neuron, name="P")
-    P.v = ann.Normal(-55.0, 5.0)
-    ne = int(n * 0.8)
-    Pe, Pi = P[:ne], P[ne:]
-    ann.Projection(pre=Pe, post=P, target="exc", name="Ce").connect_fixed_probability(weights=0.6, probability=0.02)
-    ann.Projection(pre=Pi, post=P, target="inh", name="Ci").connect_fixed_probability(weights=6.7, probability=0.02)
-    return [("P", P, ["spike"])], []
+def coba_small():
+    """The COBA benchmark with 1000 neurons (800 excitatory, 200 inhibitory)."""
+    return _spikes_of(reference.coba(seed=12345, n=1000)[0])
 
 
 BUILDERS = {"spiking_zoo": (spiking_zoo, 300.0), "rate_zoo": (rate_zoo, 200.0),
-            "izhikevich_noisy": (izhikevich_noisy, 1000.0), "coba_small": (lambda: coba(1000, 12345), 200.0)}
+            "izhikevich_noisy": (izhikevich_noisy, 1000.0), "coba_small": (coba_small, 200.0)}
 
 
 def run(name, paradigm, num_threads=1, duration=None):

@@ -2,8 +2,8 @@
 import pytest
 import sympy as sp
 
-from annstudio.engine import EquationError, Neuron, Synapse, add_function
-from annstudio.core.equations import clear_functions
+from annstudio.engine import EquationError, Neuron, Synapse
+from annstudio.core.equations import Scope
 
 
 def ode(neuron, name):
@@ -49,14 +49,13 @@ def test_if_then_else_and_functions():
 
 
 def test_global_function_and_operations():
-    add_function("double(x) = 2*x")
-    try:
-        n = Neuron(equations="r = double(mean(r)) + max(r) + Normal(0, 1)")
-        a = n.analysis()
-        assert {g.op for g in a.global_ops} == {"mean", "max"}
-        assert a.randoms[0].dist == "Normal"
-    finally:
-        clear_functions()
+    scope = Scope().with_function("double(x) = 2*x")      # a network's functions, passed explicitly
+    n = Neuron(equations="r = double(mean(r)) + max(r) + Normal(0, 1)")
+    a = n.analysis(scope)
+    assert {g.op for g in a.global_ops} == {"mean", "max"}
+    assert a.randoms[0].dist == "Normal"
+    with pytest.raises(EquationError, match="double"):   # no process-wide function: unknown without it
+        n.analysis()
 
 
 def test_synapse_pre_post_and_spike_blocks():

@@ -3,29 +3,12 @@
 Each simulation body runs on every available backend (``paradigm`` fixture).
 """
 import json
-import os
-import sys
-
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _backends import paradigm_params  # noqa: E402
-
-import annstudio.engine as ann  # noqa: E402
-
-
-@pytest.fixture(params=paradigm_params())
-def paradigm(request):
-    ann.clear()
-    yield request.param
-    ann.clear()
-
-
-def _setup(paradigm, dt=1.0, seed=1):
-    ann.clear()
-    ann.setup(paradigm=paradigm, dt=dt, seed=seed)
+import annstudio.engine as ann
+from backend_fixtures import setup_backend as _setup
 
 
 Ramp = ann.Neuron(parameters="slope = 1.0", equations="dx/dt = slope", name="Ramp")

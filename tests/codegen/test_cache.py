@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import annstudio.engine as ann
-from annstudio.codegen.cpp import cache as build_cache
+from annstudio.codegen import cache as build_cache
 from annstudio.session.context import current_network
 
 pytestmark = pytest.mark.compiler
@@ -97,11 +97,11 @@ def test_concurrent_builds_do_not_corrupt_the_cache(temp_cache, cpp_paradigm):
 def _cycle_child(paradigm, cache, queue):
     import gc
 
-    from annstudio.codegen.cpp import backend as cpp_backend
+    from annstudio.codegen import compiled
     os.environ["ANNSTUDIO_CACHE"] = cache
     sim = _build(paradigm)
     sim.simulate(3.0)
-    kernel = cpp_backend._KERNELS.pop(sim.backend.kernel_path)
+    kernel = compiled._KERNELS.pop(sim.backend.kernel_path)
     collected = 0
     for first in (True, False):       # the collector empties objects in the order they were made
         inst = kernel.create(sim.backend.arrays, 2, 1)

@@ -2,33 +2,16 @@
 
 Each simulation body runs on every available backend (``paradigm`` fixture).
 """
-import os
-import sys
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _backends import paradigm_params  # noqa: E402
-
-import annstudio.engine as ann  # noqa: E402
-from annstudio.core.library import NEURONS, SYNAPSES, catalog  # noqa: E402
+import annstudio.engine as ann
+from backend_fixtures import setup_backend as _setup
+from annstudio.core.library import NEURONS, SYNAPSES, catalog
 
 STANDARD_NEURONS = ["LeakyIntegrator", "Izhikevich", "IF_curr_exp", "IF_cond_exp", "IF_curr_alpha",
                     "IF_cond_alpha", "HH_cond_exp", "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista"]
 STANDARD_SYNAPSES = ["Hebb", "Oja", "IBCM", "STP", "STDP"]
-
-
-@pytest.fixture(params=paradigm_params())
-def paradigm(request):
-    ann.clear()
-    yield request.param
-    ann.clear()
-
-
-def _setup(paradigm, dt, seed=1):
-    ann.clear()
-    ann.setup(paradigm=paradigm, dt=dt, seed=seed)
 
 
 def test_library_is_complete_and_plain_data():

@@ -7,7 +7,7 @@ import pytest
 
 from annstudio.codegen.cpp import toolchain
 
-TEMPLATES = os.path.join(os.path.dirname(toolchain.__file__), "templates")
+RUNTIME = os.path.join(os.path.dirname(toolchain.__file__), "runtime")   # annstudio_runtime.h
 
 
 def _run(tmp_path, name, program):
@@ -18,7 +18,7 @@ def _run(tmp_path, name, program):
     src = tmp_path / f"{name}.cpp"
     src.write_text(program)
     exe = tmp_path / name
-    cmd = [toolchain.compiler(), *toolchain.flags(), "-std=c++17", "-fopenmp", "-w", f"-I{TEMPLATES}", str(src),
+    cmd = [toolchain.compiler(), *toolchain.flags(), "-std=c++17", "-fopenmp", "-w", f"-I{RUNTIME}", str(src),
            "-o", str(exe)]
     subprocess.run(cmd, check=True, capture_output=True, timeout=300)
     return subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=120).stdout.split()

@@ -24,13 +24,12 @@ from annstudio.engine import (CurrentInjection, DecodingProjection, HomogeneousC
                               PoissonPopulation, SpikeSourceArray, TimedArray)
 from annstudio.core.errors import BackendUnavailable
 from annstudio.session.context import current_network
-
+import reference_networks   # tests/reference_networks.py: benchmarks/networks.py
 
 
 def gpu_present():
     return bool(toolchain.gpu_probe()[0])
 
-BACKENDS = ["cuda-emulated"] + (["cuda"] if gpu_present() else [])
 IRS = {}   # network name -> IR, filled by the runs, compiled by nvcc in test_nvcc_compiles
 _NVCC = ThreadPoolExecutor(max_workers=1)   # nvcc -c runs in the background while the emulated tests run
 NVCC_JOBS = {}
@@ -129,20 +128,8 @@ def methods(paradigm):
 def izhikevich(paradigm, seed=1):
     """ANNarchy's pulse-coupled Izhikevich network, scaled down; noise from the per-neuron random streams."""
     clear()
-    setup(dt=1.0, seed=seed)
-    pop = Population(400, Izhikevich)
-    exc, inh = pop[:320], pop[320:]
-    rng = np.random.default_rng(0)
-    re, ri = rng.random(320), rng.random(80)
-    exc.noise, inh.noise = 5.0, 2.0
-    exc.a, inh.a = 0.02, 0.02 + 0.08 * ri
-    exc.b, inh.b = 0.2, 0.25 - 0.05 * ri
-    exc.c, inh.c = -65.0 + 15.0 * re ** 2, -65.0
-    exc.d, inh.d = 8.0 - 6.0 * re ** 2, 2.0
-    exc.v, inh.v = -65.0, -65.0
-    exc.u, inh.u = exc.v * exc.b, inh.v * inh.b
-    Projection(exc, pop, "exc").connect_all_to_all(weights=Uniform(0.0, 0.5 * 800 / 320))
-    Projection(inh, pop, "inh").connect_all_to_all(weights=Uniform(0.0, 1.0 * 200 / 80))
+    groups, _ = reference_networks.izhikevich(seed=seed, values_seed=0, n=400)
+    pop = groups["exc"][0]
     _compile(paradigm, "izhikevich")
     m = Monitor(pop, "spike")
     simulate(500.0)
@@ -227,7 +214,6 @@ def _close(a, b, exact, rtol=1e-12, atol=1e-12):
 
 
 # ----------------------------------------------------------------------------- tests
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_spiking_delays_refractory(backend):
     ref, got = lif_delays("numpy"), lif_delays(backend)
     assert sum(map(len, ref["spike"].values())) > 300
@@ -246,7 +232,6 @@ def test_gpu_launch_shape_in_emulation():
     _close(got["v"], ref["v"], exact=True)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_stdp_stp_event_driven(backend):
     ref, got = stdp_stp("numpy"), stdp_stp(backend)
     assert sum(map(len, ref["spike"].values())) > 100
@@ -257,7 +242,6 @@ def test_stdp_stp_event_driven(backend):
     _close(got["x"], ref["x"], exact=False, rtol=1e-12, atol=1e-14)   # exp(): NumPy's SIMD exp vs libm, 1 ulp
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_rate_plasticity_delays_global_ops(backend):
     ref, got = rate_plasticity("numpy"), rate_plasticity(backend)
     assert np.abs(ref["r"]).max() > 0.1
@@ -265,14 +249,12 @@ def test_rate_plasticity_delays_global_ops(backend):
         _close(got[k], ref[k], exact=False, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_numerical_methods(backend):
     ref, got = methods("numpy"), methods(backend)
     for k in ref:
         _close(got[k], ref[k], exact=False, rtol=1e-12, atol=1e-13)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_random_streams(backend):
     """Counter-based streams: reproducible for a seed, different across seeds, statistically like NumPy."""
     ref = izhikevich("numpy")
@@ -285,7 +267,6 @@ def test_random_streams(backend):
     assert abs(rate - rate_ref) < 0.25 * rate_ref
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_special_populations_and_projections(backend):
     ref, got = special("numpy"), special(backend)
     exact = backend == "cuda-emulated"
@@ -298,7 +279,6 @@ def test_special_populations_and_projections(backend):
         _close(got[k], ref[k], exact=exact and k not in ("rate", "spk_v"), rtol=tol, atol=tol)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_global_randoms_once_per_step(backend):
     ref, got = randoms_once_per_step("numpy"), randoms_once_per_step(backend)
     again = randoms_once_per_step(backend)

@@ -1,0 +1,64 @@
+"""The suite's one backend parametrisation (a pytest plugin, registered by tests/conftest.py).
+
+``paradigm`` runs a test body on every backend ``available_paradigms()`` reports usable here: NumPy always,
+OpenMP where a C++ compiler is found, CUDA where nvcc and a GPU are present.  ``compiled_paradigm`` is the
+same list without NumPy: the backends a test compares with the NumPy oracle (never NumPy with itself).
+``cpp_paradigm`` is the C++ backend alone.  Compiled backends carry the ``compiler`` marker (CUDA also
+``cuda``) so they can be deselected.  Where no compiled backend exists, the compiled fixtures yield one
+explicit skip naming the missing toolchain; nothing else is skipped.  ``setup_backend(paradigm, dt, seed)``
+is a test body's first line.
+
+Other conftests build on ``backend_params`` (tests/codegen/cuda adds its CPU emulation of the CUDA kernels).
+"""
+import pytest
+
+import annstudio.engine as ann  # (the facade first, as applications import it)
+import annstudio.codegen  # noqa: F401  (importing codegen registers the compiled backends)
+from annstudio.core.runtime import available_paradigms
+
+COMPILED_MARKS = {"openmp": [pytest.mark.compiler], "cuda": [pytest.mark.compiler, pytest.mark.cuda]}
+
+
+def backend_params(include_numpy=True):
+    """One ``pytest.param`` per usable backend, NumPy first."""
+    params = []
+    for name, reason in sorted(available_paradigms().items(), key=lambda kv: (kv[0] != "numpy", kv[0])):
+        if reason is not None or (name == "numpy" and not include_numpy):
+            continue
+        params.append(pytest.param(name, id=name, marks=COMPILED_MARKS.get(name, [pytest.mark.compiler])))
+    return params
+
+
+def compiled_params():
+    return backend_params(include_numpy=False) or [pytest.param(None, marks=pytest.mark.skip(
+        reason="no compiled backend is available (no C++ compiler found)"))]
+
+
+def cpp_params():
+    return [p for p in compiled_params() if p.values[0] == "openmp"] or [pytest.param(None, marks=pytest.mark.skip(
+        reason="no C++ compiler found"))]
+
+
+def setup_backend(paradigm, dt=1.0, seed=1, **settings):
+    """A test body's first line: a fresh default network on ``paradigm`` with its time step and seed."""
+    ann.clear()
+    ann.setup(paradigm=paradigm, dt=dt, seed=seed, **settings)
+
+
+@pytest.fixture(params=backend_params())
+def paradigm(request):
+    """Every usable backend, NumPy included (the default network is fresh: see ``fresh_network``)."""
+    return request.param
+
+
+@pytest.fixture(params=compiled_params())
+def compiled_paradigm(request):
+    """Every usable compiled backend: the ones a test compares with the NumPy oracle."""
+    return request.param
+
+
+@pytest.fixture(params=cpp_params())
+def cpp_paradigm(request):
+    """The C++ backend only: its build cache, its thread blocks and its bit-for-bit sums.  (The CUDA
+    backend's atomics make sums differ in the last bits from run to run; tests/codegen/cuda checks it.)"""
+    return request.param
