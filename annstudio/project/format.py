@@ -9,7 +9,8 @@ Owns
   in order; a version newer than ``SCHEMA_VERSION`` is refused;
 - ``save_document(data, path)``: canonical JSON written to a temporary file in the same
   folder, flushed, fsynced and renamed over the target (the previous file stays intact
-  until the rename and is kept as ``NAME.json.bak``);
+  until the rename and is kept as ``NAME.json.bak``); the ``.NAME.json.XXXX.tmp`` files an
+  interrupted save leaves behind are removed on the next save or open (``remove_stale_temporaries``);
 - ``canonical_json`` / ``document_digest``.
 
 Nothing here builds networks or executes anything taken from the file.
@@ -19,6 +20,8 @@ import hashlib
 import json
 import os
 import tempfile
+import time
+from glob import escape as glob_escape
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,6 +241,7 @@ def read_text(path):
         raw = path.read_bytes()
     except OSError as e:
         raise ProjectFileError(f"cannot read: {e.strerror or e}", where=str(path)) from None
+    remove_stale_temporaries(path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -295,6 +299,31 @@ def document_digest(data):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+STALE_AFTER_S = 30.0      # a temporary file older than this belongs to no save in progress
+
+
+def remove_stale_temporaries(path, older_than=STALE_AFTER_S):
+    """Remove the ``.NAME.*.tmp`` files an interrupted save of ``path`` left beside it (and those of its
+    backup); files younger than ``older_than`` seconds may belong to a save in progress and stay.
+    Returns the removed paths; never raises."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    removed = []
+    try:
+        candidates = list(folder.glob(f".{glob_escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    now = time.time()
+    for tmp in candidates:
+        try:
+            if tmp.is_file() and not tmp.is_symlink() and now - tmp.stat().st_mtime >= older_than:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            pass
+    return removed
+
+
 def write_atomic(path, content, backup=True):
     """Write ``content`` (str or bytes) to ``path`` atomically (temporary file + fsync + rename).
 
@@ -302,6 +331,7 @@ def write_atomic(path, content, backup=True):
     is only replaced by the rename, so a crash leaves either the old or the new file."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     tmp2 = None
     try:

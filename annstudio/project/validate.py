@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..core.model.checks import spec_problems
+from ..core.model.resources import resource_problems
 from .convert import Built, build, build_type, _Collector
 from .format import (InvalidProject, Problem, check_version, document_digest, migrate, parse_text, read_text,
                      save_document, schema_problems)
@@ -112,11 +113,21 @@ def verdict(data):
         built = build(data)
     except InvalidProject as e:
         return Verdict(e.problems, data=data)
-    errors = [Problem(where, message, line) for where, message, line in spec_problems(built.spec, built.protocol)]
+    too_big, heavy = resource_problems(built.spec, _duration(built))      # first: a bomb is refused at once
+    found = too_big or spec_problems(built.spec, built.protocol)
+    errors = [Problem(where, message, line) for where, message, line in found]
     if errors:
         return Verdict(errors, data=data)
     errors, warnings = graph_problems(data, built)
+    warnings = list(warnings) + [Problem(w, m, line, "warning") for w, m, line in heavy]
     return Verdict(errors, warnings, data, None if errors else built)
+
+
+def _duration(built):
+    """Simulated time of the protocol (``simulate_until`` counts its maximum), else ``settings.duration``."""
+    if not built.protocol:
+        return float(built.duration or 0.0)
+    return sum(float(s.duration or s.max_duration or 0.0) for s in built.protocol if s.action.startswith("simulate"))
 
 
 def check_document(data, path=None, strict=False):

@@ -19,8 +19,9 @@ import re
 import sympy as sp
 
 from ..errors import EquationError
-from .blocks import split_block
+from .blocks import split_block, strip_comments
 from .builder import Builder, number
+from .expressions import is_condition
 from .decls import VarDecl
 from .scope import EMPTY
 
@@ -29,6 +30,12 @@ def analyse_neuron(neuron, scope=EMPTY):
     """Parse and check a Neuron against ``scope`` (the network's functions and constants); raises
     EquationError with the block and line."""
     b = Builder(neuron, "neuron", neuron.type, scope)
+    if neuron.spike and not neuron.spike.strip():
+        raise EquationError("the spike condition is empty (only spaces)", where=b.where("spike"), line=1,
+                            hint="write a condition such as 'v > v_T', or leave it empty for a rate-coded neuron")
+    if neuron.reset.strip() and not neuron.spike.strip():
+        raise EquationError("the spike condition is empty: a reset needs a spike condition", where=b.where("spike"), line=1,
+                            hint="write a condition such as 'v > v_T', or remove the reset")
     b.parameters()
     where = b.where("equations")
     raws = split_block(neuron.equations, where)
@@ -51,14 +58,18 @@ def analyse_neuron(neuron, scope=EMPTY):
         b.targets.extend(t for t in targets if t not in b.targets)
     spike = reset = refractory = None
     if b.type == "spike":
-        spike = b.expression(neuron.spike, "spike", 1, allow_random=False)
-        if spike.is_number and spike not in (sp.true, sp.false):
-            raise EquationError("the spike condition must be a comparison, e.g. 'v > v_T'",
+        spike = b.expression(strip_comments(neuron.spike), "spike", 1, allow_random=False)
+        flag = b.decls.get(str(spike)) if isinstance(spike, sp.Symbol) else None
+        if not is_condition(spike) and not (flag is not None and flag.dtype == "bool"):
+            raise EquationError("the spike condition must be a condition (true/false), e.g. 'v > v_T'",
                                 where=b.where("spike"), line=1)
         variables = [n for n, d in b.decls.items() if d.role == "variable"]
         reset = b.assignments(neuron.reset, "reset", variables)
         if neuron.refractory not in (None, ""):
             refractory = b.expression(str(neuron.refractory), "refractory", 1, allow_random=False)
+            if refractory.is_number and refractory.is_real and bool(refractory < 0):
+                raise EquationError(f"the refractory period must not be negative, got {neuron.refractory}",
+                                    where=b.where("refractory"), line=1)
     elif neuron.reset.strip():
         raise EquationError("a reset needs a spike condition", where=b.where("reset"), line=1)
     return b.result(equations=equations, spike=spike, reset=reset or (), refractory=refractory)

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import EquationError
+from .names import describe_char, first_hidden, first_non_ascii
 
 KNOWN_FLAGS = {"population", "postsynaptic", "projection", "int", "bool", "float", "explicit", "implicit",
                "exponential", "midpoint", "rk4", "event-driven", "unless_refractory", "semiglobal",
@@ -43,15 +44,80 @@ def split_block(text, where):
         return []
     text = str(text)
     out = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        line = line.split("#", 1)[0]
-        for stmt in _split_top(line, ";"):
+    for lineno, line in _join_branches(text, where):
+        for stmt in _split_top(colon_conditionals(line), ";"):
             if not stmt.strip():
                 continue
             out.append(_parse_flags(stmt, lineno, where))
             if len(out) > MAX_STATEMENTS:
                 raise EquationError(f"more than {MAX_STATEMENTS} statements", where=where, line=lineno)
     return out
+
+
+_BRANCH_WORD = re.compile(r"(?<![\w.])(if|elif|else|then)(?!\w)")
+_OPENS_BRANCH = re.compile(r"(?<![\w.])(if|elif|else)(?!\w)[^:]*:\s*$")
+
+
+def strip_comments(text):
+    """``text`` without its ``#`` comments (each line up to its first ``#``)."""
+    return "\n".join(line.split("#", 1)[0] for line in str(text).splitlines())
+
+
+def _join_branches(text, where):
+    """(first line number, text) of each logical line: ANNarchy's conditional written over several lines
+    (a line ending with ``if ...:`` / ``else:``, or a line starting with ``else``/``elif``) is one line."""
+    merged = []
+    for lineno, line in enumerate(str(text).splitlines(), start=1):
+        hidden = first_hidden(line)            # bidi overrides, zero-width and control characters: even in comments
+        if hidden is not None:
+            raise EquationError(f"invisible character {describe_char(hidden)} is not allowed (it can make the text "
+                                "read differently from what is parsed)", where=where, line=lineno,
+                                hint="delete it and retype the surrounding text")
+        line = line.split("#", 1)[0]
+        bad = first_non_ascii(line)
+        if bad is not None:
+            raise EquationError(f"character {describe_char(bad)} is not allowed: equations are written in ASCII",
+                                where=where, line=lineno, hint="retype it with a plain keyboard letter or symbol"
+                                if bad.isalnum() else "comments after '#' may use any character")
+        if merged and (_OPENS_BRANCH.search(merged[-1][1]) or
+                       (re.match(r"\s*(else|elif)(?!\w)", line) and _BRANCH_WORD.search(merged[-1][1]))):
+            merged[-1] = (merged[-1][0], merged[-1][1].rstrip() + " " + line.strip())
+        else:
+            merged.append((lineno, line))
+    return merged
+
+
+def colon_conditionals(text):
+    """ANNarchy's ``if c: a else: b`` (``elif c:`` too) -> ``if c then a else b``: the ':' closing an
+    ``if``/``elif`` condition becomes ``then``, the one right after ``else`` goes; other ':' (flags) stay."""
+    if not _BRANCH_WORD.search(text):
+        return text
+    out, pending, i = [], 0, 0
+    while i < len(text):
+        m = _BRANCH_WORD.match(text, i) if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_.") else None
+        if m:
+            word, i = m.group(1), m.end()
+            if word == "else":
+                k = i
+                while k < len(text) and text[k] in " \t":
+                    k += 1
+                if k < len(text) and text[k] == ":":
+                    i = k + 1
+                out.append("else ")
+            elif word == "then":
+                pending = max(0, pending - 1)
+                out.append("then")
+            else:
+                pending += 1
+                out.append("else if" if word == "elif" else "if")
+            continue
+        if text[i] == ":" and pending:
+            pending -= 1
+            out.append(" then ")
+        else:
+            out.append(text[i])
+        i += 1
+    return "".join(out)
 
 
 def _parse_flags(stmt, lineno, where):
@@ -72,8 +138,14 @@ def _parse_flags(stmt, lineno, where):
                     close = difflib.get_close_matches(key, VALUE_FLAGS, n=1)
                     raise EquationError(f"unknown flag '{key}='", where=where, line=lineno, text=stmt.strip(),
                                         hint=f"did you mean '{close[0]}='?" if close else "flags taking a value: init=, min=, max=")
+                if any(k == key for k, _ in values):
+                    raise EquationError(f"the flag '{key}=' is given twice", where=where, line=lineno,
+                                        text=stmt.strip(), hint="keep one of them")
                 values.append((key, m.group(2).strip()))
             elif flag in KNOWN_FLAGS:
+                if flag in flags:
+                    raise EquationError(f"the flag '{flag}' is given twice", where=where, line=lineno,
+                                        text=stmt.strip())
                 flags.append(flag)
             else:
                 close = difflib.get_close_matches(flag, KNOWN_FLAGS | VALUE_FLAGS, n=1)

@@ -14,6 +14,7 @@ import sympy as sp
 from ..errors import EquationError
 from .blocks import METHODS, split_assignment, split_block
 from .decls import Analysis, GlobalOpDecl, RandomDecl, Statement, VarDecl
+from .names import check_name
 from .expressions import RESERVED, ExpressionContext, derivative_symbol, preprocess, to_sympy
 from .scope import EMPTY, NAME_RE as _NAME_RE, parse_functions
 
@@ -81,6 +82,7 @@ class Builder:
         self.targets = []
         self.pre_refs = []
         self.post_refs = []
+        self.lines = {}                     # variable -> line of its equation (for located errors)
         shared = scope.functions()
         self.functions = {**shared, **parse_functions(model.functions, f"{self.label}, functions", known=shared)}
 
@@ -109,21 +111,31 @@ class Builder:
     def _check_new_name(self, name, where, line):
         if name in RESERVED or name.startswith("_"):
             raise EquationError(f"'{name}' is a reserved name and cannot be declared", where=where, line=line)
+        check_name(name, "parameter name", where, line)
         if name in self.decls and not self.decls[name].implicit:
             raise EquationError(f"'{name}' is declared twice", where=where, line=line)
 
     def declare_variables(self, raws, block):
         where = self.where(block)
-        order = []
+        order, seen, seen_kind = [], {}, {}
         for raw in raws:
             lhs, op, rhs = split_assignment(raw.text, where, raw.line)
             name, is_ode = _lhs_name(lhs, where, raw.line, raw.text)
+            kind = "ode" if is_ode else ("set" if op == "=" else "update")
+            if name in seen and (kind != "update" or seen_kind[name] == "ode"):
+                raise EquationError(f"'{name}' is defined twice in {block} (lines {seen[name]} and {raw.line})",
+                                    where=where, line=raw.line, text=raw.text,
+                                    hint="keep one equation per variable")
+            if name not in seen or kind != "update":
+                seen[name], seen_kind[name] = raw.line, kind
+            self.lines.setdefault(name, raw.line)
             if name in self.decls and self.decls[name].role == "parameter":
                 raise EquationError(f"'{name}' is a parameter and cannot be assigned in equations",
                                     where=where, line=raw.line, text=raw.text,
                                     hint="declare it without a value in parameters or rename it")
             if name in RESERVED or name.startswith("_"):
                 raise EquationError(f"'{name}' is a reserved name", where=where, line=raw.line)
+            check_name(name, "variable name", where, raw.line)
             values = dict(raw.values)
             init_text = str(values.get("init", "")).strip()
             if init_text in self.decls and self.decls[init_text].role == "parameter":   # init = a parameter
@@ -149,6 +161,10 @@ class Builder:
                 ctx = self.context(where, None, allow_random=False)
                 lo = to_sympy(preprocess(d.min, where), ctx) if isinstance(d.min, str) else d.min
                 hi = to_sympy(preprocess(d.max, where), ctx) if isinstance(d.max, str) else d.max
+                if lo is not None and hi is not None and lo.is_number and hi.is_number and \
+                        lo.is_real and hi.is_real and bool(lo > hi):
+                    raise EquationError(f"min={lo} is greater than max={hi} for '{name}'", where=where,
+                                        line=self.lines.get(name), hint="swap them")
                 self.decls[name] = VarDecl(d.name, d.role, d.locality, d.dtype, d.init, lo, hi, d.method,
                                            d.implicit, d.auto_reset)
 

@@ -4,6 +4,9 @@ The text is never evaluated: it is tokenised, lightly rewritten
 (``d<x>/dt``, ``if ... then ... else ...``, ``^``) and parsed with
 ``ast.parse(mode="eval")``, whose tree is walked over a whitelist of node
 types, names and functions.  Anything else raises ``EquationError``.
+Constant folding is bounded (``bounds.py``: powers and exponentials are estimated before sympy
+evaluates them; infinite, NaN, complex and out-of-range constants are refused) and C habits get a
+hint (``syntax_hints.py``).
 """
 import ast
 import difflib
@@ -15,6 +18,8 @@ import tokenize
 import sympy as sp
 
 from ..errors import EquationError
+from .bounds import OutOfBounds, check_constants, guard_function, guard_literal, guard_power, substitute
+from .syntax_hints import syntax_hint
 
 MAX_EXPRESSION_LENGTH = 5000
 MAX_DEPTH = 60
@@ -47,7 +52,7 @@ FUNCTIONS = {
     "atan2": (sp.atan2, {2}), "sinh": (sp.sinh, {1}), "cosh": (sp.cosh, {1}),
     "tanh": (sp.tanh, {1}), "fabs": (sp.Abs, {1}), "abs": (sp.Abs, {1}),
     "floor": (sp.floor, {1}), "ceil": (sp.ceiling, {1}), "round": (lambda x: sp.floor(x + sp.Rational(1, 2)), {1}),
-    "pow": (sp.Pow, {2}), "fmin": (sp.Min, {2}), "fmax": (sp.Max, {2}),
+    "pow": (sp.Pow, {2}), "power": (sp.Pow, {2}), "fmin": (sp.Min, {2}), "fmax": (sp.Max, {2}),
     "min": (sp.Min, {2}), "max": (sp.Max, {2}),
     "pos": (lambda x: sp.Max(x, 0), {1}), "positive": (lambda x: sp.Max(x, 0), {1}),
     "neg": (lambda x: sp.Min(x, 0), {1}), "negative": (lambda x: sp.Min(x, 0), {1}),
@@ -151,6 +156,9 @@ def preprocess(text, where=None, line=None):
     if bad:
         raise EquationError(f"character {bad.group()!r} is not allowed in equations",
                             where=where, line=line, text=text)
+    found, hint = syntax_hint(text, early=True)
+    if found:
+        raise EquationError(found, where=where, line=line, text=text, hint=hint)
     text = _DERIV_RE.sub(lambda m: f"__d_{m.group(1)}", text)
     text = text.replace("^", "**").replace("&&", " and ").replace("||", " or ")
     if text.count("(") != text.count(")"):
@@ -200,6 +208,11 @@ def _is_bool(x):
     return isinstance(x, _BOOLEAN_TYPES)
 
 
+def is_condition(x):
+    """True when ``x`` is a condition (a comparison, a logical combination, true/false)."""
+    return _is_bool(x)
+
+
 def _num(x, ctx):
     if _is_bool(x):
         ctx.error("a condition (true/false) cannot be used as a number here",
@@ -223,21 +236,24 @@ def to_sympy(text, ctx):
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        ctx.error(f"syntax error: {exc.msg}" if exc.msg else "syntax error")
+        found, hint = syntax_hint(text)
+        ctx.error(found or (f"syntax error: {exc.msg}" if exc.msg else "syntax error"), hint=hint)
     try:
         expr = _walk(tree.body, ctx, 0)
     except EquationError:
         raise
-    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+    except ZeroDivisionError:
+        ctx.error("division by zero in a constant", hint="check the denominators")
+    except (TypeError, ValueError, AttributeError) as exc:
         if "Boolean" in str(exc) or "GreaterThan" in str(exc) or "LessThan" in str(exc) or "Relational" in str(exc):
             ctx.error("a condition (true/false) cannot be used as a number here",
                       hint="use ite(condition, a, b) or 'if condition then a else b'")
         ctx.error(f"invalid expression ({exc})")
     except RecursionError:
         ctx.error("expression nested too deeply")
-    if isinstance(expr, sp.Basic) and expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        ctx.error("the expression contains an infinite or undefined constant (a division by zero, or a number "
-                  "too large for float64)")
+    problem = check_constants(expr)
+    if problem:
+        ctx.error(problem)
     return expr
 
 
@@ -249,6 +265,8 @@ def _walk(node, ctx, depth):
         if isinstance(node.value, bool):
             return sp.true if node.value else sp.false
         if isinstance(node.value, (int, float)):
+            if guard_literal(node.value):
+                ctx.error(guard_literal(node.value))
             return sp.Float(node.value) if isinstance(node.value, float) else sp.Integer(node.value)
         ctx.error(f"constant {node.value!r} is not a number")
     if isinstance(node, ast.Name):
@@ -264,7 +282,10 @@ def _walk(node, ctx, depth):
         op = _BINOPS.get(type(node.op))
         if op is None:
             ctx.error(f"operator {type(node.op).__name__} is not allowed")
-        return op(_num(_walk(node.left, ctx, d), ctx), _num(_walk(node.right, ctx, d), ctx))
+        left, right = _num(_walk(node.left, ctx, d), ctx), _num(_walk(node.right, ctx, d), ctx)
+        if isinstance(node.op, ast.Pow) and guard_power(left, right):
+            ctx.error(guard_power(left, right), hint="write the number in floating-point form within double range")
+        return op(left, right)
     if isinstance(node, ast.UnaryOp):
         v = _walk(node.operand, ctx, d)
         if isinstance(node.op, ast.USub):
@@ -347,7 +368,10 @@ def _call(node, ctx, d):
         params, body = ctx.functions[name]
         if len(args) != len(params):
             ctx.error(f"function '{name}' takes {len(params)} arguments, got {len(args)}")
-        return body.xreplace(dict(zip(params, args)))
+        try:
+            return substitute(body, dict(zip(params, args)))
+        except OutOfBounds as exc:
+            ctx.error(f"{exc} (in function '{name}')")
     if name in FUNCTIONS:
         fn, arity = FUNCTIONS[name]
         for i, a in enumerate(args):
@@ -357,5 +381,7 @@ def _call(node, ctx, d):
                 _num(a, ctx)
         if len(args) not in arity:
             ctx.error(f"{name}() takes {sorted(arity)[0]} argument(s), got {len(args)}")
+        if guard_function(name, args):
+            ctx.error(guard_function(name, args))
         return fn(*args)
     ctx.unknown(name)

@@ -20,6 +20,7 @@ import sympy as sp
 from ..errors import EquationError
 from .blocks import split_assignment, split_block
 from .expressions import RESERVED, ExpressionContext, preprocess, to_sympy
+from .names import check_name
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -40,8 +41,16 @@ def parse_functions(text, where, known=None):
         for p in params:
             if not NAME_RE.fullmatch(p):
                 raise EquationError(f"bad argument name {p!r}", where=where, line=raw.line)
+            check_name(p, "argument name", where, raw.line)
+        if len(set(params)) != len(params):
+            dup = next(p for p in params if params.count(p) > 1)
+            raise EquationError(f"argument '{dup}' appears twice in '{name}'", where=where, line=raw.line)
         if name in RESERVED:
             raise EquationError(f"'{name}' is a reserved name", where=where, line=raw.line)
+        check_name(name, "function name", where, raw.line)
+        if name in out:
+            raise EquationError(f"function '{name}' is defined twice in this block", where=where, line=raw.line,
+                                hint="keep one definition")
         symbols = {p: sp.Symbol(p) for p in params}
         ctx = ExpressionContext(where, raw.line, symbols, functions=funcs)
         body = to_sympy(preprocess(rhs, where, raw.line), ctx)
@@ -52,7 +61,8 @@ def parse_functions(text, where, known=None):
 def check_constant_name(name, where="Constant"):
     """A constant's name must be an identifier that is not reserved (raises a located EquationError)."""
     if not isinstance(name, str) or not NAME_RE.fullmatch(name) or name in RESERVED or name.startswith("_"):
-        raise EquationError(f"{name!r} cannot be used as the name of a constant", where=where)
+        raise EquationError(f"{ascii(name)[:60]} cannot be used as the name of a constant", where=where)
+    check_name(name, "constant name", where)
     return name
 
 

@@ -11,10 +11,14 @@ delays, ``g_target`` updates, ``simulate_until`` stop conditions and ``set`` val
 Each problem is ``(where, message, line)`` with ``where`` a path inside the project file:
 ``spec``'s lists are in file order (``project.convert.build`` keeps them so).
 """
+import difflib
+import re
+
 import numpy as np
 import sympy as sp
 
 from ..equations.expressions import ExpressionContext, preprocess, to_sympy
+from ..equations.names import name_problem
 from ..errors import AnnstudioError, EquationError
 from .distributions import Distribution
 from .spec import Segments
@@ -39,6 +43,19 @@ def _is_number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
+def _shared(pr, pre, post):
+    """How many neurons are both pre- and postsynaptic (same population), without building rank arrays
+    for whole populations (a 400 000-neuron population costs nothing)."""
+    if pre.name != post.name:
+        return 0
+    a, b = pr.pre.ranks, pr.post.ranks
+    if a is None and b is None:
+        return int(pre.size)
+    if a is None or b is None:
+        return len(set(b if a is None else a))
+    return int(np.intersect1d(np.asarray(a), np.asarray(b)).size)
+
+
 def _ranks(ref, size):
     return np.arange(size) if ref.ranks is None else np.asarray(ref.ranks)
 
@@ -53,7 +70,7 @@ def synapse_count(pr, pre, post):
     npre, npost = pre_r.size, post_r.size
     if m == "all_to_all":
         same = pre.name == post.name and not bool(p.get("allow_self_connections", False))
-        return int(npre * npost - (np.intersect1d(pre_r, post_r).size if same else 0))
+        return int(npre * npost - (_shared(pr, pre, post) if same else 0))
     if m == "one_to_one":
         return int(npre) if npre == npost else None
     number = p.get("number")
@@ -81,7 +98,7 @@ def connector_problems(pr, pre, post, where):
             out.append((f"{here}.{key}", f"{key} must be true or false, got {p[key]!r}", None))
     same = pre.name == post.name
     allow_self = bool(p.get("allow_self_connections", False))
-    overlap = same and not allow_self and bool(np.intersect1d(pre_r, post_r).size)
+    overlap = same and not allow_self and bool(_shared(pr, pre, post))
     n_syn = synapse_count(pr, pre, post)
     if m == "all_to_all":
         pass
@@ -216,12 +233,14 @@ def _synapse_problems(pr, ptype, pre_a, post_a, where, n_syn):
     except AnnstudioError as e:
         return [(here, f"{syn.name} on a {ptype}-coded projection: {e.message}", e.line)]
     out = []
-    for ref in a.pre_refs:
-        if not ref.startswith("sum__") and ref not in pre_a.names:
-            out.append((here, f"'pre.{ref}' is not a variable of Neuron '{pre_a.name}'", None))
-    for ref in a.post_refs:
-        if not ref.startswith("sum__") and ref not in post_a.names:
-            out.append((here, f"'post.{ref}' is not a variable of Neuron '{post_a.name}'", None))
+    for side, refs, other in (("pre", a.pre_refs, pre_a), ("post", a.post_refs, post_a)):
+        for ref in refs:
+            if not ref.startswith("sum__") and ref not in other.names:
+                field, line = _reference_place(syn, side, ref)
+                close = difflib.get_close_matches(ref, other.names, n=1)
+                hint = f" (did you mean '{side}.{close[0]}'?)" if close else f" (it has: {', '.join(other.names)})"
+                out.append((here, f"Synapse '{syn.name}', {field}: '{side}.{ref}' is not a variable of Neuron "
+                            f"'{other.name}'{hint}", line))
     g = sp.Symbol("g_target")
     for s in a.pre_spike:
         if s.target == "g_target" and g in (s.expr - g).free_symbols:
@@ -237,19 +256,34 @@ def _synapse_problems(pr, ptype, pre_a, post_a, where, n_syn):
     return out
 
 
+def _reference_place(syn, side, ref):
+    """(field, line) of the first ``side.ref`` in the synapse's text fields (("synapse", None) if not found)."""
+    pattern = re.compile(rf"\b{side}\s*\.\s*{re.escape(ref)}\b")
+    for field in syn.field_names():
+        text = getattr(syn, field, None)
+        if not isinstance(text, str):
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line.split("#", 1)[0]):
+                return field, number
+    return "synapse", None
+
+
 def _projection_problems(pr, pre, post, pre_a, post_a, where):
     out = connector_problems(pr, pre, post, f"{where}.connector")
     ptype = pre_a.type
     n_syn = synapse_count(pr, pre, post)
     out += _synapse_problems(pr, ptype, pre_a, post_a, where, n_syn)
     if pr.synapse is None and pr.initial:
-        out += _initial_problems(pr.initial, Synapse(name="default").analysis(ptype), "Synapse", where, n_syn)
+        out += _initial_problems(pr.initial, Synapse(name="DefaultSynapse").analysis(ptype), "Synapse", where, n_syn)
     if pr.kind == "decoding" and (ptype != "spike" or post_a.type != "rate"):
         out.append((f"{where}.kind", "a DecodingProjection goes from a spiking to a rate-coded population", None))
     if pr.kind == "current_injection" and (ptype != "rate" or post_a.type != "spike"):
         out.append((f"{where}.kind", "a CurrentInjection goes from a rate-coded to a spiking population", None))
     targets = pr.target if isinstance(pr.target, (list, tuple)) else [pr.target]
-    needs_g = (ptype == "spike" and post_a.type == "spike") or pr.kind == "current_injection"
+    # spiking -> spiking onto a target the neuron does not use: accepted without effect, as ANNarchy 4.8 does
+    # (project.graph warns about it); a CurrentInjection needs the conductance it writes
+    needs_g = pr.kind == "current_injection"
     for tgt in targets:
         if needs_g and f"g_{tgt}" not in post_a.names:
             out.append((f"{where}.target", f"the post population's neuron does not use 'g_{tgt}' "
@@ -299,7 +333,7 @@ def _step_problems(steps, pops, projs):
                                 f"{st.target}.{st.variable}, got {val.size}", None))
         elif st.action == "set" and st.target in projs:
             pr, n_syn = projs[st.target]
-            syn = pr.synapse or Synapse(name="default")
+            syn = pr.synapse or Synapse(name="DefaultSynapse")
             decl = syn.analysis(pops[pr.pre.population].neuron.type).var(st.variable)
             parts = st.value.parts if isinstance(st.value, Segments) else [(None, st.value)]
             for _, val in parts:
@@ -309,9 +343,35 @@ def _step_problems(steps, pops, projs):
     return out
 
 
+def name_problems(spec):
+    """The names rule (``equations.names``) over every name of ``spec`` that reaches code or a script."""
+    out = []
+    for i, p in enumerate(spec.populations):
+        out += [(f"populations[{i}].name", m, None) for m in [name_problem(p.name, "population name")] if m]
+        t = p.neuron
+        if t is not None:
+            out += [(f"populations[{i}].neuron", m, None) for m in [name_problem(t.name, "neuron type name")] if m]
+    for i, pr in enumerate(spec.projections):
+        out += [(f"projections[{i}].name", m, None) for m in [name_problem(pr.name, "projection name")] if m]
+        targets = pr.target if isinstance(pr.target, (list, tuple)) else [pr.target]
+        for tgt in targets:
+            m = name_problem(tgt, "target", prefixed=True)
+            if m:
+                out.append((f"projections[{i}].target", m, None))
+        if pr.synapse is not None:
+            out += [(f"projections[{i}].synapse", m, None)
+                    for m in [name_problem(pr.synapse.name, "synapse type name")] if m]
+    for i, m in enumerate(spec.monitors):
+        if m.name is not None:
+            out += [(f"monitors[{i}].name", msg, None) for msg in [name_problem(m.name, "monitor name")] if msg]
+    return out
+
+
 def spec_problems(spec, steps=()):
     """Every problem of ``spec`` (and the protocol ``steps``) that building or running would meet."""
-    out = []
+    out = name_problems(spec)
+    if out:
+        return out
     pops = {p.name: p for p in spec.populations}
     analyses = {p.name: p.neuron.analysis() for p in spec.populations}
     for i, p in enumerate(spec.populations):

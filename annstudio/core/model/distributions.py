@@ -16,7 +16,7 @@ class Distribution:
     kind = "Distribution"
     arg_names = ()
 
-    def __init__(self, *args, min=None, max=None, **kwargs):
+    def __init__(self, *args, min=None, max=None, seed=None, **kwargs):
         names = self.arg_names
         values = dict(zip(names, args))
         for k, v in kwargs.items():
@@ -32,6 +32,9 @@ class Distribution:
                 raise ModelError(f"argument '{n}' must be a number, got {v!r}", where=self.kind)
         self.min = min
         self.max = max
+        # seed=: the distribution draws from its own generator, made once (ANNarchy 4.8/5 do the same)
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(int(seed))
         self._check()
 
     def defaults(self):
@@ -50,7 +53,9 @@ class Distribution:
         raise NotImplementedError
 
     def get_values(self, shape, rng=None):
-        if rng is None:
+        if self._rng is not None:
+            rng = self._rng
+        elif rng is None:
             rng = np.random.default_rng()
         values = np.asarray(self._draw(shape, rng), dtype=float)
         if self.min is not None or self.max is not None:

@@ -7,10 +7,17 @@ objects only hold the text (so projects, the GUI and the exporter show exactly w
 typed).
 """
 from ..equations import EMPTY_SCOPE, analyse_neuron, analyse_synapse
+from ..equations.names import check_name
+from ..errors import ModelError
+from .declarations import declarations_text, draws
 from .fields import NEURON_FIELDS, SYNAPSE_FIELDS
 
 
-def _text(value):
+def _text(value, field=None, kind=None):
+    """The text of a field; ANNarchy 5's dict/list/``Variable`` forms become their text lines."""
+    declared = declarations_text(value, field, kind) if field else None
+    if declared is not None:
+        return declared
     if value is None:
         return ""
     if isinstance(value, (int, float)):
@@ -69,17 +76,18 @@ class Neuron(_TypeText):
     def __init__(self, parameters="", equations="", spike=None, axon_spike=None, reset=None,
                  axon_reset=None, refractory=None, functions=None, name=None, description=None,
                  extra_values=None):
-        self.parameters = _text(parameters)
-        self.equations = _text(equations)
+        self.parameters = _text(parameters, "parameters", "neuron")
+        self.equations = _text(equations, "equations", "neuron")
         self.spike = _text(spike)
         self.axon_spike = _text(axon_spike)
         self.reset = _text(reset)
         self.axon_reset = _text(axon_reset)
         self.refractory = refractory
         self.functions = _text(functions)
-        self.name = name or ("Spiking neuron" if self.spike.strip() else "Rate-coded neuron")
+        self.name = check_name(name, "neuron type name", "Neuron(name=...)", error=ModelError) if name is not None \
+            else ("SpikingNeuron" if self.spike.strip() else "RateNeuron")
         self.description = description or ""
-        self.extra_values = dict(extra_values or {})
+        self.extra_values = dict(extra_values or {}, **draws(parameters, equations))
         self._analysis = {}
 
     @property
@@ -113,8 +121,8 @@ class Synapse(_TypeText):
     def __init__(self, parameters="", equations="", psp=None, operation="sum", pre_spike=None,
                  post_spike=None, pre_axon_spike=None, functions=None, pruning=None, creating=None,
                  name=None, description=None, extra_values=None, type=None):
-        self.parameters = _text(parameters)
-        self.equations = _text(equations)
+        self.parameters = _text(parameters, "parameters", "synapse")
+        self.equations = _text(equations, "equations", "synapse")
         self.psp = _text(psp)
         self.operation = operation or "sum"
         self.pre_spike = _text(pre_spike)
@@ -123,9 +131,10 @@ class Synapse(_TypeText):
         self.functions = _text(functions)
         self.pruning = _text(pruning)
         self.creating = _text(creating)
-        self.name = name or "Synapse"
+        self.name = check_name(name, "synapse type name", "Synapse(name=...)", error=ModelError) \
+            if name is not None else "Synapse"
         self.description = description or ""
-        self.extra_values = dict(extra_values or {})
+        self.extra_values = dict(extra_values or {}, **draws(parameters, equations))
         self._type = type or None
         self._analysis = {}
 
