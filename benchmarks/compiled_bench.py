@@ -1,6 +1,7 @@
 """Benchmark of annstudio's compiled (C++/OpenMP) backend against ANNarchy and Brian2.
 
-    python benchmarks/compiled_bench.py [--bench coba izhikevich rate1000 rate4000 stdp rate4000a rate1000a]
+    python benchmarks/compiled_bench.py [--bench coba izhikevich rate1000 rate4000 stdp rate4000a rate1000a
+                                         hybrid esn]
                                         [--repeat 3] [--peers run|FILE|none] [--peer-2t] [--paradigm openmp]
 
 First a tiny network is compiled in the real cache (on a fresh machine this builds the once-per-machine Cython
@@ -8,8 +9,10 @@ binding and C++ runtime library; its time is printed apart).  Then for each netw
 cache; those once-per-machine artefacts are copied in, not rebuilt),
 cached compile (the same network again), simulate time with 1 and 2 threads (median of ``--repeat`` runs,
 no recording; the two thread counts run in turns, and 1T/2T is the median of the rounds' ratios), firing rates from a separate 1 s recorded run, and the peers' numbers: ``--peers run``
-runs ``benchmarks/peers/*_bench.py`` with the peers' venvs (made by ``benchmarks/peers/setup.sh`` under
-``benchmarks/peers/.venvs/{annarchy,brian2}``; ``ANNSTUDIO_PEER_VENVS=DIR`` looks in DIR instead),
+runs ``benchmarks/peers/*_bench.py`` with the peers' Pythons: ``--annarchy-python PY`` / ``--brian2-python PY``,
+else the venvs ``annarchy`` / ``brian2`` that ``benchmarks/peers/setup.sh`` makes in the cache folder it prints
+(``$ANNSTUDIO_PEER_VENVS``, else ``$XDG_CACHE_HOME/annstudio/peers``, default ``~/.cache/annstudio/peers``;
+``benchmarks/peers/.venvs`` of older setups is looked at last),
 ``--peers FILE`` reads their JSON lines from FILE, ``none`` skips them; ``--peer-2t`` also runs ANNarchy on
 2 threads, to compare annstudio's 2-thread time with it (x ANN 2T).  Prints one JSON line per network
 and a table.  The machine is shared: quote medians.
@@ -35,14 +38,35 @@ from annstudio.session.context import current_network  # noqa: E402
 
 import networks  # noqa: E402
 
-PEER_VENVS = os.environ.get("ANNSTUDIO_PEER_VENVS", os.path.join(HERE, "peers", ".venvs"))
-PEERS = {"annarchy": (os.path.join(PEER_VENVS, "annarchy"), "annarchy_bench.py"),
-         "brian2": (os.path.join(PEER_VENVS, "brian2"), "brian2_bench.py")}
+PEERS = {"annarchy": "annarchy_bench.py", "brian2": "brian2_bench.py"}
+PEER_NAMES = {"annarchy": "ANNarchy", "brian2": "Brian2"}
+PEER_PYTHON = {}        # peer -> its interpreter, from --annarchy-python / --brian2-python
+
+
+def peer_folders():
+    """Where setup.sh puts the peers' venvs (the order it uses), then the older in-tree folder."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    env = os.environ.get("ANNSTUDIO_PEER_VENVS")
+    return ([env] if env else []) + [os.path.join(cache, "annstudio", "peers"), os.path.join(HERE, "peers", ".venvs")]
+
+
+def peer_python(peer):
+    """The peer's Python: the one given on the command line, else ``bin/python`` of its venv (None if absent)."""
+    if peer in PEER_PYTHON:
+        return PEER_PYTHON[peer]
+    for folder in peer_folders():
+        py = os.path.join(folder, peer, "bin", "python")
+        if os.path.exists(py):
+            return py
+    return None
 CASES = {"coba": ("coba", {}), "izhikevich": ("izhikevich", {}), "rate1000": ("rate", {"n": 1000}),
          "rate4000": ("rate", {"n": 4000}), "stdp": ("stdp", {}),
          # the same with inputs that start active (U(0, 1)): every synapse's term counts (see networks.rate)
-         "rate1000a": ("rate", {"n": 1000, "active": True}), "rate4000a": ("rate", {"n": 4000, "active": True})}
-DEFAULT_CASES = ["coba", "izhikevich", "rate1000", "rate4000", "stdp", "rate4000a"]
+         "rate1000a": ("rate", {"n": 1000, "active": True}), "rate4000a": ("rate", {"n": 4000, "active": True}),
+         # the seeds' protocols with their monitors recording (timed like a script: set, simulate, get)
+         "hybrid": ("hybrid", {}), "esn": ("esn", {})}
+PROTOCOL_CASES = ("hybrid", "esn")
+DEFAULT_CASES = ["coba", "izhikevich", "rate1000", "rate4000", "stdp", "rate4000a", "hybrid", "esn"]
 
 
 def build(case, paradigm, threads):
@@ -91,10 +115,54 @@ def first_use(paradigm):
     return secs
 
 
+def simulate_protocol(case, paradigm, thread_counts, repeat):
+    """The seed scripts' protocol (hybrid: 250 ms at each input rate; esn: a pulse) with their monitors, built
+    and compiled (cached) anew for every timed run, thread counts in turns; the time covers the simulate calls
+    and fetching the recordings, as ANNarchy's peer script measures it."""
+    name, kw = CASES[case]
+    walls = {th: [] for th in thread_counts}
+    cpus = {th: [] for th in thread_counts}
+    rates = {}
+    for _ in range(repeat):
+        for th in thread_counts:
+            ann.clear()
+            _, extra = networks.BUILDERS[name](**kw)
+            ann.compile(paradigm=paradigm, num_threads=th)
+            pop, var = extra["set"]
+            schedule = extra.get("schedule") or [(networks.DURATION[name] / len(extra["steps"]), v)
+                                                 for v in extra["steps"]]
+            c0, t0 = time.process_time(), time.perf_counter()
+            for seg, value in schedule:
+                setattr(pop, var, value)
+                ann.simulate(seg)
+            for m in extra["monitors"]:
+                m.get()
+            walls[th].append(time.perf_counter() - t0)
+            cpus[th].append(time.process_time() - c0)
+            if th == thread_counts[0]:
+                outs = extra["out"] if isinstance(extra["out"], dict) else {"out": extra["out"]}
+                if case == "hybrid":
+                    rates["decoded_last_hz"] = float(np.asarray(extra["out"].r)[-1])
+                else:
+                    rates["mean_abs_r"] = float(np.mean([np.mean(np.abs(np.asarray(o.r))) for o in outs.values()]))
+    ann.clear()
+    out = {}
+    for th in thread_counts:
+        out[th] = {"simulate_s": float(np.median(walls[th])), "simulate_runs_s": [round(w, 4) for w in walls[th]],
+                   "simulate_cpu_s": float(np.median(cpus[th]))}
+        if th != thread_counts[0]:
+            out[th]["ratio_runs"] = [round(x / y, 3) for x, y in zip(walls[thread_counts[0]], walls[th])]
+            out[th]["ratio_median"] = float(np.median(out[th]["ratio_runs"]))
+    out[thread_counts[0]]["rates_hz"] = rates
+    return out
+
+
 def simulate(case, paradigm, thread_counts, repeat):
     """Timed runs of one network compiled once per thread count, interleaved (1T, 2T, 1T, 2T ...) so that
     the machine's slow spells hit every thread count alike; returns {threads: result}, and the median of
     the per-round time ratios under "ratio_runs" of every thread count but the first."""
+    if case in PROTOCOL_CASES:
+        return simulate_protocol(case, paradigm, thread_counts, repeat)
     name, kw = CASES[case]
     ann.clear()
     networks.BUILDERS[name](**kw)
@@ -145,9 +213,8 @@ def simulate(case, paradigm, thread_counts, repeat):
 
 
 def run_peer(peer, case, repeat, threads=1):
-    venv, script = PEERS[peer]
-    py = os.path.join(venv, "bin", "python")
-    if not os.path.exists(py):
+    script, py = PEERS[peer], peer_python(peer)
+    if py is None:
         return None
     name, kw = CASES[case]
     cmd = [py, os.path.join(HERE, "peers", script), "--bench", name, "--repeat", str(repeat)]
@@ -157,7 +224,7 @@ def run_peer(peer, case, repeat, threads=1):
         cmd += ["--active"]
     if peer == "annarchy":
         cmd += ["--threads", str(threads)]
-    env = dict(os.environ, PATH=os.path.join(venv, "bin") + os.pathsep + os.environ.get("PATH", ""))
+    env = dict(os.environ, PATH=os.path.dirname(os.path.abspath(py)) + os.pathsep + os.environ.get("PATH", ""))
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     except subprocess.TimeoutExpired:
@@ -202,7 +269,21 @@ def main():
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--peer-2t", action="store_true",
                     help="with --peers run: also run ANNarchy on 2 threads (columns 'ANN 2T s', 'x ANN 2T')")
+    for peer in PEERS:
+        ap.add_argument(f"--{peer}-python", metavar="PY",
+                        help=f"the Python with {PEER_NAMES[peer]} installed (default: the venv that "
+                        "benchmarks/peers/setup.sh made)")
     args = ap.parse_args()
+    for peer in PEERS:
+        py = getattr(args, f"{peer}_python")
+        if py is not None:
+            if not (os.path.isfile(py) and os.access(py, os.X_OK)):
+                ap.error(f"--{peer}-python {py}: not an executable file")
+            PEER_PYTHON[peer] = py
+    if args.peers == "run":
+        for peer in PEERS:
+            print(json.dumps({"peer_python": {peer: peer_python(peer) or "not found: run benchmarks/peers/setup.sh"}}),
+                  flush=True)
     peer_file = load_peer_file(args.peers) if args.peers not in ("run", "none") else {}
     rows = []
     once = first_use(args.paradigm)

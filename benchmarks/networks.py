@@ -10,8 +10,8 @@ import numpy as np
 
 import annstudio.engine as ann
 
-DT = {"coba": 0.1, "izhikevich": 1.0, "rate": 1.0, "stdp": 0.1}
-DURATION = {"coba": 10000.0, "izhikevich": 1000.0, "rate": 1000.0, "stdp": 10000.0}
+DT = {"coba": 0.1, "izhikevich": 1.0, "rate": 1.0, "stdp": 0.1, "hybrid": 0.1, "esn": 1.0}
+DURATION = {"coba": 10000.0, "izhikevich": 1000.0, "rate": 1000.0, "stdp": 10000.0, "hybrid": 1000.0, "esn": 2000.0}
 
 # The conductance-based LIF neuron of the COBA benchmark (Vogels & Abbott 2005; seed 003).
 COBA_NEURON = ann.Neuron(
@@ -34,16 +34,17 @@ COBA_NEURON = ann.Neuron(
     spike="v > Vt", reset="v = Vr", refractory=5.0, name="COBA")
 
 
-def coba(seed=12345, n=4000):
-    """The COBA benchmark (seed 003): 80 % excitatory, 20 % inhibitory conductance-based LIF neurons."""
+def coba(seed=12345, n=4000, p=0.02):
+    """The COBA benchmark (seed 003): 80 % excitatory, 20 % inhibitory conductance-based LIF neurons
+    (``p = 80 / n`` keeps the 80 inputs per neuron at any size)."""
     ann.setup(dt=0.1, seed=seed)
     neuron = COBA_NEURON
     P = ann.Population(geometry=n, neuron=neuron, name="P")
     P.v = ann.Normal(-55.0, 5.0)
     ne = int(n * 0.8)
     Pe, Pi = P[:ne], P[ne:]
-    ann.Projection(pre=Pe, post=P, target="exc").connect_fixed_probability(weights=0.6, probability=0.02)
-    ann.Projection(pre=Pi, post=P, target="inh").connect_fixed_probability(weights=6.7, probability=0.02)
+    ann.Projection(pre=Pe, post=P, target="exc").connect_fixed_probability(weights=0.6, probability=p)
+    ann.Projection(pre=Pi, post=P, target="inh").connect_fixed_probability(weights=6.7, probability=p)
     return {"exc": (P, range(ne)), "inh": (P, range(ne, n))}, {}
 
 
@@ -110,4 +111,55 @@ def stdp(seed=12345):
     return {"out": (out, range(100)), "inp": (inp, range(1000))}, {"proj": proj, "gmax": gmax}
 
 
-BUILDERS = {"coba": coba, "izhikevich": izhikevich, "rate": rate, "stdp": stdp}
+def triangular(pre, post, weights):
+    """Seed 003's decoding pattern: post neuron k reads the first k + 1 Poisson neurons."""
+    csr = ann.CSR()
+    for rk_post in range(post.size):
+        csr.add(rk_post, range(rk_post + 1), [weights], [0])
+    return csr
+
+
+def hybrid(seed=12345, n=1000):
+    """Seed 003's hybrid network (Fig. 4): a rate-coded input unit sets the rate of ``n`` Poisson neurons,
+    decoded by ``n`` rate neurons through a DecodingProjection (window 10 ms) with the triangular pattern
+    built by ``connect_with_func``; the three monitors of the seed's script.  ``extra["steps"]``: the input
+    rates of the seed's protocol (run each for DURATION / 4)."""
+    ann.setup(dt=0.1, seed=seed)
+    inp_neuron = ann.Neuron(parameters="baseline = 0.0", equations="r = baseline", name="HybridInput")
+    decoder = ann.Neuron(equations="r = sum(exc)", name="HybridDecoder")
+    pop1 = ann.Population(1, inp_neuron, name="pop1")
+    pop2 = ann.PoissonPopulation(n, target="exc", name="pop2")
+    ann.Projection(pop1, pop2, "exc").connect_all_to_all(weights=1.0)
+    pop3 = ann.Population(n, decoder, name="pop3")
+    ann.DecodingProjection(pop2, pop3, "exc", window=10.0).connect_with_func(method=triangular, weights=1.0)
+    monitors = [ann.Monitor(pop1, "r"), ann.Monitor(pop2, "spike"), ann.Monitor(pop3, "r")]
+    return {}, {"set": (pop1, "baseline"), "steps": [0.0, 10.0, 50.0, 100.0], "monitors": monitors,
+                "out": pop3}
+
+
+ESN_NEURON = ann.Neuron(
+    parameters="tau = 30.0 : population\nnoise = 0.01 : population",
+    equations="tau * dx/dt + x = sum(input) + sum(exc) + noise * Uniform(-1.0, 1.0)\nr = tanh(x)",
+    name="BenchESN")
+
+
+def esn(seed=12345, n=400, reservoirs=2, g=1.5):
+    """Seed 002's echo-state network, twice: ``reservoirs`` reservoirs of ``n`` leaky tanh units with
+    all-to-all recurrent weights Normal(0, g / sqrt(n)), driven by one input unit (50 ms pulse after 100 ms:
+    ``extra["steps"]``), each reservoir's rates recorded."""
+    ann.setup(dt=1.0, seed=seed)
+    inp_neuron = ann.Neuron(parameters="baseline = 0.0", equations="r = baseline", name="ESNInput")
+    inp = ann.Population(1, inp_neuron, name="inp")
+    monitors, outs = [], {}
+    for k in range(reservoirs):
+        res = ann.Population(n, ESN_NEURON, name=f"reservoir{k}")
+        res.x = ann.Uniform(-0.1, 0.1)
+        ann.Projection(inp, res, "input").connect_all_to_all(weights=ann.Uniform(-1.0, 1.0))
+        ann.Projection(res, res, "exc").connect_all_to_all(weights=ann.Normal(0.0, g / np.sqrt(n)))
+        monitors.append(ann.Monitor(res, "r"))
+        outs[f"reservoir{k}"] = res
+    return {}, {"set": (inp, "baseline"), "schedule": [(100.0, 0.0), (50.0, 1.0), (1850.0, 0.0)],
+                "monitors": monitors, "out": outs}
+
+
+BUILDERS = {"coba": coba, "izhikevich": izhikevich, "rate": rate, "stdp": stdp, "hybrid": hybrid, "esn": esn}

@@ -38,7 +38,7 @@ def synapse_analysis(pr, ptype, scope):
     syn = pr.synapse
     if syn is None:
         from annstudio.core.model.types import Synapse
-        syn = Synapse(name="default")
+        syn = Synapse(name="DefaultSynapse")
     return syn.analysis(ptype, scope)
 
 

@@ -38,7 +38,7 @@ class Rules:
     projection_global_ops: bool                       # slots for the global operations of synapses
 
 
-OPENMP = Rules("int64", "float64", dirty_slot=True, refractory_slot=False, projection_global_ops=True)
+OPENMP = Rules("int32", "float64", dirty_slot=True, refractory_slot=False, projection_global_ops=True)
 CUDA = Rules("int32", "int32", dirty_slot=False, refractory_slot=True, projection_global_ops=False)
 
 
@@ -150,7 +150,8 @@ def build_layout(ir, rules=OPENMP):
 
 
 def allocate(layout, ir, data):
-    """Fresh C-contiguous NumPy arrays for every slot, filled from ``data`` (the kernel writes them)."""
+    """C-contiguous NumPy arrays for every slot, filled from ``data`` (the kernel writes them); the read-only
+    index slots ``_pre``/``_post`` share the connectivity's arrays when their dtype fits."""
     return [_array(s, ir, data) for s in layout]
 
 
@@ -179,6 +180,9 @@ def _array(s, ir, data):
         return np.array(float(src[0]) if src.size else 0.0)
     if n is None:
         return np.ascontiguousarray(src, dtype=s.dtype).copy()
+    if s.name in ("_pre", "_post") and isinstance(src, np.ndarray) and src.dtype == s.dtype and \
+            src.flags.c_contiguous and src.size == n:
+        return src      # read-only indices: the slot shares the connectivity's array (no second copy)
     arr = np.empty(n, dtype=s.dtype)
     arr[...] = src
     return arr

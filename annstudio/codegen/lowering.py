@@ -7,6 +7,8 @@ then lowers the code with :func:`lower_code`, which reads from the data only wha
 nothing.  Constants become population/projection-wide parameters (their numbers go to the data), so
 changing a constant, a parameter or an initial value never changes the IR nor its digest.
 """
+import warnings
+
 import numpy as np
 import sympy as sp
 
@@ -148,14 +150,23 @@ def _source(p, dt):
     return {}
 
 
+def _first_target(pr):
+    return pr.target if isinstance(pr.target, str) else pr.target[0]
+
+
 def _check_targets(spec, analyses):
+    kinds = {p.name: p.kind for p in spec.populations}
     for pr in spec.projections:
         a = analyses[pr.post.population]
         targets = pr.target if isinstance(pr.target, (list, tuple)) else [pr.target]
         for tgt in targets:
             pre_type = analyses[pr.pre.population].type
-            needs_g = (pre_type == "spike" and a.type == "spike") or pr.kind == "current_injection"
-            if needs_g and f"g_{tgt}" not in a.names:
+            if pre_type == "spike" and a.type == "spike" and pr.kind != "current_injection" and \
+                    f"g_{tgt}" not in a.names and kinds.get(pr.post.population) != "spike_source_array":
+                warnings.warn(f"Projection '{pr.name}': the neuron of '{pr.post.population}' does not use "
+                              f"g_{tgt}; its spikes will have no effect", stacklevel=2)   # as ANNarchy 4.8
+                continue
+            if pr.kind == "current_injection" and f"g_{tgt}" not in a.names:
                 raise ModelError(f"the post population's neuron does not use 'g_{tgt}'",
                                  where=f"Projection '{pr.name}'",
                                  hint=f"add g_{tgt} to the equations of Neuron '{a.name}'")
@@ -179,6 +190,18 @@ def _delay_kind(delays):
     return "variable", (int(delays.max()) if delays.size else 1)
 
 
+def _synapse_updates(a, where):
+    """Continuous synaptic statements in ANNarchy's order (docs/annarchy-semantics.md, section j):
+    projection-wide ones first, then postsynaptic (one per post neuron), then per-synapse ones; each
+    group in textual order with its own ODE blocks, so a per-synapse ODE reads the postsynaptic and
+    projection-wide values already updated in this step."""
+    loc = {v.name: v.locality for v in a.variables}
+    groups = {"global": [], "semiglobal": [], "local": []}
+    for s in a.equations:
+        groups[loc.get(s.target, "local")].append(s)
+    return tuple(u for k in ("global", "semiglobal", "local") for u in integrate(groups[k], a, where=where))
+
+
 def _lower_projection(pr, pre_a, post_a, data, dt, scope):
     where = f"Projection '{pr.name}'"
     ptype = pre_a.type
@@ -197,9 +220,11 @@ def _lower_projection(pr, pre_a, post_a, data, dt, scope):
                                                    if str(s).startswith("pre__")}))
     else:
         pre_refs = tuple(a.pre_refs)
-    ups = integrate(a.equations, a, where=where)
+    ups = _synapse_updates(a, where)
     ev = tuple((s.target, event_driven_update(s, where)) for s in a.equations if s.method == "event-driven")
     pre_spike = tuple(_pre_spike_update(s, where) for s in a.pre_spike)
+    if ptype == "spike" and post_a.type == "spike" and f"g_{_first_target(pr)}" not in post_a.names:
+        pre_spike = tuple(u for u in pre_spike if u.target != "g_target")   # onto a SpikeSourceArray: no effect
     variables = _with_constants(a.variables, [psp] + [u.expr for u in ups + pre_spike] +
                                 [s.expr for s in a.post_spike] + [e for _, e in ev], scope)
     return ProjectionIR(

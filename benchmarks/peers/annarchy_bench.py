@@ -25,7 +25,7 @@ import time
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bench", choices=["coba", "izhikevich", "rate", "stdp"], required=True)
+    ap.add_argument("--bench", choices=["coba", "izhikevich", "rate", "stdp", "hybrid", "esn"], required=True)
     ap.add_argument("--n", type=int, default=1000, help="size of each population for --bench rate")
     ap.add_argument("--active", action="store_true",
                     help="--bench rate: inputs start at rates drawn from U(0, 1) instead of 0 (every term counts)")
@@ -198,6 +198,47 @@ def build_stdp(sim):
     return (mon, proj, gmax), {"out": range(100)}, 1100
 
 
+def build_hybrid(sim):
+    """Seed 003's hybrid network: a rate input drives 1000 Poisson neurons decoded by 1000 rate neurons
+    (DecodingProjection, window 10 ms, post k reads the first k + 1 Poisson neurons), the seed's monitors;
+    the protocol: 250 ms at each of 0, 10, 50, 100 Hz."""
+    import numpy as np
+    ann = sim.ann
+    pop1 = sim.population(1, ann.Neuron(parameters="baseline = 0.0", equations="r = baseline"))
+    pop2 = sim.add(ann.PoissonPopulation(geometry=1000, target="exc"))
+    sim.projection(pop1, pop2, "exc").connect_all_to_all(weights=1.0)
+    pop3 = sim.population(1000, ann.Neuron(equations="r = sum(exc)"))
+    dec = ann.DecodingProjection(pop2, pop3, "exc", window=10.0)
+    dec = sim.net.connect(projection=dec) if sim.v5 else dec
+    w = np.full((1000, 1000), None)
+    for k in range(1000):
+        w[k, :k + 1] = 1.0
+    dec.connect_from_matrix(w) if hasattr(dec, "connect_from_matrix") else dec.from_matrix(w)
+    monitors = [sim.monitor(pop1, "r"), sim.monitor(pop2, "spike"), sim.monitor(pop3, "r")]
+    schedule = [(250.0, v) for v in (0.0, 10.0, 50.0, 100.0)]
+    return (pop1, "baseline", schedule, monitors, pop3), 2001
+
+
+def build_esn(sim):
+    """Seed 002's echo-state network, twice: two reservoirs of 400 tanh units (all-to-all recurrent weights
+    Normal(0, 1.5 / sqrt(400))) driven by one input unit (a 50 ms pulse after 100 ms), rates recorded."""
+    import numpy as np
+    ann = sim.ann
+    esn = ann.Neuron(parameters="tau = 30.0 : population\nnoise = 0.01 : population",
+                     equations="tau * dx/dt + x = sum(input) + sum(exc) + noise * Uniform(-1.0, 1.0)\nr = tanh(x)")
+    inp = sim.population(1, ann.Neuron(parameters="baseline = 0.0", equations="r = baseline"))
+    monitors, outs = [], []
+    for _ in range(2):
+        res = sim.population(400, esn)
+        res.x = ann.Uniform(-0.1, 0.1)
+        sim.projection(inp, res, "input").connect_all_to_all(weights=ann.Uniform(-1.0, 1.0))
+        sim.projection(res, res, "exc").connect_all_to_all(weights=ann.Normal(0.0, 1.5 / np.sqrt(400)))
+        monitors.append(sim.monitor(res, "r"))
+        outs.append(res)
+    schedule = [(100.0, 0.0), (50.0, 1.0), (1850.0, 0.0)]
+    return (inp, "baseline", schedule, monitors, outs), 801
+
+
 def main():
     args = parse_args()
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
@@ -232,8 +273,9 @@ def run(args):
     version = getattr(ann, "__release__", None) or getattr(ann, "__version__", "?")
     np.random.seed(args.seed)
 
-    dt = {"coba": 0.1, "izhikevich": 1.0, "rate": 1.0, "stdp": 0.1}[args.bench]
-    duration = {"coba": 10000.0, "izhikevich": 1000.0, "rate": 1000.0, "stdp": 10000.0}[args.bench]
+    dt = {"coba": 0.1, "izhikevich": 1.0, "rate": 1.0, "stdp": 0.1, "hybrid": 0.1, "esn": 1.0}[args.bench]
+    duration = {"coba": 10000.0, "izhikevich": 1000.0, "rate": 1000.0, "stdp": 10000.0, "hybrid": 1000.0,
+                "esn": 2000.0}[args.bench]
     rate_window = {"coba": 1000.0, "izhikevich": 1000.0, "stdp": 1000.0}.get(args.bench, 0.0)
     if args.quick:
         duration /= 10.0
@@ -248,6 +290,9 @@ def run(args):
     elif args.bench == "rate":
         pops, groups, n = build_rate(sim, args.n)
         mon = None
+    elif args.bench in ("hybrid", "esn"):       # the seeds' protocols, with their monitors recording
+        protocol, n = (build_hybrid if args.bench == "hybrid" else build_esn)(sim)
+        mon, groups = None, {}
     else:
         (mon, proj, gmax), groups, n = build_stdp(sim)
 
@@ -268,7 +313,15 @@ def run(args):
             start_inputs()
         c0 = time.process_time()
         t0 = time.perf_counter()
-        sim.simulate(duration)
+        if args.bench in ("hybrid", "esn"):
+            setter, var, schedule, monitors, _ = protocol
+            for seg, value in schedule:
+                setattr(setter, var, value)
+                sim.simulate(seg / 10.0 if args.quick else seg)
+            for m in monitors:                   # the recordings, fetched as a script would
+                m.get()
+        else:
+            sim.simulate(duration)
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
     simulate_s = float(np.median(walls))
@@ -285,6 +338,10 @@ def run(args):
         spikes = mon.get("spike")
         for name, ranks in groups.items():
             rates[name] = round(spike_rates(spikes, ranks, rate_window), 3)
+    elif args.bench == "hybrid":
+        rates["decoded_last_hz"] = float(np.asarray(protocol[4].r)[-1])
+    elif args.bench == "esn":
+        rates["mean_abs_r"] = float(np.mean([np.mean(np.abs(np.asarray(o.r))) for o in protocol[4]]))
     else:
         inp, out = pops
         rates["mean_r_out"] = float(np.mean(out.r))

@@ -199,6 +199,8 @@ def run(name, paradigm, num_threads=1, duration=None):
     for n, m, vs in pmon:
         data = m.get(vs, force_dict=True)
         for v in vs:
-            out[f"{n}:{v}"] = np.asarray([np.asarray(x, dtype=float).reshape(-1) for x in data[v]])
+            out[f"{n}:{v}"] = np.asarray([np.concatenate([np.ravel(np.asarray(d, dtype=float))   # (post, pre) rows
+                                                          for d in np.atleast_1d(np.asarray(x, dtype=object))])
+                                          for x in data[v]])
     ann.clear()
     return out

@@ -53,7 +53,7 @@ def test_one_layout_serves_both_targets():
     shared = cpp_keys & cuda_keys
     assert {"pop:lif:v", "pop:lif:tau", f"proj:{j}:w", f"proj:{j}:_pre", f"proj:{j}:_delay", "ctl:learning"} <= shared
     assert cpp_keys - shared == {"ctl:dirty"} and cuda_keys - shared == {"pop:lif:_refr"}
-    assert cpp[f"proj:{j}:_pre"].dtype == "int64" and cuda[f"proj:{j}:_pre"].dtype == "int32"
+    assert cpp[f"proj:{j}:_pre"].dtype == "int32" and cuda[f"proj:{j}:_pre"].dtype == "int32"
     assert cpp.get("pop", 0, "v") is cpp["pop:lif:v"] and cpp.get("pop", 0, "nothing") is None
     for layout in (cpp, cuda):
         arrays = allocate(layout, ir, data)

@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Generic binding: loads any kernel that exports the ABI of ABI.md and drives it.
 
-Compiled once per machine (see ``binding.py``), never per network.  Arrays cross
+Compiled by ``pip install`` (``setup.py``) or else once per machine (see ``binding.py``), never per network;
+``SOURCE_HASH`` (set by the build) tells ``binding.py`` which source a compiled module came from.  Arrays cross
 as raw addresses of NumPy buffers that Python allocates and keeps alive, so no
 copy is made in either direction; ``run`` releases the GIL.
 """
@@ -32,7 +33,16 @@ ctypedef void (*mon_remove_t)(void*, int32_t) noexcept nogil
 ctypedef void (*mon_counts_t)(void*, int32_t, int64_t*, int64_t*, int64_t*) noexcept nogil
 ctypedef void (*mon_drain_t)(void*, int32_t, double*, int64_t*, int64_t*, int64_t*) noexcept nogil
 
+cdef extern from *:
+    """
+    #ifndef ANN_PYX_HASH
+    #define ANN_PYX_HASH ""
+    #endif
+    """
+    const char* ANN_PYX_HASH
+
 ABI_VERSION = 1
+SOURCE_HASH = (<bytes>ANN_PYX_HASH).decode()
 
 
 cdef void* _sym(void* lib, bytes name) except NULL:

@@ -10,7 +10,6 @@ compiler, its version, the flags and a hash of the generator's own files.
 import glob
 import hashlib
 import os
-import shutil
 import subprocess
 
 from annstudio.codegen.cache import build_cached, cache_key
@@ -25,8 +24,6 @@ from .generator import TEMPLATES, generate
 _HERE = os.path.dirname(__file__)
 _CODEGEN = os.path.dirname(_HERE)
 RUNTIME = os.path.join(_HERE, "runtime")
-_RUNTIME_SOURCE = os.path.join(RUNTIME, "annstudio_runtime.cpp")
-_RUNTIME_HEADER = os.path.join(RUNTIME, "annstudio_runtime.h")
 _GENERATOR_HASH = None
 
 
@@ -58,27 +55,18 @@ def kernel_key(ir, runtime_dir=""):
 
 
 def build_runtime(log=None):
-    """Directory of ``libannstudio_rt.so``: the network-independent runtime, compiled once per machine."""
-    cxx = toolchain.compiler()
-    key = cache_key("openmp-runtime", cxx, toolchain.compiler_version(cxx), toolchain.flags(), toolchain.BASE_FLAGS,
-                    _generator_hash())
+    """Directory of ``libannstudio_rt.so``: the network-independent runtime, built by ``pip install``
+    (``toolchain.prebuild_runtime``) or else once per machine into the cache."""
+    prebuilt = toolchain.prebuilt_runtime()
+    if prebuilt is not None:
+        return prebuilt
+    key = cache_key("openmp-runtime", toolchain.runtime_stamp())
 
     def build(directory, tmp):
-        res = subprocess.run(toolchain.compile_command(_RUNTIME_SOURCE, tmp, RUNTIME), capture_output=True,
-                             text=True)
-        if res.returncode != 0:
-            raise BuildError(f"the C++ compiler failed on the runtime:\n{res.stderr[-4000:]}")
-        # the header next to its precompiled form, both in place before the library appears
-        header = os.path.join(directory, "annstudio_runtime.h")
-        shutil.copyfile(_RUNTIME_HEADER, header + ".tmp")
-        os.replace(header + ".tmp", header)
-        gch_tmp = os.path.join(directory, f".annstudio_runtime.h.gch.{os.getpid()}.tmp")
-        res = subprocess.run(toolchain.pch_command(header, gch_tmp), capture_output=True, text=True)
-        if res.returncode == 0:
-            os.replace(gch_tmp, header + ".gch")
-        elif os.path.exists(gch_tmp):      # no precompiled header: kernels parse the plain one
-            os.unlink(gch_tmp)
-    path, _built, _secs = build_cached("openmp-runtime", key, "libannstudio_rt.so", build, log=log)
+        error = toolchain.build_runtime_files(directory, tmp)
+        if error:
+            raise BuildError(f"the C++ compiler failed on the runtime:\n{error}")
+    path, _built, _secs = build_cached("openmp-runtime", key, toolchain.RUNTIME_LIB, build, log=log)
     return os.path.dirname(path)
 
 

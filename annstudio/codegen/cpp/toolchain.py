@@ -1,4 +1,8 @@
-"""The C++ toolchain: compiler discovery, flags, and the command that builds a kernel.
+"""The C++ toolchain: compiler discovery, flags, the commands that build a kernel and the runtime library.
+
+Self-contained (standard library only): ``setup.py`` loads this file by path to build the runtime library at
+install time (``prebuild_runtime``); ``backend.py`` uses that install-time copy when its stamp matches, else
+builds one into the cache.
 
 ``CXX`` overrides the compiler, ``ANNSTUDIO_CXXFLAGS`` replaces the optimisation
 flags.  ``-ffp-contract=off`` keeps every multiply and add separately rounded,
@@ -6,6 +10,7 @@ as in the NumPy reference.  ``-fno-trapping-math`` (no FP trap is ever enabled, 
 the compiler evaluate both sides of a select: neuron loops with conditions and random draws vectorise.
 """
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
@@ -13,6 +18,10 @@ import subprocess
 DEFAULT_FLAGS = ("-O3", "-march=native", "-mprefer-vector-width=512", "-ffp-contract=off", "-fno-math-errno",
                  "-fno-trapping-math")
 BASE_FLAGS = ("-std=c++17", "-fopenmp", "-shared", "-fPIC", "-w")
+RUNTIME_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
+PREBUILT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_prebuilt")
+RUNTIME_LIB = "libannstudio_rt.so"
+_STAMP = "stamp.txt"
 
 
 def compiler():
@@ -76,3 +85,69 @@ def compile_command(source, output, include_dir, runtime_dir=None):
     if runtime_dir:
         cmd += [f"-L{runtime_dir}", "-lannstudio_rt", f"-Wl,-rpath,{runtime_dir}"]
     return cmd
+
+
+def runtime_stamp():
+    """What shapes the runtime library: compiler, its version, flags and the runtime's sources."""
+    cxx = compiler() or ""
+    h = hashlib.sha256(repr((cxx, compiler_version(cxx) if cxx else "", flags(), BASE_FLAGS)).encode())
+    for name in sorted(os.listdir(RUNTIME_DIR)):
+        h.update(name.encode() + b"\0")
+        with open(os.path.join(RUNTIME_DIR, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+def build_runtime_files(directory, lib_path):
+    """Compile the runtime library to ``lib_path``; put the header and its precompiled form in ``directory``
+    (the two compiles run side by side).  Returns None, or the compiler's error output when the library
+    failed (a failed precompiled header only means kernels parse the plain header)."""
+    header = os.path.join(directory, "annstudio_runtime.h")
+    shutil.copyfile(os.path.join(RUNTIME_DIR, "annstudio_runtime.h"), header + ".tmp")
+    os.replace(header + ".tmp", header)
+    gch_tmp = os.path.join(directory, f".annstudio_runtime.h.gch.{os.getpid()}.tmp")
+    source = os.path.join(RUNTIME_DIR, "annstudio_runtime.cpp")
+    pipe = dict(stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lib = subprocess.Popen(compile_command(source, lib_path, RUNTIME_DIR), **pipe)
+    pch = subprocess.Popen(pch_command(header, gch_tmp), **pipe)
+    lib_err = lib.communicate()[1]
+    pch.communicate()
+    if pch.returncode == 0 and lib.returncode == 0:
+        os.replace(gch_tmp, header + ".gch")
+    elif os.path.exists(gch_tmp):
+        os.unlink(gch_tmp)
+    if lib.returncode != 0:
+        return lib_err[-4000:] or "unknown error"
+    return None
+
+
+def prebuild_runtime(directory=PREBUILT_DIR):
+    """Install-time build of the runtime into ``directory`` (run by ``setup.py``).  Returns None or the reason
+    it was not built; the stamp is written last, so a half-built directory is never used."""
+    reason = availability()
+    if reason:
+        return reason
+    os.makedirs(directory, exist_ok=True)
+    stamp = os.path.join(directory, _STAMP)
+    if os.path.exists(stamp):
+        os.unlink(stamp)
+    lib = os.path.join(directory, RUNTIME_LIB)
+    error = build_runtime_files(directory, lib + ".tmp")
+    if error:
+        return f"the C++ compiler failed on the runtime:\n{error}"
+    os.replace(lib + ".tmp", lib)
+    with open(stamp, "w") as f:
+        f.write(runtime_stamp())
+    return None
+
+
+def prebuilt_runtime():
+    """The install-time runtime directory when it fits the current compiler, flags and sources, else None."""
+    try:
+        with open(os.path.join(PREBUILT_DIR, _STAMP)) as f:
+            stamp = f.read().strip()
+    except OSError:
+        return None
+    if stamp != runtime_stamp() or not os.path.exists(os.path.join(PREBUILT_DIR, RUNTIME_LIB)):
+        return None
+    return PREBUILT_DIR

@@ -27,8 +27,8 @@ from . import convolution_kernels as kernels
 class Connectivity:
     pre_size: int
     post_size: int
-    pre: np.ndarray        # int64 absolute presynaptic ranks, post-major order
-    post: np.ndarray       # int64 absolute postsynaptic ranks
+    pre: np.ndarray        # int32 absolute presynaptic ranks, post-major order (int64 above 2**31 neurons)
+    post: np.ndarray       # int32 absolute postsynaptic ranks (the same)
     w: np.ndarray          # float64 per synapse
     delay: np.ndarray      # float64 per synapse, ms
     uniform_weight: object = None   # float when every weight is the same constant
@@ -317,12 +317,21 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
     pre_abs, post_abs, idx = _absolute_post_major(q, pairs, q.same_population and not (q.allow_self
                                                                                       or pairs.may_self_connect))
     n = int(pre_abs.size)
-    w = _reordered(pairs.w, idx) if pairs.w is not None else _values(weights, n, rng, "weights", where)
     uniform_w = float(weights) if (pairs.w is None and _is_constant(weights)
                                    and not p.get("force_multiple_weights", False)) else None
+    if uniform_w is not None:       # one value seen n times (read-only): no per-synapse array to fill
+        w = np.broadcast_to(np.float64(uniform_w), (n,))
+    else:
+        w = _reordered(pairs.w, idx) if pairs.w is not None else _values(weights, n, rng, "weights", where)
     d, uniform_d = _delays(pairs, p.get("delays", None), idx, n, rng, dt, where)
-    return Connectivity(pre_size, post_size, pre_abs if n else np.zeros(0, np.int64),
-                        post_abs if n else np.zeros(0, np.int64), w, d, uniform_w, uniform_d)
+    # 4 bytes a rank: the compiled backends borrow these arrays as their index slots
+    return Connectivity(pre_size, post_size, _ranks(pre_abs, pre_size), _ranks(post_abs, post_size), w, d,
+                        uniform_w, uniform_d)
+
+
+def _ranks(ranks, size):
+    dtype = np.int32 if size < 2 ** 31 else np.int64
+    return ranks.astype(dtype) if ranks.size else np.zeros(0, dtype)
 
 
 def _absolute_post_major(q, pairs, drop_self):

@@ -137,14 +137,16 @@ def convolution(pre_geom, post_geom, weights, bank=False, keep_last_dimension=Fa
 def pooling(pre_geom, post_geom, extent=None, where=None):
     """Local ``(post, pre)`` int64 arrays: post neuron ``c`` covers the pre block of ``extent`` at ``c*extent``."""
     pre_geom, post_geom = tuple(int(g) for g in pre_geom), tuple(int(g) for g in post_geom)
+    if len(post_geom) < len(pre_geom):       # as ANNarchy: the pre's extra last dimensions are pooled whole
+        post_geom = post_geom + (1,) * (len(pre_geom) - len(post_geom))
     if len(pre_geom) != len(post_geom):
-        raise ConnectivityError(f"pooling needs pre and post of the same dimension ({pre_geom} -> {post_geom})",
-                                where=where)
+        raise ConnectivityError(f"pooling needs a post population of at most the pre's dimension ({pre_geom} -> "
+                                f"{post_geom})", where=where)
     if extent is None:
         ext = _ratio(pre_geom, post_geom, where)
     else:
-        ext = np.ones(len(pre_geom), dtype=np.int64)
-        given = np.atleast_1d(np.asarray(extent, dtype=np.int64))
+        ext = np.asarray(pre_geom, dtype=np.int64) // np.asarray(post_geom, dtype=np.int64)
+        given = np.atleast_1d(np.asarray(extent, dtype=np.int64))[:len(pre_geom)]
         ext[:given.size] = given
         if np.any(ext * np.asarray(post_geom) != np.asarray(pre_geom)):
             raise ConnectivityError(f"extent {tuple(ext)} times the post geometry {post_geom} must equal the pre "

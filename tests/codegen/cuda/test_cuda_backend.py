@@ -102,7 +102,7 @@ def rate_plasticity(paradigm):
     m, mw = Monitor(c, ["r", "mp"]), Monitor(p1, ["w"], period=10.0)
     simulate(100.0)
     d = m.get(["r", "mp"])
-    d["w"] = np.array(mw.get("w"))
+    d["w"] = np.array([np.concatenate([np.ravel(x) for x in rec]) for rec in mw.get("w")])   # (time, post, pre)
     d["theta"] = np.concatenate([np.atleast_1d(x) for x in p2.theta])
     return d
 

@@ -267,24 +267,41 @@ struct SpikeRing {
 
 // A projection's synapses, both ways: post-major rows (the NumPy layout) and rows per presynaptic
 // neuron (post ascending), split per thread by the post ranges.
+// A borrowed, read-only int32 array (a slot the caller keeps alive): indexed like a vector.
+struct I32View {
+    const int32_t* p = nullptr;
+    size_t n = 0;
+    const int32_t* data() const { return p; }
+    int32_t operator[](size_t i) const { return p[i]; }
+    size_t size() const { return n; }
+};
+
 struct Proj {
     int64_t n_syn = 0, pre_size = 0, post_size = 0;
     std::vector<int64_t> post_ptr;   // post-major rows
-    std::vector<int32_t> pre_of;     // pre rank per synapse (post-major)
+    I32View pre_of;                  // pre rank per synapse (post-major): the caller's _pre slot, borrowed
     std::vector<int64_t> pre_ptr;    // pre-major rows
     std::vector<int32_t> pre_post;   // post rank per pre-major entry
     std::vector<int32_t> pre_syn;    // synapse index per pre-major entry
     std::vector<int32_t> pre_delay;  // delay (steps) per pre-major entry (variable delays)
     std::vector<int64_t> split;      // [k*(pre_size+1) + i]: entries of pre row i for thread k (thread-major)
     std::vector<uint8_t> dense;      // post row p: pre ranks are pre_of[ptr[p]] + 0, 1, 2 ...
-    std::vector<uint8_t> tile8;      // rows 8t..8t+7: dense, of one length > 0, from one first pre rank
-    void build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
+    // Tiles: rows 8t..8t+7 whose presynaptic ranks all lie in one span [tile_first[t], + tile_len[t]), each
+    // row either the whole span or the span less one rank (a "hole": an all-to-all projection onto its own
+    // population leaves out each row's own rank); tile_off[t]: where the tile starts in a tile mirror
+    std::vector<uint8_t> tile8;      // 0: no tile, 1: dense rows, 2: some row has a hole
+    std::vector<int32_t> tile_first;
+    std::vector<int64_t> tile_len, tile_off;
+    int64_t tile_total = 0;          // size of a tile mirror
+    void build(const int32_t* pre, const int32_t* post, const int32_t* delay, int64_t n, int64_t npre,
                int64_t npost, int T, const std::vector<int64_t>& lo);
 };
 
 // Tiled copy of a read-only per-synapse array of a rate-coded projection: in each valid tile of 8 rows
-// (Proj::tile8), which occupies [ptr[8t], ptr[8t+8]) in post-major order, the m-th synapses of the 8 rows
-// lie side by side (m * 8 + row), so that one SIMD lane sums one row, in the reference's synapse order.
+// (Proj::tile8), which occupies [tile_off[t], + 8 tile_len[t]), the values of the 8 rows for presynaptic
+// rank tile_first[t] + m lie side by side (m * 8 + row), so that one SIMD lane sums one row, in the
+// reference's synapse order; a hole holds 0.0 (its term x * 0.0 is a signed zero, which leaves a sum that
+// starts at +0.0 unchanged while x is finite: kernels check that x is, see all_finite).
 // (left empty above TILE_MAX_SYN synapses: the kernel then sums rows 4 at a time from the weights themselves)
 // Returns whether every value of src is finite: only then may the kernel leave out the terms of
 // presynaptic neurons whose rate is exactly 0 (w * 0 is a signed zero, which adds nothing to a sum that
@@ -293,15 +310,29 @@ static const int64_t TILE_MAX_SYN = int64_t(1) << 22;
 bool tile_mirror(const Proj& C, const double* src, std::vector<double>& m);
 // Ranks m in [0, len) with x[m] != 0 (NaN included), in increasing order; returns how many.
 int64_t active_ranks(const double* x, int64_t len, std::vector<int32_t>& out);
+bool all_finite(const double* x, int64_t len);
 typedef double v8d __attribute__((vector_size(64)));
 static inline v8d load8(const double* p) { v8d v; std::memcpy(&v, p, sizeof v); return v; }
 
-// Decoding projections: spike counts of the last `window` steps per presynaptic neuron.
+// Decoding projections: spike counts of the last `window` steps per presynaptic neuron.  When every weight
+// is an integer multiple of 2^-shift small enough that no sum of weights times counts can round (checked by
+// decoder_weights whenever the weights change), each post neuron's sum is kept exactly in `acc` (in units of
+// 2^-shift), updated only by the spikes that enter and leave the window: the same number the reference's sum
+// over all synapses gives, since with no rounding the order of the terms does not matter.
 struct Decoder {
     std::vector<double> counts;
     std::vector<std::vector<int32_t>> hist;
     int64_t pos = 0;
+    bool ready = false, exact = false;   // ready: weights analysed (decoder_weights) since the last change
+    double unit = 1.0;                   // 2^-shift
+    int64_t wint0 = 0;                   // the shared weight in units (one shared weight)
+    std::vector<int64_t> wint;           // per synapse, in units (decoders[k][0] only)
+    std::vector<int64_t> acc;            // per post rank: sum of weights times counts, in units
 };
+// Analyse the weights (w: one value when `scalar`, else per synapse) and rebuild every thread's acc from its
+// counts for the post ranks [lo[t], hi[t]) it owns.
+void decoder_weights(const Proj& C, const double* w, bool scalar, int64_t window, std::vector<Decoder>& decs,
+                     const std::vector<int64_t>& lo, const std::vector<int64_t>& hi);
 
 // ---------------------------------------------------------------- monitors
 struct CopyRun { int64_t dest, slot, src, len; };
@@ -525,8 +556,8 @@ void Base::setup_proj(int k, int pre_slot, int post_slot, int delay_slot, int64_
                       const int64_t* syn_slots, int64_t n_syn, const int64_t* post_slots, int64_t n_post,
                       const int64_t* scalar_slots, int64_t n_scalar) {
     Proj& C = projs[k];
-    C.build((const int64_t*)slot[pre_slot], (const int64_t*)slot[post_slot],
-            delay_slot >= 0 ? (const int64_t*)slot[delay_slot] : nullptr, slot_size[pre_slot], npre, npost, T,
+    C.build((const int32_t*)slot[pre_slot], (const int32_t*)slot[post_slot],
+            delay_slot >= 0 ? (const int32_t*)slot[delay_slot] : nullptr, slot_size[pre_slot], npre, npost, T,
             pop_lo[post_pop]);
     std::vector<int64_t> slo(T), shi(T);
     for (int t = 0; t < T; ++t) {
@@ -565,21 +596,71 @@ void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>&
     }
     for (int k = 1; k < T; ++k) lo[k] = hi[k - 1];
 }
+void decoder_weights(const Proj& C, const double* w, bool scalar, int64_t window, std::vector<Decoder>& decs,
+                     const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
+    const int64_t nw = scalar ? 1 : C.n_syn;
+    int64_t row = 1;
+    for (int64_t p = 0; p < C.post_size; ++p) row = std::max(row, C.post_ptr[p + 1] - C.post_ptr[p]);
+    // |weight in units| * window * row must stay below 2^53: every partial sum is then exact in a double
+    const double limit = std::ldexp(1.0, 53) / ((double)row * (double)std::max<int64_t>(window, 1));
+    int shift = 0;
+    bool exact = true;
+    for (int64_t j = 0; j < nw && exact; ++j) {
+        const double x = w[j];
+        if (!std::isfinite(x)) { exact = false; break; }
+        if (x == 0.0) continue;
+        int e; const double m = std::frexp(x, &e);                  // x = m 2^e, 0.5 <= |m| < 1
+        int64_t M = (int64_t)std::ldexp(m, 53);                    // exact: 53 significant bits
+        int tz = 0; while ((M & 1) == 0) { M >>= 1; ++tz; }
+        const int need = 53 - e - tz;                              // fractional bits x needs
+        if (need > shift) shift = need;
+        if (shift > 60) exact = false;
+    }
+    std::vector<int64_t> wint;
+    int64_t wint0 = 0;
+    if (exact) {
+        if (scalar) wint.clear(); else wint.resize((size_t)nw);
+        for (int64_t j = 0; j < nw; ++j) {
+            const double u = std::ldexp(w[j], shift);
+            if (!(std::fabs(u) < limit)) { exact = false; break; }
+            if (scalar) wint0 = (int64_t)u; else wint[j] = (int64_t)u;
+        }
+    }
+    const double unit = std::ldexp(1.0, -shift);
+    for (size_t t = 0; t < decs.size(); ++t) {
+        Decoder& d = decs[t];
+        d.ready = true; d.exact = exact; d.unit = unit; d.wint0 = wint0;
+        if (t == 0) d.wint = exact ? wint : std::vector<int64_t>(); else std::vector<int64_t>().swap(d.wint);
+        if (!exact) { std::vector<int64_t>().swap(d.acc); continue; }
+        d.acc.assign((size_t)C.post_size, 0);
+        for (int64_t p = lo[t]; p < hi[t]; ++p) {
+            int64_t a = 0;
+            for (int64_t j = C.post_ptr[p]; j < C.post_ptr[p + 1]; ++j)
+                a += (scalar ? wint0 : wint[j]) * (int64_t)d.counts[C.pre_of[j]];
+            d.acc[p] = a;
+        }
+    }
+}
 bool tile_mirror(const Proj& C, const double* src, std::vector<double>& m) {
     bool finite = true;
     for (int64_t j = 0; j < C.n_syn; ++j) finite &= std::isfinite(src[j]);
     // worth it while the weights stay in the caches: a projection streamed from memory is bound by the
     // memory's bandwidth either way (4000 x 4000 ran at 10 GB/s both ways), and the copy doubles its size
     if (C.n_syn > TILE_MAX_SYN) { std::vector<double>().swap(m); return finite; }
-    m.resize((size_t)C.n_syn);
+    m.assign((size_t)C.tile_total, 0.0);
     const int64_t* ptr = C.post_ptr.data();
     for (int64_t t = 0; t < (int64_t)C.tile8.size(); ++t) {
         if (!C.tile8[t]) continue;
-        const int64_t b = ptr[8 * t], len = ptr[8 * t + 1] - b;
+        double* d = m.data() + C.tile_off[t] - (int64_t)C.tile_first[t] * 8;
         for (int64_t r = 0; r < 8; ++r)
-            for (int64_t k = 0; k < len; ++k) m[b + k * 8 + r] = src[b + r * len + k];
+            for (int64_t j = ptr[8 * t + r]; j < ptr[8 * t + r + 1]; ++j) d[(int64_t)C.pre_of[j] * 8 + r] = src[j];
     }
     return finite;
+}
+bool all_finite(const double* x, int64_t len) {
+    bool ok = true;
+    for (int64_t m = 0; m < len; ++m) ok &= std::isfinite(x[m]);
+    return ok;
 }
 void fill_draws(int dist, uint64_t key, int64_t it, int64_t lo, int64_t hi, double a, double b,
                 double* __restrict out) {
@@ -607,24 +688,39 @@ int64_t active_ranks(const double* x, int64_t len, std::vector<int32_t>& out) {
     for (; m < len; ++m) { o[n] = (int32_t)m; n += !(x[m] == 0.0); }
     return n;
 }
-void Proj::build(const int64_t* pre, const int64_t* post, const int64_t* delay, int64_t n, int64_t npre,
+void Proj::build(const int32_t* pre, const int32_t* post, const int32_t* delay, int64_t n, int64_t npre,
            int64_t npost, int T, const std::vector<int64_t>& lo) {
     n_syn = n; pre_size = npre; post_size = npost;
     post_ptr.assign(npost + 1, 0);
-    pre_of.resize(n);
-    for (int64_t j = 0; j < n; ++j) { post_ptr[post[j] + 1]++; pre_of[j] = (int32_t)pre[j]; }
+    pre_of = I32View{pre, (size_t)n};
+    for (int64_t j = 0; j < n; ++j) post_ptr[post[j] + 1]++;
     for (int64_t p = 0; p < npost; ++p) post_ptr[p + 1] += post_ptr[p];
     dense.assign(npost, 1);
     for (int64_t p = 0; p < npost; ++p)
         for (int64_t j = post_ptr[p] + 1; j < post_ptr[p + 1]; ++j)
             if (pre_of[j] != pre_of[j - 1] + 1) { dense[p] = 0; break; }
     tile8.assign(npost / 8, 0);
+    tile_first.assign(npost / 8, 0); tile_len.assign(npost / 8, 0); tile_off.assign(npost / 8, 0);
+    tile_total = 0;
     for (int64_t t = 0; t < npost / 8; ++t) {
-        const int64_t p0 = 8 * t, len = post_ptr[p0 + 1] - post_ptr[p0];
-        bool ok = len > 0;
-        for (int64_t p = p0; ok && p < p0 + 8; ++p)
-            ok = dense[p] && post_ptr[p + 1] - post_ptr[p] == len && pre_of[post_ptr[p]] == pre_of[post_ptr[p0]];
-        tile8[t] = ok ? 1 : 0;
+        const int64_t p0 = 8 * t;
+        int64_t a = INT64_MAX, z = -1;
+        bool ok = true, holed = false;
+        for (int64_t p = p0; ok && p < p0 + 8; ++p) {
+            const int64_t b = post_ptr[p], e = post_ptr[p + 1];
+            ok = e > b;
+            for (int64_t j = b + 1; ok && j < e; ++j) ok = pre_of[j] > pre_of[j - 1];   // ascending, no repeat
+            if (ok) { a = std::min<int64_t>(a, pre_of[b]); z = std::max<int64_t>(z, pre_of[e - 1]); }
+        }
+        for (int64_t p = p0; ok && p < p0 + 8; ++p) {     // each row: the span, or the span less one rank
+            const int64_t len = post_ptr[p + 1] - post_ptr[p];
+            ok = len == z - a + 1 || (len == z - a && len > 1);
+            holed |= len != z - a + 1;
+        }
+        if (!ok) continue;
+        tile8[t] = holed ? 2 : 1;
+        tile_first[t] = (int32_t)a; tile_len[t] = z - a + 1; tile_off[t] = tile_total;
+        tile_total += 8 * (z - a + 1);
     }
     pre_ptr.assign(npre + 1, 0);
     for (int64_t j = 0; j < n; ++j) pre_ptr[pre[j] + 1]++;
@@ -770,7 +866,10 @@ void ann_carry_state(void* dst, void* src) {                                    
         if (p < d.rhist.size() && d.rhist[p].size() == s.rhist[p].size()) d.rhist[p] = s.rhist[p];   \
     }                                                                                                \
     for (size_t k = 0; k < d.decoders.size() && k < s.decoders.size(); ++k)                          \
-        if (d.decoders[k].size() == s.decoders[k].size()) d.decoders[k] = s.decoders[k];             \
+        if (d.decoders[k].size() == s.decoders[k].size()) {                                          \
+            d.decoders[k] = s.decoders[k];                                                           \
+            for (auto& dec : d.decoders[k]) dec.ready = false;     /* acc: rebuilt for d's weights */  \
+        }                                                                                            \
 }                                                                                                    \
 int32_t ann_monitor_add(void* h, int32_t kind, int32_t obj, const int32_t* slots, int32_t n_slots,  \
                         int32_t spikes, const int64_t* ranks, int64_t n_ranks, int64_t period,       \
@@ -827,7 +926,7 @@ void ann_monitor_drain(void* h, int32_t mid, double* values, int64_t* steps, int
         std::memcpy(values, m.values.data(), sizeof(double) * m.n_records * m.record_len);          \
         std::memcpy(steps, m.steps.data(), sizeof(int64_t) * m.n_records);                          \
     }                                                                                                \
-    m.values.clear(); m.steps.clear(); m.n_records = 0;                                              \
+    std::vector<double>().swap(m.values); std::vector<int64_t>().swap(m.steps); m.n_records = 0;     \
     std::vector<size_t> pos(n.T, 0); int64_t c = 0;                                                  \
     for (;;) { /* merge threads: step ascending, then thread (= rank) order */                       \
         int best = -1; int64_t bs = 0;                                                               \
@@ -838,8 +937,9 @@ void ann_monitor_drain(void* h, int32_t mid, double* values, int64_t* steps, int
             spike_steps[c] = bs; spike_ranks[c] = m.spk_ranks[best][pos[best]]; ++c; ++pos[best];    \
         }                                                                                            \
     }                                                                                                \
-    for (auto& v : m.spk_steps) v.clear();                                                           \
-    for (auto& v : m.spk_ranks) v.clear();                                                           \
+    /* the buffers' memory goes back now: the caller holds the copies */                           \
+    for (auto& v : m.spk_steps) std::vector<int64_t>().swap(v);                                      \
+    for (auto& v : m.spk_ranks) std::vector<int64_t>().swap(v);                                      \
 }                                                                                                    \
 }
 
