@@ -2,24 +2,29 @@
 
 - ``save`` / ``load``: the whole state (every population and projection variable
   and parameter, plus connectivity) in a ``.npz`` file (any other extension:
-  a pickle of the same dictionary).
+  a pickle of the same dictionary, gzipped for ``.gz``; ``.mat``: a MATLAB file for external analysis,
+  not loadable, as in ANNarchy).
 - ``save_parameters`` / ``load_parameters``: parameters only, as JSON.
 - ``report``: a Markdown (``.md``) or LaTeX (other extensions) description of
   the neuron and synapse types, populations and projections with their equations.
-- ``parallel_run``: the same network run ``number`` times with a process pool
-  (``fork``), one seed per run, or sequentially.
+- ``parallel_run``: the same network run ``number`` times on the sweep engine's executors
+  (``annstudio.session.executors``: local processes started with ``fork`` by default, this process with
+  ``sequential=True``, or a local executor passed as ``executor=``), one seed per run.  A compiled
+  script network cannot travel to Dask workers: ``annstudio.session.sweep.Sweep`` runs on Dask.
 """
+import gzip
 import json
-import multiprocessing
 import os
 import pickle
 import time
 
 import numpy as np
+from scipy import io as sio
 
 from annstudio.core.errors import ModelError
 
 from .context import current_network
+from .executors import DaskExecutor, ProcessExecutor, SequentialExecutor
 from .network import Network
 
 
@@ -66,6 +71,15 @@ def save(filename, populations=True, projections=True, net_id=0, net=None):
                 for var, arr in values.items():
                     flat[f"{kind}/{name}/{var}"] = arr
         np.savez_compressed(filename, **flat)
+    elif str(filename).endswith(".mat"):      # for external analysis (MATLAB/scipy), as ANNarchy: not loadable
+        mat = {"time_step": state["step"], "t": state["t"]}
+        for kind in ("populations", "projections"):
+            for name, values in state[kind].items():
+                mat[name] = {var: arr for var, arr in values.items() if not var.startswith("_")}
+        sio.savemat(filename, mat)
+    elif str(filename).endswith(".gz"):
+        with gzip.open(filename, "wb") as f:
+            pickle.dump(state, f)
     else:
         with open(filename, "wb") as f:
             pickle.dump(state, f)
@@ -81,7 +95,10 @@ def _read_state(filename):
                 kind, name, var = key.split("/", 2)
                 state[kind].setdefault(name, {})[var] = data[key]
         return state
-    with open(filename, "rb") as f:
+    if str(filename).endswith(".mat"):
+        raise ModelError("a .mat file is written for external analysis and cannot be loaded (as in ANNarchy)",
+                         where=str(filename), hint="save to .npz, .gz or a pickle to load it again")
+    with (gzip.open if str(filename).endswith(".gz") else open)(filename, "rb") as f:
         return pickle.load(f)
 
 
@@ -188,9 +205,13 @@ def _connector_text(proj):
 
 
 def report(filename="./report.tex", standalone=True, gather_subprojections=False, title=None, author=None,
-           date=None, net_id=0, net=None):
-    """Describe the network (types with equations, populations, projections) in Markdown or LaTeX."""
-    net = _net(net)
+           date=None, net_id=0, net=None, network=None):
+    """Describe the network (types with equations, populations, projections) in Markdown or LaTeX.
+    ``network`` (or a ``Network`` passed first, ANNarchy 5's ``report(net, filename)``) chooses the network."""
+    if isinstance(filename, Network):
+        filename, network = (standalone if isinstance(standalone, str) else "./report.tex"), filename
+        standalone = True
+    net = _net(network if network is not None else net)
     latex = not str(filename).endswith(".md")
     title = title or "Network description"
     neurons, synapses = {}, {}
@@ -269,8 +290,12 @@ def _one_run(idx, seed, method, args):
     return method(idx, net, **args)
 
 
+def _job(job):
+    return _one_run(*job)
+
+
 def parallel_run(method, networks=None, number=0, max_processes=-1, measure_time=False, sequential=False,
-                 same_seed=False, annarchy_json="", visible_cores=None, **args):
+                 same_seed=False, annarchy_json="", visible_cores=None, executor=None, **args):
     """Run ``method(idx, net, **args)`` on ``number`` copies of the current network; returns the results.
 
     Each copy is compiled in its own process (a pool of ``max_processes``, default: the number of cores,
@@ -291,14 +316,20 @@ def parallel_run(method, networks=None, number=0, max_processes=-1, measure_time
         seeds = [int(s) for s in np.random.SeedSequence().generate_state(number)]
     _PARALLEL["network"] = proto
     t0 = time.perf_counter()
+    if isinstance(executor, DaskExecutor):
+        raise ModelError("parallel_run copies the compiled network into local processes; on a Dask cluster, "
+                         "describe the runs with annstudio.session.sweep.Sweep", where="parallel_run(executor=...)")
     jobs = [(i, seeds[i], method, args) for i in range(number)]
-    if sequential or number == 1:
-        results = [_one_run(*job) for job in jobs]
-    else:
+    own = executor is None
+    if own:
         procs = os.cpu_count() if max_processes in (None, -1) else int(max_processes)
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(processes=max(1, min(procs, number))) as pool:
-            results = pool.starmap(_one_run, jobs)
+        executor = SequentialExecutor() if sequential or number == 1 else \
+            ProcessExecutor(max(1, min(procs, number)), start_method="fork")
+    results = [None] * number
+    for i, result in executor.results(_job, jobs):
+        results[i] = result
+    if own:
+        executor.close()
     if measure_time:
         mode = "sequentially" if sequential else "in parallel"
         print(f"Running {number} networks {mode} took: {time.perf_counter() - t0}")

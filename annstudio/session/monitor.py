@@ -28,6 +28,8 @@ class Monitor:
         self._kept = {}
         self._active_steps = 0
         self._recorded_since = None
+        self._periods = {}        # variable -> {"start": [steps], "stop": [steps or None]} (ANNarchy's times())
+        self._last_periods = {}
         if isinstance(obj, (Population, PopulationView)):
             pop = obj if isinstance(obj, Population) else obj.population
             self.kind, self.target, self.ranks = "population", pop.name, None if isinstance(obj, Population) else \
@@ -56,6 +58,8 @@ class Monitor:
         self._mid = sim.add_monitor(self.kind, self.target, self.variables, self.ranks, self.period, self._start)
         self._sim = sim
         self._t_start = sim.step if self._start else None
+        if self._start:
+            self._periods = {v: {"start": [sim.step], "stop": [None]} for v in self.variables}
 
     def _attached(self):
         sim = self._net._sim
@@ -76,6 +80,9 @@ class Monitor:
         self._account(sim)
         sim.set_monitor_active(self._mid, False)
         self._t_start = None
+        for p in self._periods.values():
+            if p["stop"]:
+                p["stop"][-1] = sim.step
 
     def resume(self):
         sim = self._attached()
@@ -84,6 +91,10 @@ class Monitor:
             return
         sim.set_monitor_active(self._mid, True)
         self._t_start = sim.step
+        for v in self.variables:
+            p = self._periods.setdefault(v, {"start": [], "stop": []})
+            p["start"].append(sim.step)
+            p["stop"].append(None)
 
     def stop(self):
         self.pause()
@@ -133,10 +144,13 @@ class Monitor:
                 if val is None:
                     n = len(self.ranks) if self.ranks is not None else (self._pop.size if self._pop else 0)
                     val = np.zeros((0, n)) if self.kind == "population" else []
+                if self.kind == "projection":
+                    val = self._per_dendrite(val)
                 if reshape and self.kind == "population" and self.ranks is None and self._pop.dimension > 1 \
                         and isinstance(val, np.ndarray) and val.ndim == 2:
                     val = val.reshape((val.shape[0],) + tuple(self._pop.geometry))
                 out[v] = val
+        self._close_periods(names, keep)
         if not keep:
             for v in names:
                 self._kept.pop(v, None)
@@ -147,11 +161,48 @@ class Monitor:
             return out[names[0]]
         return out
 
+    def _per_dendrite(self, values):
+        """Recorded per-synapse values as ANNarchy returns them: (time, post, pre) -- a float array when every
+        dendrite has as many synapses, else an object array of per-dendrite arrays (shared or postsynaptic
+        values: as recorded)."""
+        sim = self._attached()
+        if sim is None or not len(values):
+            return np.zeros((0,))
+        conn = sim.data.connectivity[self.target]
+        if any(np.size(v) != conn.size for v in values):    # shared, postsynaptic or restructured: as recorded
+            return values
+        ptr = conn.row_ptr()
+        rows = [int(r) for r in np.unique(conn.post)]
+        out = []
+        for v in values:
+            arr = np.asarray(v, dtype=float)
+            out.append([arr[ptr[r]:ptr[r + 1]] for r in rows])
+        if len({len(d) for row in out for d in row}) <= 1:
+            return np.array(out, dtype=float)
+        return np.array([[np.array(d) for d in row] + [None] for row in out], dtype=object)[:, :-1]
+
+    def _close_periods(self, names, keep):
+        """What ``get()`` does to the recording periods (ANNarchy 4.8): the current one ends now, the
+        periods are kept for ``times()``, and unless ``keep`` a new period starts now."""
+        sim = self._attached()
+        if sim is None:
+            return
+        for v in names:
+            p = self._periods.setdefault(v, {"start": [sim.step], "stop": [None]})
+            if p["stop"]:
+                p["stop"][-1] = sim.step
+            self._last_periods[v] = {"start": list(p["start"]), "stop": list(p["stop"])}
+            if not keep:
+                self._periods[v] = {"start": [sim.step], "stop": [None]}
+
     def times(self, variables=None):
-        data = self._fetch()
-        steps = data.get("_steps", np.zeros(0))
-        return {"start": [float(steps[0] * self._dt())] if len(steps) else [],
-                "stop": [float(steps[-1] * self._dt())] if len(steps) else []}
+        """Start and stop steps of each recorded variable's periods, as the last ``get()`` left them (before
+        any ``get()``: the periods so far, the open one stopping at None): ``{var: {"start": [...], "stop":
+        [...]}}`` (ANNarchy 4.8: steps, one entry per pause/resume)."""
+        names = self.variables if variables is None else ([variables] if isinstance(variables, str) else variables)
+        return {v: {k: list(x) for k, x in (self._last_periods.get(v) or self._periods.get(v) or
+                                             {"start": [], "stop": []}).items()}
+                for v in names if v in self.variables}
 
     def _dt(self):
         return self._net.spec.settings.dt

@@ -16,14 +16,24 @@ from annstudio.core.errors import ModelError
 from annstudio.core.model.spec import NetworkSpec, PopRef, Settings
 
 from .context import existing_default_network
+from .extras import Constant
 from .monitor import Monitor
+from .network5 import Network5, NetworkMeta
 from .population import Population, PopulationView
 from .projection import Projection
 from .simulation import Simulation
 
 
-class Network:
+class Network(Network5, metaclass=NetworkMeta):
+    """A network: ANNarchy 4.x's explicit network (``add``/``get``) and ANNarchy 5's (``create``,
+    ``connect``, ``monitor``, subclasses building in ``__init__``: ``network5.py``)."""
+
+    _network_base = True
+
     def __init__(self, everything=False, dt=None, seed=None):
+        if getattr(self, "_initialized", False):    # a subclass calling super().__init__() again
+            return
+        self._initialized = True
         base = existing_default_network()
         self.spec = NetworkSpec(settings=copy.copy(base.spec.settings if base is not None else Settings()))
         if base is not None:          # functions and constants declared so far are visible here too
@@ -72,7 +82,6 @@ class Network:
 
     def constant(self, name, value):
         """A named constant usable in every equation of this network (see ``Constant``)."""
-        from .extras import Constant
         return Constant(name, value, net=self)
 
     def _adopt_scope(self, src):
@@ -184,6 +193,8 @@ class Network:
                 s.num_threads = int(value)
             elif key == "structural_plasticity":
                 s.structural_plasticity = bool(value)
+            elif key == "dtype":
+                self._check_dtype(value)
         s.check()
 
     def compile(self, directory="annarchy", clean=False, silent=False, paradigm=None, num_threads=None,
@@ -269,9 +280,6 @@ class Network:
     def set_current_step(self, step):
         self._require_sim().backend.step = int(step)
 
-    def dt(self):
-        return self.spec.settings.dt
-
     def enable_learning(self, projections=None, period=None, offset=None):
         for p in (projections or self._projections):
             p.enable_learning()
@@ -281,4 +289,5 @@ class Network:
             p.disable_learning()
 
     def clear(self):
-        self.__init__()
+        self._initialized = False
+        Network.__init__(self)

@@ -4,12 +4,14 @@ Before ``compile()`` attribute writes go into the population's description
 (``PopulationSpec.initial``: constants, arrays, distributions, per-view
 segments); after it they read and write the running backend.
 """
+import re
+
 import numpy as np
 
 from annstudio.core.errors import ModelError
 from annstudio.core.model.distributions import Distribution, sample
 from annstudio.core.model.spec import PopulationSpec, Segments
-from annstudio.core.model.types import Neuron
+from annstudio.core.model.types import Neuron, Synapse
 
 from .context import current_network
 
@@ -163,6 +165,16 @@ class Population(_NeuronAccess):
     def __getitem__(self, index):
         return _view_from_index(self, index)
 
+    @property
+    def neurons(self):
+        """Each neuron (``IndividualNeuron``), in rank order."""
+        return [_view_from_index(self, r) for r in range(self.size)]
+
+    def neuron(self, *coord):
+        """One neuron, by rank (``pop.neuron(3)``) or coordinates (``pop.neuron(1, 2)``)."""
+        return _view_from_index(self, coord[0] if len(coord) == 1 and not isinstance(coord[0], tuple)
+                                else tuple(coord[0]) if len(coord) == 1 else tuple(coord))
+
     def __add__(self, other):
         return PopulationView(self, np.concatenate([self.ranks, _ranks_of(other, self)]))
 
@@ -238,14 +250,30 @@ class Population(_NeuronAccess):
             self._spec.initial[name] = Segments(parts)
 
     def reset(self, attributes=-1):
-        """Set every variable back to its initial value."""
+        """Set every attribute (``attributes=-1``: parameters and variables, as ANNarchy 4.8 does; or the
+        given names) back to its value at compile()."""
         sim = self._net._sim
         if sim is None or sim.backend is None:
             return
         init = sim.data.populations[self.name]
-        names = self._analysis().state if attributes == -1 else attributes
+        a = self._analysis()
+        names = [n for n in list(a.parameters) + list(a.state) if n in init] if attributes == -1 else attributes
         for n in names:
             sim.set(self.name, n, init[n])
+
+    def _track_last_spike(self):
+        """Give the neuron ``t_last_spike`` (ms; ``-10000 * dt`` before any spike, then the time of the last
+        spike, set by the reset), the value ``t_pre`` / ``t_post`` of synapses read (ANNarchy's
+        ``last_spike * dt``).  Done once, before compile(), for populations those synapses touch."""
+        n = self._spec.neuron
+        if "t_last_spike" in self._analysis().names:
+            return
+        init = -10000.0 * float(self._net.spec.settings.dt)
+        self._spec.neuron = Neuron(
+            parameters=n.parameters, equations=f"{n.equations}\nt_last_spike = t_last_spike : init = {init!r}",
+            spike=n.spike, axon_spike=n.axon_spike, reset=f"{n.reset}\nt_last_spike = t", axon_reset=n.axon_reset,
+            refractory=n.refractory, functions=n.functions, name=n.name, description=n.description,
+            extra_values=n.extra_values)
 
     def sum(self, target):
         sim = self._net._sim
@@ -352,3 +380,21 @@ def _view_from_index(pop, index):
     if isinstance(index, (list, np.ndarray, range)):
         return PopulationView(pop, np.asarray(list(index)))
     raise ModelError(f"cannot index a population with {index!r}")
+
+
+_SPIKE_TIMES = re.compile(r"\bt_(pre|post)\b")
+_SYNAPSE_TEXT = ("equations", "pre_spike", "post_spike", "psp")
+
+
+def uses_spike_times(synapse):
+    """Whether a synapse's text reads ``t_pre`` or ``t_post`` (ANNarchy 4.8)."""
+    return synapse is not None and any(_SPIKE_TIMES.search(getattr(synapse, f) or "") for f in _SYNAPSE_TEXT)
+
+
+def with_spike_times(synapse):
+    """A copy of ``synapse`` reading ``pre.t_last_spike`` / ``post.t_last_spike`` for ``t_pre`` / ``t_post``."""
+    d = synapse.to_dict()
+    for f in _SYNAPSE_TEXT:
+        if d.get(f):
+            d[f] = _SPIKE_TIMES.sub(lambda m: f"{m.group(1)}.t_last_spike", d[f])
+    return type(synapse).from_dict(d) if type(synapse).__init__ is Synapse.__init__ else Synapse.from_dict(d)

@@ -14,7 +14,7 @@ from annstudio.core.runtime.connectivity import CSR  # noqa: F401  (re-exported 
 
 from . import structural
 from .context import current_network
-from .population import Population, PopulationView
+from .population import Population, PopulationView, uses_spike_times, with_spike_times
 
 
 def _ref(obj):
@@ -38,6 +38,10 @@ class Projection:
             raise ModelError(f"a projection named {name!r} already exists")
         if isinstance(synapse, type):
             synapse = synapse()
+        if uses_spike_times(synapse) and pre_pop.neuron_type.type == "spike":   # t_pre / t_post (ANNarchy 4.8)
+            synapse = with_spike_times(synapse)
+            pre_pop._track_last_spike()
+            post_pop._track_last_spike()
         if synapse is not None:
             synapse.analysis(pre_pop.neuron_type.type, net.spec.scope())
         self._net = net
@@ -115,10 +119,17 @@ class Projection:
     def connect_from_sparse(self, weights, delays=0.0, storage_format=None, storage_order=None):
         return self._connect("from_sparse", weights=weights, delays=delays or None)
 
-    def connect_with_func(self, method, **args):
+    def connect_with_func(self, method, storage_format=None, storage_order=None, **args):
         """``method(pre, post, **args)`` returns a ``CSR``; at compile() it receives each side as a
-        ``ConnectorSide`` (name, geometry, ranks, size), as described in the network."""
+        ``ConnectorSide`` (name, geometry, ranks, size), as described in the network.  ``storage_format``
+        and ``storage_order`` belong to this call (as in ANNarchy), never to ``method``."""
         return self._connect("with_func", method=method, args=args)
+
+    # ANNarchy 5 names of the connector methods (same arguments)
+    all_to_all, one_to_one, fixed_probability = connect_all_to_all, connect_one_to_one, connect_fixed_probability
+    fixed_number_pre, fixed_number_post = connect_fixed_number_pre, connect_fixed_number_post
+    gaussian, dog, from_matrix, from_sparse = connect_gaussian, connect_dog, connect_from_matrix, connect_from_sparse
+    with_func = from_function = connect_with_func
 
     # -- access after compile --------------------------------------------------------------
     def _sim(self):
@@ -207,6 +218,9 @@ class Projection:
             object.__setattr__(self, name, value)
             return
         decl = self._decl(name)
+        if decl is None and name in ("delay", "max_delay"):
+            raise ModelError("delays are chosen by the connect_* method and cannot be changed afterwards",
+                             where=f"Projection '{self.name}'", hint="pass delays= to the connector")
         if decl is None:
             raise AttributeError(f"Projection {self.name!r} has no attribute {name!r}")
         sim = self._net._sim
@@ -234,6 +248,39 @@ class Projection:
             raise ModelError(f"'{name}': expected {conn.size} values, got {flat.size}", where=f"Projection '{self.name}'")
         _set_synaptic(sim, self.name, name, flat, None)
 
+    def get(self, name):
+        """The value of an attribute, as ``proj.<name>`` gives it (ANNarchy 4.8 ``Projection.get``)."""
+        return getattr(self, name)
+
+    def set(self, value):
+        """Set attributes from a dict; for a per-synapse variable a list with one number per dendrite gives
+        every synapse of that dendrite the number (ANNarchy 4.8 ``Projection.set``)."""
+        for name, value in dict(value).items():
+            decl = self._decl(name)
+            if decl is not None and decl.locality == "local" and not isinstance(value, Distribution) and \
+                    np.ndim(value) == 1 and self.size and len(value) == self.size and self._net._sim is not None:
+                value = [np.full(len(p), float(v)) for v, p in zip(value, self.pre_ranks)]
+            setattr(self, name, value)
+
+    @property
+    def delay(self):
+        """Delays in ms, as ANNarchy 4.8 reads them: one number when all synapses share one (dt for the
+        default one-step delay), else one list per dendrite."""
+        sim = self._sim()
+        d, dt = sim.data.delays[self.name], float(sim.ir.dt)
+        if np.ndim(d) == 0:
+            return max(int(d), 1) * dt
+        ptr = self._conn().row_ptr()
+        return [[int(x) * dt for x in d[ptr[r]:ptr[r + 1]]] for r in self.post_ranks]
+
+    @property
+    def max_delay(self):
+        """The largest delay in steps (0 for the default delay, as in ANNarchy)."""
+        d = self._sim().data.delays[self.name]
+        if self._spec.connector is None or self._spec.connector.params.get("delays") is None:
+            return 0
+        return int(np.max(d)) if np.size(d) else 0
+
     def connectivity_matrix(self, fill=0.0):
         conn = self._conn()
         mat = np.full((conn.post_size, conn.pre_size), fill)
@@ -248,6 +295,23 @@ class Projection:
 
     def disable_learning(self, update=None):
         self._sim().backend.set_learning(self.name, False)
+
+    def nb_synapses_per_dendrite(self):
+        """Number of synapses of each dendrite (in ``post_ranks`` order)."""
+        return [int(n) for n in np.bincount(self._conn().post, minlength=self._conn().post_size)[self.post_ranks]]
+
+    def synapse(self, pre, post):
+        """The synapse from pre rank ``pre`` to post rank ``post`` (``None`` when there is none)."""
+        if post not in self.post_ranks or pre not in Dendrite(self, post).pre_ranks:
+            return None
+        return IndividualSynapse(Dendrite(self, post), pre)
+
+    def size_in_bytes(self):
+        """Memory of the synaptic values (8 bytes per stored number) and the connectivity."""
+        conn = self._conn()
+        return int(sum(np.asarray(self._sim().get(self.name, v)).nbytes for v in self._analysis().names
+                       if v in self._analysis().state or v in self._analysis().parameters) +
+                   conn.pre.nbytes + conn.post.nbytes)
 
     def nb_efferent_synapses(self):
         return np.bincount(self._conn().pre, minlength=self._conn().pre_size)
@@ -272,7 +336,7 @@ class Projection:
 
 
 def _default_synapse():
-    return Synapse(name="default")
+    return Synapse(name="DefaultSynapse")
 
 
 def _set_synaptic(sim, proj, name, value, ranks):
@@ -338,6 +402,36 @@ class Dendrite:
             arr[self._slice()] = value
         _set_synaptic(sim, self.proj.name, name, arr, None)
 
+    def get(self, name):
+        """``dendrite.<name>`` (ANNarchy 4.8 ``Dendrite.get``)."""
+        return getattr(self, name)
+
+    def set(self, value):
+        """Set attributes of this dendrite's synapses from a dict (numbers, arrays or distributions)."""
+        for name, value in dict(value).items():
+            if isinstance(value, Distribution):
+                value = value.get_values(self.size, self.proj._net._init_rng)
+            setattr(self, name, value)
+
+    def synapse(self, pos):
+        """The synapse from presynaptic neuron ``pos`` (a rank or coordinates)."""
+        pre = self.proj.pre.population if isinstance(self.proj.pre, PopulationView) else self.proj.pre
+        rank = int(pos) if isinstance(pos, (int, np.integer)) else pre.rank_from_coordinates(pos)
+        if rank not in self.pre_ranks:
+            raise ModelError(f"neuron {rank} of the presynaptic population has no synapse onto neuron "
+                             f"{self.post_rank}", where=f"Projection '{self.proj.name}'")
+        return IndividualSynapse(self, rank)
+
+    def __getitem__(self, *pos):
+        return self.synapse(pos[0] if len(pos) == 1 else pos)
+
+    def __iter__(self):
+        return (IndividualSynapse(self, r) for r in self.pre_ranks)
+
+    @property
+    def synapses(self):
+        return list(self)
+
     def receptive_field(self, variable="w", fill=0.0):
         conn = self.proj._conn()
         out = np.full(conn.pre_size, fill)
@@ -360,3 +454,31 @@ class Dendrite:
     def prune_synapses(self, ranks):
         """Remove the synapses from the presynaptic neurons ``ranks``."""
         structural.prune_synapses(self, ranks)
+
+
+class IndividualSynapse:
+    """One synapse of a dendrite (``dendrite[pre_rank]``): its attributes read and set one value."""
+
+    def __init__(self, dendrite, rank):
+        object.__setattr__(self, "dendrite", dendrite)
+        object.__setattr__(self, "rank", int(rank))
+
+    def _pos(self):
+        return self.dendrite.pre_ranks.index(self.rank)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self.dendrite, name)
+        return float(value[self._pos()]) if np.ndim(value) > 0 else value
+
+    def __setattr__(self, name, value):
+        decl = self.dendrite.proj._decl(name)
+        if decl is None or decl.locality != "local":
+            raise AttributeError(f"a single synapse has no variable {name!r} of its own")
+        arr = np.array(getattr(self.dendrite, name), dtype=float)
+        arr[self._pos()] = value
+        setattr(self.dendrite, name, arr)
+
+    def __repr__(self):
+        return f"IndividualSynapse(pre={self.rank}, post={self.dendrite.post_rank})"

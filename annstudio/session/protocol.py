@@ -201,6 +201,12 @@ class ProtocolRun:
                     out[f"{m.name}.{var}"] = _joined([p[var] for p in parts])
         return out
 
+    def record_steps(self):
+        """``{monitor name: the step of each kept record}`` (row k of ``MON.VAR`` was recorded at that step)."""
+        self.drain()
+        return {m.name: np.concatenate([np.asarray(p["_steps"], np.int64) for p in self._kept.get(m.name, [])]
+                                       or [np.zeros(0, np.int64)]) for m in self.spec.monitors}
+
 
 def _joined(parts):
     """One array of drained pieces (arrays of records, or lists for projection monitors)."""

@@ -32,6 +32,8 @@ from annstudio.codegen.numpy_eval import compile_expr as _code
 from annstudio.codegen.numpy_eval import evaluate as _eval
 from annstudio.core.equations.expressions import ExpressionContext, preprocess, to_sympy
 from annstudio.core.errors import BackendUnavailable, ModelError, SimulationError
+from annstudio.core.model.checks import name_problems
+from annstudio.core.model.resources import recording_problem, resource_problems
 from annstudio.core.runtime import MonitorRequest, get_backend_factory
 
 DEFAULT_CHUNK_MS = 100.0
@@ -120,6 +122,11 @@ class Simulation:
         if num_threads is not None:
             settings.num_threads = int(num_threads)
         t0 = time.perf_counter()
+        too_big, heavy = resource_problems(self.spec)
+        for where, message, _ in name_problems(self.spec) + too_big:
+            raise ModelError(message, where=where)      # names and memory, before anything is allocated
+        for where, message, _ in heavy:
+            warnings.warn(f"annstudio: {where}: {message}", stacklevel=3)
         self.ir, self.data = codegen.lower(self.spec)
         try:
             factory = get_backend_factory(paradigm)
@@ -286,6 +293,9 @@ class Simulation:
         total = int(round(float(duration) / self.dt))
         if total < 0:
             raise SimulationError(f"duration must be non-negative, got {duration}")
+        too_much = recording_problem(self._recordings(), total, self.dt)
+        if too_much:
+            raise SimulationError(too_much, where="simulate")
         chunk_of = chunk if callable(chunk) else (lambda: chunk)
         self._stop.clear()
         done = 0
@@ -312,6 +322,12 @@ class Simulation:
             self._apply_posted()
         if total == 0:
             yield Progress(self.t, self.step, 1.0, 0.0)
+
+    def _recordings(self):
+        """``[(values per record, period ms)]`` of the active population monitors (for the memory estimate)."""
+        return [(len(b.values) * (len(b.request.ranks) if b.request.ranks is not None else
+                 self.spec.population(b.request.target).size), b.request.period_steps * self.dt)
+                for b in self._monitors.values() if b.active and b.request.kind == "population"]
 
     def check_finite(self):
         """Raise a located SimulationError when a population variable became NaN or infinite."""

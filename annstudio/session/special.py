@@ -61,8 +61,9 @@ class SpikeSourceArray(Population):
         self._spec.options["spike_times"] = times
         sim = self._net._sim
         if sim is not None and sim.backend is not None:
-            dt = sim.dt
-            pairs = sorted({(int(round(float(t) / dt)), r) for r, ts in enumerate(times) for t in ts})
+            dt, origin = sim.dt, self.__dict__.get("_origin", 0)
+            pairs = sorted({(origin + int(round(float(t) / dt)), r) for r, ts in enumerate(times) for t in ts
+                            if origin + int(round(float(t) / dt)) >= sim.step})
             steps = np.array([s for s, _ in pairs], dtype=np.int64)
             ranks = np.array([r for _, r in pairs], dtype=np.int64)
             _set_source(sim, self.name, "steps", steps)
@@ -70,6 +71,17 @@ class SpikeSourceArray(Population):
 
     def set_spike_times(self, spike_times):
         self.spike_times = spike_times
+
+    def clear(self):
+        """Restart the schedule now (ANNarchy's ``clear()`` of a SpikeSourceArray): the spike times count
+        from the current time, so the same pattern can be replayed trial after trial."""
+        sim = self._net._sim
+        if sim is None or sim.backend is None:
+            return
+        if self._spec.options.get("period"):
+            raise ModelError("clear() restarts a SpikeSourceArray without a period only", where=self.name)
+        object.__setattr__(self, "_origin", int(sim.step))
+        self.spike_times = self._spec.options["spike_times"]
 
 
 def _times(spike_times):

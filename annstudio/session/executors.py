@@ -1,0 +1,164 @@
+"""Where sweep runs (and ``parallel_run`` copies) execute: in this process, in local worker processes, on Dask.
+
+Every executor offers one call, ``results(fn, tasks, stop=None)``: a generator of ``(index, result)``
+pairs in the order runs *finish* (``index`` is the task's position in ``tasks``), so callers stream
+results as they come.  ``stop`` (a ``threading.Event``) is looked at between results, at least every
+``POLL_S`` seconds: once set, pending runs are cancelled and the generator ends (runs already running
+on a local process finish in the background and are dropped).  ``cancel()`` does the same from any
+thread.  A run that raises ends the generator with that exception (the sweep engine's runs return
+their model errors as data instead of raising).
+
+- ``SequentialExecutor``: one run after the other, in the calling thread.
+- ``ProcessExecutor(workers=None, start_method="spawn")``: a ``concurrent.futures`` pool of local
+  processes (default: as many as cores); ``spawn`` is safe from threaded programs (the studio);
+  ``parallel_run`` asks for ``fork`` to copy its script-built network.
+- ``DaskExecutor(address=None, client=None)``: a running Dask cluster, reached through the
+  ``distributed`` package: the address of a ``dask scheduler`` (``tcp://host:8786``) or a
+  ``distributed.Client`` (a ``LocalCluster``'s, a dask-jobqueue cluster's).  Tasks are submitted with
+  ``pure=False`` and unique keys; a worker lost mid-run makes the scheduler run its tasks again
+  elsewhere, and each result is handed back once.
+
+``make_executor(workers=None, scheduler=None, client=None)`` picks one (``workers`` <= 1: sequential).
+"""
+import concurrent.futures as cf
+import multiprocessing
+import os
+import threading
+import uuid
+
+import distributed
+
+from annstudio.core.errors import SimulationError
+
+POLL_S = 0.2
+
+
+class _Closing:
+    """``with executor:`` closes it."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SequentialExecutor(_Closing):
+    workers = 1
+    description = "this process"
+
+    def __init__(self):
+        self._cancel = threading.Event()
+
+    def cancel(self):
+        self._cancel.set()
+
+    def results(self, fn, tasks, stop=None):
+        self._cancel.clear()
+        for i, task in enumerate(tasks):
+            if self._cancel.is_set() or (stop is not None and stop.is_set()):
+                return
+            yield i, fn(task)
+
+    def close(self):
+        pass
+
+
+class ProcessExecutor(_Closing):
+    def __init__(self, workers=None, start_method="spawn"):
+        self.workers = max(1, int(workers or os.cpu_count() or 1))
+        self.start_method = start_method
+        self.description = f"{self.workers} local processes"
+        self._pool = None
+        self._cancel = threading.Event()
+
+    def _executor(self):
+        if self._pool is None:
+            ctx = multiprocessing.get_context(self.start_method)
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._pool
+
+    def cancel(self):
+        self._cancel.set()
+
+    def results(self, fn, tasks, stop=None):
+        self._cancel.clear()
+        pool = self._executor()
+        pending = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
+        try:
+            while pending:
+                if self._cancel.is_set() or (stop is not None and stop.is_set()):
+                    return
+                done, _ = cf.wait(list(pending), timeout=POLL_S, return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    yield i, fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(_Closing):
+    def __init__(self, address=None, client=None, timeout=30):
+        if client is None and not address:
+            raise SimulationError("a Dask executor needs a scheduler address or a distributed.Client")
+        self._own = client is None
+        if client is None:
+            try:
+                client = distributed.Client(address, timeout=timeout)
+            except (OSError, TimeoutError) as e:
+                raise SimulationError(f"cannot reach the Dask scheduler at {address}: {e}",
+                                      where="--scheduler") from None
+        self.client = client
+        self.address = client.scheduler.address
+        self._cancel = threading.Event()
+
+    @property
+    def workers(self):
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    @property
+    def description(self):
+        return f"Dask cluster {self.address} ({self.workers} workers)"
+
+    def cancel(self):
+        self._cancel.set()
+
+    def results(self, fn, tasks, stop=None):
+        self._cancel.clear()
+        token = uuid.uuid4().hex[:12]
+        futures = self.client.map(fn, list(tasks), key=[f"annstudio-run-{token}-{i}" for i in range(len(tasks))],
+                                  pure=False)
+        pending = {fut: i for i, fut in enumerate(futures)}
+        try:
+            while pending:
+                if self._cancel.is_set() or (stop is not None and stop.is_set()):
+                    return
+                try:
+                    done = distributed.wait(list(pending), timeout=POLL_S, return_when="FIRST_COMPLETED").done
+                except distributed.TimeoutError:
+                    continue
+                for fut in done:
+                    i = pending.pop(fut)
+                    yield i, fut.result()
+        finally:
+            if pending:
+                self.client.cancel(list(pending))
+
+    def close(self):
+        if self._own:
+            self.client.close()
+
+
+def make_executor(workers=None, scheduler=None, client=None):
+    """The executor for these options (see the module docstring)."""
+    if client is not None or scheduler:
+        return DaskExecutor(scheduler, client)
+    if workers is not None and int(workers) <= 1:
+        return SequentialExecutor()
+    return ProcessExecutor(workers)

@@ -1,0 +1,165 @@
+"""One run of a sweep, as a worker plays it: ``run_variant(task)`` and the per-run summary numbers.
+
+A :class:`RunTask` is plain, picklable data (the value-free ``NetworkSpec``, the protocol steps, the
+run's seed and varied values), so the same task gives the same result in this process, in a local
+worker process or on a Dask worker.  ``run_variant``:
+
+1. copies the spec's settings with the run's seed (and the sweep's paradigm; one thread per run);
+2. builds a fresh ``Simulation`` through the one protocol player (``ProtocolRun.compile``): the kernel
+   key is the value-free IR digest, so every variant of one structure hits the build cache
+   (``annstudio.codegen.cache``) and a worker process opens each library once (``load_kernel``);
+   the task records whether this run had to build a kernel (``kernel_builds``);
+3. sets the varied values on the compiled simulation (``protocol.assign``, as a protocol ``set``
+   does; an initial value also becomes the value ``reset`` returns to), never by rebuilding;
+4. plays the protocol (varied step durations and the run's duration are applied to its steps) and
+   returns the recordings in their canonical form with ``summarise``'s numbers and timings.
+
+``summarise(spec, recordings, dt, simulated_ms)``: per monitored population ``POP.rate`` (mean
+firing rate, Hz, over the monitored neurons) and ``POP.cv_isi`` (mean over neurons with at least
+two inter-spike intervals of std/mean of their intervals; NaN when none has), and
+``MON.VAR.mean`` for every other recorded variable.
+"""
+import os
+import socket
+import time
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+import numpy as np
+
+from annstudio.core.errors import AnnstudioError
+
+from .protocol import ProtocolRun, assign
+
+
+@dataclass
+class RunTask:
+    run: int                     # run number in the sweep (point * replicates + replicate)
+    point: int                   # index of the varied point
+    replicate: int
+    seed: int
+    values: dict                 # varied name -> value
+    spec: object                 # NetworkSpec (value-free structure plus its initial values)
+    steps: tuple                 # protocol steps (records.Step)
+    duration: Optional[float] = None     # default duration of an empty protocol
+    limit: Optional[float] = None        # cap of the simulated time
+    paradigm: Optional[str] = None
+    keep_recordings: bool = True
+    options: dict = field(default_factory=dict)
+
+
+def apply_to_steps(steps, values):
+    """The protocol steps with ``protocol.N.FIELD`` values applied."""
+    steps = list(steps)
+    for name, value in values.items():
+        parts = name.split(".")
+        if parts[0] == "protocol":
+            index, fld = int(parts[1]), parts[2]
+            steps[index] = replace(steps[index], **{fld: float(value)})
+    return steps
+
+
+def _set_value(sim, rng, name, value):
+    target, variable = name.split(".", 1)
+    assign(sim, target, variable, float(value), rng)
+    store = sim.data.populations if target in sim.data.populations else sim.data.projections
+    initial = store.get(target, {})
+    if variable in initial:                 # what ``reset`` returns to
+        old = initial[variable]
+        initial[variable] = np.full_like(np.asarray(old, dtype=float), float(value)) if np.ndim(old) else \
+            float(value)
+
+
+def run_variant(task):
+    """Play one variant (see the module docstring); returns a plain dict (picklable)."""
+    t0 = time.perf_counter()
+    spec = replace(task.spec, settings=replace(task.spec.settings, seed=int(task.seed), num_threads=1))
+    if task.paradigm:
+        spec.settings.paradigm = task.paradigm
+    duration = task.values.get("duration", task.duration)
+    limit = task.values.get("duration", task.limit)
+    run = ProtocolRun(spec, apply_to_steps(task.steps, task.values), duration=duration, limit=limit,
+                      keep_recordings=task.keep_recordings)
+    log = []
+    try:
+        run.compile(log=log.append)
+        t_built = time.perf_counter()
+        for name, value in task.values.items():
+            if name != "duration" and not name.startswith("protocol."):
+                _set_value(run.sim, run.rng, name, value)
+        t_set = time.perf_counter()
+        for _ in run.play():
+            pass
+        t_run = time.perf_counter()
+        recordings = run.recordings()
+    except AnnstudioError as e:
+        return {"run": task.run, "error": str(e), "worker": _worker()}
+    simulated = float(run.sim.t)
+    summary = summarise(spec, recordings, float(spec.settings.dt), simulated)
+    close = getattr(run.sim.backend, "close", None)
+    if close is not None:
+        close()
+    return {
+        "run": task.run, "point": task.point, "replicate": task.replicate, "seed": int(task.seed),
+        "values": dict(task.values), "recordings": recordings if task.keep_recordings else {},
+        "summary": summary, "simulated_ms": simulated, "paradigm": run.sim.paradigm,
+        "kernel_builds": sum(1 for line in log if line.startswith("built ") and "-runtime/" not in line
+                             and "binding/" not in line),
+        "timings": {"build_s": t_built - t0, "set_s": t_set - t_built, "run_s": t_run - t_set,
+                    "total_s": time.perf_counter() - t0},
+        "worker": _worker(),
+    }
+
+
+def _worker():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def summarise(spec, recordings, dt, simulated_ms):
+    """Per-run numbers (see the module docstring), as an ordered ``{column: float}``."""
+    out = {}
+    seconds = simulated_ms / 1000.0
+    for m in spec.monitors:
+        for var in m.variables:
+            if var == "spike" and m.kind == "population":
+                times = recordings.get(f"{m.name}.spike.times", np.zeros(0, np.int64))
+                ranks = recordings.get(f"{m.name}.spike.ranks", np.zeros(0, np.int64))
+                n = len(m.ranks) if m.ranks is not None else spec.population(m.target).size
+                out[f"{m.name}.rate"] = float(len(times) / (n * seconds)) if n and seconds > 0 else float("nan")
+                out[f"{m.name}.cv_isi"] = _cv_isi(np.asarray(times), np.asarray(ranks))
+            elif var != "spike":
+                out[f"{m.name}.{var}.mean"] = _mean(recordings.get(f"{m.name}.{var}"))
+    return out
+
+
+def _cv_isi(times, ranks):
+    """Mean CV of the inter-spike intervals (times sorted by rank then time, as recordings are)."""
+    if times.size < 3:
+        return float("nan")
+    isi = np.diff(times).astype(float)
+    same = ranks[1:] == ranks[:-1]
+    owners = ranks[1:][same]
+    isi = isi[same]
+    if not isi.size:
+        return float("nan")
+    uniq, inverse, counts = np.unique(owners, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, isi)
+    squares = np.bincount(inverse, isi * isi)
+    keep = counts >= 2
+    if not keep.any():
+        return float("nan")
+    mean = sums[keep] / counts[keep]
+    var = np.maximum(squares[keep] / counts[keep] - mean * mean, 0.0)
+    return float(np.mean(np.sqrt(var) / mean))
+
+
+def _mean(value):
+    if value is None:
+        return float("nan")
+    try:
+        if isinstance(value, list):
+            value = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in value]) if value else []
+        arr = np.asarray(value, dtype=float)
+        return float(arr.mean()) if arr.size else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
