@@ -1,8 +1,10 @@
 """The ``annstudio`` command line (also ``python -m annstudio``).
 
-Commands: ``run`` (headless run of a project's protocol, recordings to ``.npz``, optional
-PNG figure), ``validate``, ``export`` (equivalent Python script), ``report`` (Markdown),
-``gallery`` (the example projects).  With no command, or with a project path only, the
+Commands: ``run`` (headless run of a project's protocol with a progress bar, recordings to
+``.npz``, ``.h5`` or ``.nwb``, optional matplotlib figure as PNG/SVG/PDF), ``convert`` (a results
+file to another format), ``validate``, ``export`` (equivalent Python script, ending with the same
+figure), ``report`` (Markdown), ``gallery`` (the example projects), ``sweep`` (a parameter sweep on local
+processes or a Dask cluster, resumable: ``annstudio.project.sweeps``).  With no command, or with a project path only, the
 studio opens (``annstudio.gui`` is imported only then, so the CLI never needs Qt).
 
 Exit codes: 0 success, 1 internal error, 2 usage error or no display for the studio,
@@ -14,7 +16,6 @@ import argparse
 import importlib
 import os
 import sys
-import time
 from pathlib import Path
 
 from . import __version__
@@ -23,14 +24,21 @@ from .core.errors import (AnnstudioError, BackendUnavailable, BuildError, Equati
 from .project.export import export_script
 from .project.format import InvalidProject, ProjectFileError, write_atomic
 from .project.gallery import gallery_entries
+from .project.plot import FORMATS as FIGURE_FORMATS
 from .project.plot import write_figure
+from .project.progress import RunProgress
 from .project.report import project_report
-from .project.runner import run_project, save_results
+from .project.results import FORMATS as RESULT_FORMATS
+from .project.results import Results, ResultsError, save
+from .project.results import check_format as check_results_format
+from .project.results import load as load_results
+from .project.runner import run_project
+from .project.sweeps import SweepProgress, make_executor, project_sweep
 from .project.validate import load_project
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_FILE, EXIT_INVALID, EXIT_BUILD, EXIT_SIMULATION, EXIT_OUTPUT = range(8)
 EXIT_INTERRUPTED = 130
-COMMANDS = ("run", "validate", "export", "report", "gallery")
+COMMANDS = ("run", "validate", "export", "report", "gallery", "convert", "sweep")
 
 
 class OutputError(Exception):
@@ -53,9 +61,10 @@ def _parser():
     r.add_argument("--threads", type=int, help="number of threads (openmp)")
     r.add_argument("--duration", type=float, help="cap the simulated time of the protocol (ms)")
     r.add_argument("--seed", type=int, help="override the project's seed")
-    r.add_argument("--out", type=Path, help="recordings and metadata (.npz; default PROJECT.results.npz)")
-    r.add_argument("--plot", type=Path, help="also draw rasters and traces to this PNG file")
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--out", type=Path, help="recordings and metadata: .npz, .h5 (HDF5) or .nwb (NWB, needs "
+                   "annstudio[nwb]); default PROJECT.results.npz")
+    r.add_argument("--plot", type=Path, help="also draw the figure (rasters, rates, traces, weights): .png, .svg, .pdf")
+    r.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
     v = sub.add_parser("validate", help="check a project file and report every problem")
     v.add_argument("project", type=Path)
     v.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -63,37 +72,35 @@ def _parser():
     e.add_argument("project", type=Path)
     e.add_argument("-o", "--output", type=Path, help="script file (default: standard output)")
     e.add_argument("--paradigm", choices=("numpy", "openmp", "cuda"), help="paradigm written in setup()")
+    e.add_argument("--no-plot", action="store_true", help="leave out the figure section of the script")
+    e.add_argument("--api", choices=("4", "5"), default="4",
+                   help="script style: 4 = ANNarchy 4.x global API (default), 5 = ANNarchy 5 Network API")
+    c = sub.add_parser("convert", help="convert a results file: annstudio convert results.npz results.h5")
+    c.add_argument("source", type=Path, help="results file (.npz or .h5)")
+    c.add_argument("target", type=Path, help="new file: .npz, .h5 or .nwb")
     m = sub.add_parser("report", help="describe the project in Markdown")
     m.add_argument("project", type=Path)
     m.add_argument("-o", "--output", type=Path, help="Markdown file (default: standard output)")
     sub.add_parser("gallery", help="list the example projects")
+    _sweep_parser(sub)
     return p
 
 
-class _ProgressBar:
-    def __init__(self, enabled, stream=None):
-        self.stream = stream or sys.stderr
-        self.enabled = enabled
-        self.tty = self.stream.isatty()
-        self.last = -1.0
-        self.t0 = time.perf_counter()
-
-    def __call__(self, done, total, label):
-        if not self.enabled:
-            return
-        frac = 1.0 if total <= 0 else min(1.0, done / total)
-        if self.tty:
-            bar = "#" * int(frac * 30)
-            self.stream.write(f"\r[{bar:<30}] {frac * 100:5.1f}%  {done:10.1f}/{total:g} ms  "
-                              f"{time.perf_counter() - self.t0:6.1f} s  {label[:30]:<30}")
-            self.stream.flush()
-        elif frac - self.last >= 0.25 or frac >= 1.0 and self.last < 1.0:
-            self.stream.write(f"progress {frac * 100:5.1f}% ({done:.1f}/{total:g} ms)\n")
-            self.last = frac
-
-    def close(self):
-        if self.enabled and self.tty:
-            self.stream.write("\n")
+def _sweep_parser(sub):
+    s = sub.add_parser("sweep", help="run a project for many parameter values and seeds (local processes or Dask)")
+    s.add_argument("project", type=Path)
+    s.add_argument("--vary", action="append", required=True, metavar="NAME=VALUES",
+                   help="POP.PARAM or PROJ.PARAM (or duration, protocol.N.duration) = a,b,c or start:stop:count")
+    s.add_argument("--seeds", type=int, default=1, help="seed replicates per point (default 1)")
+    s.add_argument("--out", type=Path, required=True, help="output folder (a second invocation resumes)")
+    where = s.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="local worker processes (default: as many as cores)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
+    s.add_argument("--duration", type=float, help="cap the simulated time of every run (ms)")
+    s.add_argument("--paradigm", choices=("numpy", "openmp", "cuda"), help="backend (default: the project's)")
+    s.add_argument("--seed", type=int, help="root of the seed tree (default: the project's seed)")
+    s.add_argument("--zip", action="store_true", help="pair the --vary lists instead of taking every combination")
+    s.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def _load(path, strict=False):
@@ -113,33 +120,59 @@ def _write_text(path, text):
 def cmd_run(args):
     project = _load(args.project)
     out = args.out or args.project.with_suffix(".results.npz")
-    for target in (out, args.plot):
-        if target is not None and target.parent and not target.parent.is_dir():
-            raise OutputError(f"{target}: the folder {target.parent} does not exist")
-    bar = _ProgressBar(not args.quiet)
+    _check_output(out, RESULT_FORMATS, "results")
+    if args.plot is not None:
+        _check_output(args.plot, FIGURE_FORMATS, "figure")
+    bar = RunProgress(quiet=args.quiet)
     try:
         result = run_project(project, paradigm=args.paradigm, num_threads=args.threads, duration=args.duration,
                              progress=bar, seed=args.seed)
     finally:
         bar.close()
-    try:
-        save_results(result, out)
-    except OSError as e:
-        raise OutputError(f"{out}: cannot write: {e.strerror or e}") from None
+    results = Results.from_run(result, project.spec)
+    _save(results, out)
     meta = result.metadata
     print(f"{project.name}: simulated {meta['simulated_ms']:g} ms with {meta['paradigm']} "
           f"(build {meta['timings']['build_s']:.2f} s, run {meta['timings']['run_s']:.2f} s, seed {meta['seed']}); "
           f"{len(result.recordings)} recordings saved to {out}")
     if args.plot:
-        sizes = {}
-        for m in project.spec.monitors:
-            if m.kind == "population":
-                sizes[m.name] = len(m.ranks) if m.ranks is not None else project.spec.population(m.target).size
         try:
-            write_figure(args.plot, result.recordings, sizes, project.spec.settings.dt, meta["simulated_ms"])
+            write_figure(args.plot, results)
         except OSError as e:
             raise OutputError(f"{args.plot}: cannot write: {e.strerror or e}") from None
         print(f"figure saved to {args.plot}")
+    return EXIT_OK
+
+
+def _check_output(path, formats, what):
+    if path.suffix.lower() not in formats:
+        raise OutputError(f"{path}: a {what} file ends with {', '.join(formats)}")
+    if what == "results":
+        try:
+            check_results_format(path)
+        except ResultsError as e:
+            raise OutputError(str(e)) from None
+    if path.parent and not path.parent.is_dir():
+        raise OutputError(f"{path}: the folder {path.parent} does not exist")
+
+
+def _save(results, path):
+    try:
+        save(results, path)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write: {e.strerror or e}") from None
+    except ResultsError as e:
+        raise OutputError(str(e)) from None
+
+
+def cmd_convert(args):
+    _check_output(args.target, RESULT_FORMATS, "results")
+    try:
+        results = load_results(args.source)
+    except ResultsError as e:
+        raise ProjectFileError(str(e)) from None
+    _save(results, args.target)
+    print(f"{args.source} converted to {args.target}")
     return EXIT_OK
 
 
@@ -154,7 +187,8 @@ def cmd_validate(args):
 
 def cmd_export(args):
     project = _load(args.project)
-    text = export_script(project.data, paradigm=args.paradigm, source=args.project, digest=project.digest)
+    text = export_script(project.data, paradigm=args.paradigm, source=args.project, digest=project.digest,
+                         plot=not args.no_plot, api=int(args.api))
     if args.output:
         _write_text(args.output, text)
         print(f"script written to {args.output}", file=sys.stderr)
@@ -170,6 +204,39 @@ def cmd_report(args):
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def cmd_sweep(args):
+    project = _load(args.project)
+    try:
+        sweep = project_sweep(project, args.vary, seeds=args.seeds, limit=args.duration, paradigm=args.paradigm,
+                              grid=not args.zip, seed=args.seed)
+    except ModelError as e:
+        _err(f"annstudio sweep: {e}")
+        return EXIT_USAGE
+    try:
+        executor = make_executor(args.workers, args.scheduler)
+    except SimulationError as e:
+        _err(f"annstudio sweep: {e}")
+        return EXIT_USAGE
+    print(f"{project.name}: {sweep.total} runs ({len(sweep.points)} points x {sweep.replicates} seeds) on "
+          f"{executor.description}; results in {args.out}", file=sys.stderr)
+    bar = SweepProgress(sweep.total, quiet=args.quiet)
+    try:
+        result = sweep.run(executor=executor, out=args.out, on_result=bar, on_start=bar.start)
+    except ModelError as e:            # the folder holds another sweep
+        _err(f"annstudio sweep: {e}")
+        return EXIT_USAGE
+    except OSError as e:
+        raise OutputError(f"{args.out}: cannot write: {e.strerror or e}") from None
+    finally:
+        bar.close()
+        executor.close()
+    for run, message in sorted(result.failed.items()):
+        _err(f"{args.project}: run {run}: {message}")
+    print(f"{len(result.outcomes)}/{result.total} runs done ({result.total - result.executed} kept from the "
+          f"folder, {result.executed} played); summary in {args.out / 'summary.csv'}")
+    return EXIT_SIMULATION if result.failed else EXIT_OK
 
 
 def cmd_gallery(args):
@@ -207,7 +274,7 @@ def open_studio(argv):
 
 
 HANDLERS = {"run": cmd_run, "validate": cmd_validate, "export": cmd_export, "report": cmd_report,
-            "gallery": cmd_gallery}
+            "gallery": cmd_gallery, "convert": cmd_convert, "sweep": cmd_sweep}
 
 
 def main(argv=None):

@@ -86,7 +86,8 @@ def resolve_type(section, value, where, types, col):
             col.add(where, f"unknown {section[:-1]} type {value!r} (known: {known})")
             return None
         return types[value]
-    return build_type(section, where.rsplit(".", 1)[0], value, where, col)
+    inline_name = "_".join("".join(c if c.isalnum() else " " for c in where.rsplit(".", 1)[0]).split())
+    return build_type(section, inline_name, value, where, col)      # populations[0] -> populations_0
 
 
 # --------------------------------------------------------------------------- network

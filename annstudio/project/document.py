@@ -198,6 +198,11 @@ class ProjectDocument:
         self._cache[key] = (self.revision, value)
         return value
 
+    def remember_verdict(self, revision, value):
+        """Keep a verdict computed elsewhere (the equation editor's background check) for ``revision``."""
+        if revision == self.revision:
+            self._cache["verdict"] = (revision, value)
+
     def verdict(self):
         """Every located problem of the document (``project.validate.verdict``), once per revision."""
         from .validate import verdict            # validate builds networks: imported when asked

@@ -24,15 +24,18 @@ from .. import __version__
 from ..core.errors import ProjectError
 from ..core.model.fields import field_names
 from ..core.model.records import MONITOR_ACTIONS, RESET_DEFAULTS
+from .export5 import to_api5
+from .results import plastic_projections
 from .validate import check_document
 
 TEMPLATES = Path(__file__).with_name("templates")
 RESERVED = (set(keyword.kwlist) | set(dir(builtins)) |
-            {"np", "sys", "OUTPUT", "results", "spikes", "setup", "compile", "simulate", "simulate_until",
+            {"np", "sys", "OUTPUT", "results", "spikes", "rec", "setup", "compile", "simulate", "simulate_until",
              "reset", "Neuron", "Synapse", "Population", "Projection", "Monitor", "PoissonPopulation",
              "SpikeSourceArray", "TimedArray", "HomogeneousCorrelatedSpikeTrains", "DecodingProjection",
              "CurrentInjection", "Network", "Uniform", "Normal", "LogNormal", "Exponential", "Gamma",
-             "DiscreteUniform", "Binomial", "PopulationView", "dt", "get_time", "get_current_step", "annstudio"})
+             "DiscreteUniform", "Binomial", "PopulationView", "dt", "get_time", "get_current_step", "annstudio",
+             "matplotlib", "plt", "draw_figure", "Results", "FIGURE", "monitors", "weights", "metadata", "fig"})
 POPULATION_CLASSES = {"poisson": "PoissonPopulation", "spike_source_array": "SpikeSourceArray",
                       "timed_array": "TimedArray", "homogeneous_correlated": "HomogeneousCorrelatedSpikeTrains"}
 PROJECTION_CLASSES = {"standard": "Projection", "decoding": "DecodingProjection",
@@ -299,15 +302,39 @@ def _saves(m, names):
             lines += [f"spikes = {ident}.get('spike')",
                       f"results[{key + '.times'!r}] = np.array([t for n in sorted(spikes) for t in spikes[n]], dtype=np.int64)",
                       f"results[{key + '.ranks'!r}] = np.array([n for n in sorted(spikes) for t in spikes[n]], dtype=np.int64)"]
+        elif ("proj", m.get("target")) in names.map:    # get() gives (time, post, pre): one flat row per record
+            lines += [f"rec = {ident}.get({var!r})",
+                      f"results[{key!r}] = np.array([np.concatenate([np.ravel(d) for d in r]) for r in rec]) "
+                      "if np.ndim(rec) == 3 or getattr(rec, 'dtype', None) == object else np.asarray(rec)"]
         else:
             lines.append(f"results[{key!r}] = np.asarray({ident}.get({var!r}))")
     return "\n".join(lines)
 
 
-def export_script(data, paradigm=None, num_threads=None, source=None, digest=None):
+def _figure(data, names, spec):
+    """The figure section's values: monitors (kind, target, size, period, ranks) and plastic projections."""
+    monitors = []
+    for m in data.get("monitors", []):
+        ident = names.get("mon", m["name"])
+        period = f", 'period': {py_number(m['period'])}" if m.get("period") is not None else ""
+        if m.get("kind") == "projection":
+            monitors.append(f"{m['name']!r}: {{'kind': 'projection', 'target': {m['target']!r}{period}}}")
+        else:
+            ranks = f", 'ranks': [int(r) for r in {ident}.object.ranks]" if m.get("ranks") is not None else ""
+            monitors.append(f"{m['name']!r}: {{'kind': 'population', 'target': {m['target']!r}, "
+                            f"'size': {ident}.object.size{period}{ranks}}}")
+    weights = [f"{name!r}: np.concatenate([np.ravel(d) for d in {names.get('proj', name)}.w])"
+               for name in plastic_projections(spec)]
+    return {"monitors": monitors, "weights": weights, "project": repr(str(data.get("name") or "annstudio project")),
+            "seed": int(data["settings"]["seed"]) if data.get("settings", {}).get("seed") is not None else "None"}
+
+
+def export_script(data, paradigm=None, num_threads=None, source=None, digest=None, plot=True, api=4):
     """The exported script (text) for the document ``data``; an invalid document raises
-    ``InvalidProject`` (the one validator's verdict, as ``annstudio validate`` gives it)."""
-    check_document(data)
+    ``InvalidProject`` (the one validator's verdict, as ``annstudio validate`` gives it).  With
+    ``plot`` the script ends with the run's figure (``plot.draw_figure``) behind
+    ``if __name__ == "__main__"``.  ``api=5`` prints it in ANNarchy 5's Network style (``export5``)."""
+    project = check_document(data)
     names = _Names()
     for section in ("neurons", "synapses"):
         for name in data.get(section, {}):
@@ -368,7 +395,8 @@ def export_script(data, paradigm=None, num_threads=None, source=None, digest=Non
     text = env.get_template("script.py.j2").render(
         header=header, setup=", ".join(setup), neurons=neurons, synapses=synapses, populations=populations,
         projections=projections, monitors=[_monitor(m, names) for m in data.get("monitors", [])],
-        protocol=protocol, saves=[_saves(m, names) for m in data.get("monitors", [])])
+        protocol=protocol, saves=[_saves(m, names) for m in data.get("monitors", [])],
+        figure=_figure(data, names, project.spec) if plot else None)
     if needs_sparse:
         text = text.replace("from annstudio.engine import *\n",
                             "from annstudio.engine import *\nfrom scipy.sparse import csr_matrix\n\n\n"
@@ -380,4 +408,4 @@ def export_script(data, paradigm=None, num_threads=None, source=None, digest=Non
     except SyntaxError as e:   # a bug here, never the user's: refuse rather than print broken code
         raise ProjectError(f"the exported script does not parse (line {e.lineno}): {e.msg}",
                            where="export") from None
-    return text
+    return to_api5(text) if int(api) == 5 else text

@@ -22,12 +22,15 @@ import numpy as np
 from .. import __version__
 from ..session.protocol import ProtocolRun
 from .format import write_atomic
+from .results import plastic_projections
 
 
 @dataclass
 class RunResult:
     recordings: dict
     metadata: dict = field(default_factory=dict)
+    record_steps: dict = field(default_factory=dict)   # monitor -> step of each record (ProtocolRun.record_steps)
+    weights: dict = field(default_factory=dict)        # plastic projection -> its weights after the run
 
 
 def _effective_seed(seed):
@@ -78,7 +81,8 @@ def run_project(project, paradigm=None, num_threads=None, duration=None, chunk_m
         "numpy": np.__version__,
         "platform": platform.platform(),
     }
-    return RunResult(recordings, metadata)
+    weights = {name: run.sim.weights(name) for name in plastic_projections(spec)}
+    return RunResult(recordings, metadata, run.record_steps(), weights)
 
 
 def save_results(result, path):
@@ -93,6 +97,6 @@ def save_results(result, path):
 def load_results(path):
     """(recordings, metadata) from a file written by ``save_results`` or an exported script."""
     with np.load(path, allow_pickle=False) as z:
-        recordings = {k: z[k] for k in z.files if k != "__metadata__"}
+        recordings = {k: z[k] for k in z.files if not k.startswith("__")}   # results.py adds __steps__/__weights__
         metadata = json.loads(str(z["__metadata__"])) if "__metadata__" in z.files else {}
     return recordings, metadata
