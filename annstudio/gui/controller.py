@@ -74,7 +74,10 @@ class DocumentController(QObject):
 
     @property
     def dirty(self):
-        return not self.stack.isClean()
+        try:
+            return not self.stack.isClean()
+        except RuntimeError:          # the stack's C++ side is gone (the application is closing)
+            return False
 
     def mark_saved(self, path):
         self.document.mark_saved(path)

@@ -6,11 +6,13 @@ examples gallery listing.
 State (recent files, autosaves) lives in ``$ANNSTUDIO_STATE_DIR`` or the
 platform's user state folder.  An autosave records its writer's pid; at
 start-up, autosaves of processes that are no longer running are offered
-for recovery; a clean close deletes the window's autosave.
+for recovery; a clean close deletes the window's autosave.  Gallery files are recognised
+(``is_example``) so the studio opens them as untitled copies; ``new_seed`` seeds new projects.
 """
 import hashlib
 import json
 import os
+import secrets
 import time
 from pathlib import Path
 
@@ -125,9 +127,27 @@ def recover(file, record):
 
 
 # ---------------------------------------------------------------------- examples
+def new_seed():
+    """A random seed for a new project (saved with it, so its runs repeat)."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+def examples_folder(folder=None):
+    return Path(folder or os.environ.get("ANNSTUDIO_EXAMPLES_DIR") or EXAMPLES_DIR)
+
+
+def is_example(path):
+    """True for a file of the shipped gallery (opened as an untitled copy, never overwritten)."""
+    try:
+        path = Path(path).resolve()
+        return any(path.parent == Path(folder).resolve() for folder in {examples_folder(), Path(EXAMPLES_DIR)})
+    except OSError:
+        return False
+
+
 def examples(folder=None):
     """[(path, name, summary)] of the example projects, in gallery order (``x-gallery``)."""
-    folder = Path(folder or os.environ.get("ANNSTUDIO_EXAMPLES_DIR") or EXAMPLES_DIR)
+    folder = examples_folder(folder)
     out = []
     for path in sorted(folder.glob("*.json")) if folder.exists() else []:
         try:

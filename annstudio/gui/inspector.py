@@ -1,21 +1,26 @@
 """The inspector: edits the selected population or projection through commands.
 
-Population: name, size/geometry, neuron type, input options, initial values,
-recording.  Projection: name, target, synapse, connector with its parameters,
-weights, delays, recording of weights.  Fields refresh from change events;
-a value that does not parse stays red in its field and changes nothing.
+Population: name, size/geometry, neuron type, input options as typed fields (a Poisson
+population's rate in Hz, a SpikeSourceArray's spike times per neuron), initial values as forms
+(``value_editor.ValueEditor``: default / constant / distribution with named fields / per slice),
+recording.  Projection: name, target, synapse, connector with its typed arguments, weights,
+delays, recording of weights.  Fields refresh from change events; a value that does not parse
+stays pink in its field, a sentence on the page says why, and the document keeps its value.
 """
 import json
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QScrollArea, QSizePolicy, QStackedWidget,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
+                               QVBoxLayout, QWidget)
 
 from ..project import commands as C
 from ..project.document import MISSING, ref_population
 from . import catalog
-from .forms import CommitLineEdit, format_geometry, parse_float, parse_geometry, parse_name
+from .forms import CommitLineEdit, format_geometry, parse_geometry, parse_name
 from .monitor_form import MonitorForm
+from .typed_fields import ValidatedField, parse_number
+from .value_editor import SpikeTimesEditor, ValueEditor, mode_of
 from .values import format_value, parse_value
 
 CONNECTOR_ARGS = {
@@ -30,13 +35,47 @@ CONNECTOR_ARGS = {
     "from_sparse": (),
 }
 BOOL_ARGS = ("allow_self_connections", "force_multiple_weights")
+ARG_TIPS = {"probability": "chance (0 to 1) that each pre neuron connects to each post neuron",
+            "number": "how many connections each neuron gets (a whole number)",
+            "amp": "largest weight, at zero distance", "sigma": "width of the Gaussian, in units of the geometry",
+            "amp_pos": "amplitude of the positive Gaussian", "sigma_pos": "width of the positive Gaussian",
+            "amp_neg": "amplitude of the negative Gaussian", "sigma_neg": "width of the negative Gaussian"}
 
 
-def _json_or_empty(text):
-    return {} if not text.strip() else json.loads(text)
+def _rate(text):
+    """A Poisson rate: a number of Hz, or an expression of t (e.g. 10 + 5*sin(t/100))."""
+    s = text.strip()
+    if s and (s[0].isalpha() or any(c in s for c in "()*/")) and not s.lower().startswith(("nan", "inf")):
+        return s
+    value = parse_number(s, minimum=0.0, what="the rate")
+    return value
+
+
+def _option_value(text):
+    s = text.strip()
+    try:
+        return json.loads(s)
+    except ValueError:
+        return s
+
+
+def _message_label():
+    label = QLabel()
+    label.setObjectName("form_message")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    label.hide()
+    return label
+
+
+def _show_message(label, text):
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 class PopulationPage(QWidget):
+    sweep_requested = Signal(str)       # "POP.NAME": the label's "Sweep this parameter"
+
     def __init__(self, controller):
         super().__init__()
         self.controller, self.name = controller, None
@@ -49,28 +88,39 @@ class PopulationPage(QWidget):
         self.geometry_edit.committed.connect(lambda v: self._set("geometry", v))
         self.neuron = QComboBox()
         self.neuron.activated.connect(self._neuron_chosen)
-        self.options = CommitLineEdit(_json_or_empty)
-        self.options.setToolTip('JSON, e.g. {"rates": 20.0}')
-        self.options.committed.connect(lambda v: self._set("options", v))
-        self.initial = QTableWidget(0, 3)
-        self.initial.setHorizontalHeaderLabels(["name", "initial value", "default"])
-        self.initial.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
-        self.initial.verticalHeader().hide()
-        self.initial.itemChanged.connect(self._initial_changed)
-        self.initial.setMinimumHeight(140)
+        self.message = _message_label()
+        for edit, what in ((self.name_edit, "name"), (self.geometry_edit, "size")):
+            edit.invalid.connect(lambda text, w=what: _show_message(self.message, f"{w}: {text} (not applied)"))
+            edit.committed.connect(lambda _v: _show_message(self.message, ""))
+        self.rate = ValidatedField(_rate)
+        self.rate.setObjectName("rate")
+        self.rate.setToolTip("mean firing rate of each neuron, in Hz (a number, or an expression of t in ms)")
+        self.rate.committed.connect(lambda v: self._set(("options", "rates"), v))
+        self.spike_times = SpikeTimesEditor()
+        self.spike_times.setObjectName("spike_times")
+        self.spike_times.setToolTip("the times (ms) at which each neuron fires: one line per neuron")
+        self.spike_times.committed.connect(lambda v: self._set(("options", "spike_times"), v))
+        self.options_box = QWidget()
+        self.options_form = QFormLayout(self.options_box)
+        self.options_form.setContentsMargins(0, 0, 0, 0)
+        self.initial_box = QWidget()
+        self.initial_form = QFormLayout(self.initial_box)
+        self.initial_form.setContentsMargins(0, 0, 0, 0)
+        self.initial_editors = {}
         self.monitor = MonitorForm(controller)
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
         form.addRow("Size / geometry", self.geometry_edit)
         form.addRow("Neuron type", self.neuron)
-        form.addRow("Options", self.options)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(form)
-        hint = QLabel("Initial values: a number, Uniform(a, b), Normal(m, s) or JSON; empty = the default.")
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
-        layout.addWidget(self.initial)
+        layout.addWidget(self.message)
+        layout.addWidget(self.options_box)
+        heading = QLabel("<b>Initial values</b> (default: the type's declared value)")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        layout.addWidget(self.initial_box)
         layout.addWidget(self.monitor)
         layout.addStretch(1)
         self._filling = False
@@ -103,21 +153,8 @@ class PopulationPage(QWidget):
                 n for n in catalog.TEMPLATES["neurons"] if n not in self.document.data["neurons"]]
             self.neuron.addItems(names)
             self.neuron.setCurrentText(pop.get("neuron") or "")
-        self.options.set_text_quiet(json.dumps(pop.get("options") or {}))
-        initial = pop.get("initial") or {}
-        names = list(catalog.parameters_of(self.document, pop)) + list(catalog.variables_of(self.document, pop))
-        names += [n for n in initial if n not in names]
-        self.initial.setRowCount(len(names))
-        defaults = catalog.defaults_of(self.document, pop)
-        for row, var in enumerate(names):
-            key = QTableWidgetItem(var)
-            key.setFlags(Qt.ItemIsEnabled)
-            self.initial.setItem(row, 0, key)
-            self.initial.setItem(row, 1, QTableWidgetItem(format_value(initial.get(var))))
-            default = QTableWidgetItem(format_value(defaults.get(var)))
-            default.setFlags(Qt.ItemIsEnabled)
-            default.setForeground(Qt.gray)
-            self.initial.setItem(row, 2, default)
+        self._fill_options(pop)
+        self._fill_initial(pop)
         self.monitor.show_for(self.name, "population")
         self._filling = False
 
@@ -141,17 +178,57 @@ class PopulationPage(QWidget):
         children.append(C.SetField("populations", self.name, "neuron", name))
         self.controller.push(C.Compound(f"Use neuron {name} in {self.name}", children))
 
-    def _initial_changed(self, item):
-        if self._filling or item.column() != 1:
-            return
-        var = self.initial.item(item.row(), 0).text()
-        try:
-            value = parse_value(item.text(), allow_none=True)
-        except ValueError as exc:
-            self.controller.error.emit(f"{self.name}.{var}: {exc}")
-            self.refresh()
-            return
-        self._set(("initial", var), MISSING if value is None else value)
+    def _fill_options(self, pop):
+        while self.options_form.rowCount():
+            self.options_form.takeRow(0)          # the rate / spike-time editors are kept
+        options = pop.get("options") or {}
+        kind = pop.get("kind", "standard")
+        if kind == "poisson":
+            rates = options.get("rates")
+            self.rate.set_quiet(format_value(rates).strip('"') if rates is not None else "", rates)
+            self.options_form.addRow("rate (Hz)", self.rate)
+        elif kind == "spike_source_array":
+            self.spike_times.set_value(options.get("spike_times") or [])
+            self.options_form.addRow("spike times (ms)", self.spike_times)
+        for key, value in options.items():
+            if key in ("rates", "spike_times"):
+                continue
+            field = ValidatedField(_option_value, value if isinstance(value, str) else json.dumps(value), value)
+            field.setObjectName(f"option_{key}")
+            field.committed.connect(lambda v, k=key: self._set(("options", k), v))
+            self.options_form.addRow(key.replace("_", " "), field)
+        for widget in (self.rate, self.spike_times):
+            widget.setVisible(self.options_form.indexOf(widget) >= 0)
+        self.options_box.setVisible(self.options_form.rowCount() > 0)
+
+    def _fill_initial(self, pop):
+        initial = pop.get("initial") or {}
+        names = list(catalog.parameters_of(self.document, pop)) + list(catalog.variables_of(self.document, pop))
+        names += [n for n in initial if n not in names]
+        defaults = catalog.defaults_of(self.document, pop)
+        if list(self.initial_editors) != names:
+            while self.initial_form.rowCount():
+                self.initial_form.removeRow(0)
+            self.initial_editors = {}
+            for var in names:
+                editor = ValueEditor()
+                editor.setObjectName(f"initial_{var}")
+                editor.committed.connect(lambda v, n=var: self._set(("initial", n), MISSING if v is None else v))
+                label = QLabel(var)
+                label.setContextMenuPolicy(Qt.ActionsContextMenu)
+                sweep = QAction("Sweep this parameter...", label)
+                sweep.triggered.connect(lambda _c=False, n=var: self.sweep_requested.emit(f"{self.name}.{n}"))
+                label.addAction(sweep)
+                self.initial_editors[var] = editor
+                self.initial_form.addRow(label, editor)
+        for row, var in enumerate(names):
+            editor = self.initial_editors[var]
+            default = defaults.get(var)
+            tip = f"{var}: initial value" + (f"; the type declares {default:g}" if default is not None else "")
+            self.initial_form.itemAt(row, QFormLayout.LabelRole).widget().setToolTip(tip)
+            editor.setToolTip(tip)
+            if editor.value != initial.get(var) or editor.mode.currentText() != mode_of(initial.get(var)):
+                editor.set_value(initial.get(var))
 
 
 class ProjectionPage(QWidget):
@@ -181,6 +258,13 @@ class ProjectionPage(QWidget):
         self.args_form = QFormLayout(self.args_box)
         self.args_form.setContentsMargins(0, 0, 0, 0)
         self.monitor = MonitorForm(controller)
+        self.message = _message_label()
+        self.weights.setToolTip("weight of each synapse: a number, or a distribution such as Uniform(0, 0.5) "
+                                "or Normal(0.5, 0.1, min=0); its unit is the target's (nA, uS or a rate)")
+        self.delays.setToolTip("synaptic delay in ms: a number or a distribution; empty = one time step")
+        for edit, what in ((self.name_edit, "name"), (self.target, "target"), (self.weights, "weights"),
+                           (self.delays, "delays")):
+            self._watch(edit, what)
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
         form.addRow("Pre → post", self.ends)
@@ -193,8 +277,13 @@ class ProjectionPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(form)
+        layout.addWidget(self.message)
         layout.addWidget(self.monitor)
         layout.addStretch(1)
+
+    def _watch(self, edit, what):
+        edit.invalid.connect(lambda text: _show_message(self.message, f"{what}: {text} (not applied)"))
+        edit.committed.connect(lambda _v: _show_message(self.message, ""))
 
     @property
     def document(self):
@@ -234,12 +323,16 @@ class ProjectionPage(QWidget):
                 box.toggled.connect(lambda on, a=arg: self._set(("connector", "args", a), bool(on)))
                 self.args_form.addRow(arg.replace("_", " "), box)
             else:
-                edit = CommitLineEdit(parse_float)
+                edit = CommitLineEdit(lambda t, a=arg: parse_number(
+                    t, minimum=0.0, maximum=1.0 if a == "probability" else None, integer=a == "number", what=a))
                 edit.setObjectName(f"arg_{arg}")
+                self._watch(edit, arg)
                 edit.set_text_quiet("" if args.get(arg) is None else repr(args.get(arg)))
                 edit.committed.connect(lambda v, a=arg: self._set(("connector", "args", a),
                                                                   int(v) if a == "number" else v))
-                self.args_form.addRow(arg, edit)
+                label = QLabel(arg)
+                label.setToolTip(ARG_TIPS.get(arg, arg))
+                self.args_form.addRow(label, edit)
 
     def _set(self, field, value):
         self.controller.push(C.SetField("projections", self.name, field, value))
@@ -266,6 +359,8 @@ class ProjectionPage(QWidget):
 class Inspector(QScrollArea):
     """Shows the page of the current selection and keeps it in step with the document."""
 
+    sweep_requested = Signal(str)
+
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
@@ -279,6 +374,7 @@ class Inspector(QScrollArea):
         self.empty.setWordWrap(True)
         self.population = PopulationPage(controller)
         self.projection = ProjectionPage(controller)
+        self.population.sweep_requested.connect(self.sweep_requested)
         for page in (self.empty, self.population, self.projection):
             self.stack.addWidget(page)
         self.setWidget(self.stack)

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QTabWidget,
-                               QUndoView)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QTabBar,
+                               QTabWidget, QUndoView)
 
 from ..core.errors import AnnstudioError
 from ..project.document import ProjectDocument
@@ -29,8 +29,12 @@ from .log_dock import LogView
 from .menus import build_menus, build_run_toolbar, update_run_actions
 from .palette import Palette
 from .plots import PlotsPanel
+from .plots.panel import is_plastic
 from .run.controller import RunController
+from .run.pace_control import add_pace_control
 from .settings_panel import SettingsPanel
+from .sweep import SweepPanel
+from .teaching import install_teaching
 
 from ..project.export import export_script
 from ..project.report import project_report
@@ -78,13 +82,19 @@ class MainWindow(QMainWindow):
         self._dock("History", self.history, Qt.RightDockWidgetArea, tab_with="Inspector")
         self._dock("Plots", self.plots, Qt.BottomDockWidgetArea)
         self._dock("Log", self.log, Qt.BottomDockWidgetArea, tab_with="Plots")
+        self.sweep_panel = SweepPanel(self.controller)
+        self._dock("Sweep", self.sweep_panel, Qt.BottomDockWidgetArea, tab_with="Plots")
+        self.inspector.sweep_requested.connect(self.open_sweep)
         self.docks["Inspector"].raise_()
         self.docks["Plots"].raise_()
+        self.tabifiedDockWidgetActivated.connect(lambda _dock: self._unelide_dock_tabs())
         self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [200, 330], Qt.Horizontal)
         self.resizeDocks([self.docks["Plots"]], [330], Qt.Vertical)
 
         self.actions = build_menus(self)
         self.run_toolbar = build_run_toolbar(self)
+        install_teaching(self)          # neuron lab, help, lab sheets, context menus (teaching.py)
+        self.pace_box = add_pace_control(self.run_toolbar, self.run)
         self._wire()
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
@@ -104,6 +114,12 @@ class MainWindow(QMainWindow):
         self.docks[title] = dock
         return dock
 
+    def open_sweep(self, name):
+        """The sweep dashboard, showing ``name`` (the inspector's "Sweep this parameter")."""
+        self.sweep_panel.sweep_parameter(name)
+        self.docks["Sweep"].show()
+        self.docks["Sweep"].raise_()
+
     def _wire(self):
         c = self.controller
         c.error.connect(self.show_error)
@@ -121,6 +137,7 @@ class MainWindow(QMainWindow):
         self.run.failed.connect(self._run_failed)
         self.run.built.connect(self._built)
         self.run.finished.connect(lambda _status: self.plots.stop())
+        c.replaced.connect(self.plots.reset)
         self.plots.liveToggled.connect(self.run.set_live)
         self.plots.watchRequested.connect(self.run.watch_projection)
         self.live_params.changed.connect(self.run.post_set)
@@ -199,7 +216,9 @@ class MainWindow(QMainWindow):
 
     def new_project(self):
         if self.maybe_save():
-            self._replace_document(ProjectDocument())
+            document = ProjectDocument()
+            document.data["settings"]["seed"] = files.new_seed()     # runs repeat until the user changes it
+            self._replace_document(document)
 
     def open_dialog(self):
         path, _ = QFileDialog.getOpenFileName(self, "Open project", str(files.EXAMPLES_DIR),
@@ -217,6 +236,12 @@ class MainWindow(QMainWindow):
             detail = "\n".join(str(p) for p in problems[:20]) if problems else str(exc)
             self.show_error(f"Cannot open {path}: {detail}")
             return False
+        if files.is_example(path):            # an untitled copy: Save asks where, the gallery stays intact
+            document.path = None
+            self._replace_document(document)
+            self.statusBar().showMessage(f"Opened a copy of the example {Path(path).name}: "
+                                         "Save asks where to keep your version", 8000)
+            return True
         self._replace_document(document)
         try:
             files.add_recent(path)
@@ -330,9 +355,15 @@ class MainWindow(QMainWindow):
             self.plots.start(self.run.worker.thread.ident)
 
     def _built(self, built):
+        names = {p.name for p in built.project.spec.projections}
+        for gone in set(self.run.watched_projections) - names:      # (another project's)
+            self.run.watch_projection(gone, False)
         for monitor in built.project.spec.monitors:
             if monitor.kind == "projection" and "w" in monitor.variables:
                 self.run.watch_projection(monitor.target)
+        for proj in built.project.spec.projections:
+            if is_plastic(proj):
+                self.run.watch_projection(proj.name)
         self.plots.set_run(built)
         for proj in list(self.run.watched_projections):
             self.plots.show_weights(proj)
@@ -357,6 +388,12 @@ class MainWindow(QMainWindow):
 
     def _run_state_changed(self, state):
         update_run_actions(self)
+        if state in ("building", "failed"):
+            if state == "building":
+                self.progress_bar.setValue(0)
+            # a failed run: red, and as far as it got (not a full blue bar)
+            self.progress_bar.setStyleSheet("QProgressBar::chunk { background: #c0392b; }" if state == "failed"
+                                            else "")
         current = self.run.current
         self.run_status.setText(f"{state}  t = {current.sim.t:.0f} ms" if current is not None and state != "building"
                                 else state)
@@ -394,11 +431,29 @@ class MainWindow(QMainWindow):
                 return
 
     # ------------------------------------------------------------------ closing
+    def showEvent(self, event):
+        super().showEvent(event)
+        QTimer.singleShot(0, self._unelide_dock_tabs)
+
+    def _unelide_dock_tabs(self):
+        """Tabbed docks show their whole titles ("Inspector", not "Inspec...")."""
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self:
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(True)
+
     def closeEvent(self, event):
         if not self.maybe_save():
             event.ignore()
             return
+        # the window outlives its Qt children at interpreter exit: no slot may run on them then
+        for signal, slot in ((self.controller.stack.cleanChanged, None), (self.scene.selectionChanged, None)):
+            try:
+                signal.disconnect()
+            except (RuntimeError, TypeError):
+                pass
         self.run.stop_and_wait()
+        self.sweep_panel.shutdown()
         self.plots.timer.stop()
         self.autosave_timer.stop()
         files.discard_autosave(self.autosave_key)

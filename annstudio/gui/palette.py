@@ -1,11 +1,14 @@
 """The palette: neuron types, input sources and synapse types to drag onto the
 canvas (or onto an arrow).  Lists the project's own types, the standard
-library (when present) and the built-in templates; double-click adds one."""
+library (when present) and the built-in templates; double-click adds one.
+Each entry has the icon of its kind (spiking, rate-coded, input, synapse) and
+a tooltip saying what it is (the library's own description, with its units)."""
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 
 from . import catalog
+from .icons import KIND_ICONS, icon
 from .canvas.view import PALETTE_MIME
 
 
@@ -54,15 +57,35 @@ class Palette(QTreeWidget):
                 item.setData(0, Qt.UserRole, f"{section}:{name}")
                 item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
                 item.setToolTip(0, self._tooltip(section, name))
+                item.setIcon(0, icon(KIND_ICONS[self._kind(section, name)]))
             group.setExpanded(True)
+
+    def _kind(self, section, name):
+        if section == "synapses":
+            return "synapse"
+        if name in catalog.SOURCES:
+            return "source"
+        factory = catalog.library_factory(section, name)
+        if name not in self.controller.document.data["neurons"] and factory is not None:
+            return factory().type
+        definition = self.controller.document.type_def(section, name) or catalog.TEMPLATES[section].get(name) or {}
+        if "standard" in definition:
+            return catalog.neuron_kind(self.controller.document, {"neuron": name})
+        return "spike" if str(definition.get("spike") or "").strip() else "rate"
 
     def _tooltip(self, section, name):
         doc = self.controller.document
         definition = doc.type_def(section, name) or catalog.TEMPLATES[section].get(name)
         if definition and definition.get("description"):
             return definition["description"]
-        if name in catalog.SOURCES:
-            return "Input population (drag onto the canvas)"
+        if name == "PoissonPopulation":
+            return "Input: neurons that fire at random times with a given mean rate (Hz). Drag onto the canvas."
+        if name == "SpikeSourceArray":
+            return "Input: neurons that fire at the times you list (ms). Drag onto the canvas."
+        factory = catalog.library_factory(section, name)
+        if factory is not None and factory.__doc__:
+            what = " ".join(factory.__doc__.split())
+            return f"{name}: {what} Drag onto the " + ("canvas." if section == "neurons" else "arrow of a projection.")
         return f"{name}: drag onto the canvas" if section == "neurons" else f"{name}: drag onto an arrow"
 
     def mimeData(self, items):

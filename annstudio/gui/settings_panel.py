@@ -1,11 +1,14 @@
 """Simulation settings (dt, seed, paradigm, threads, duration) and the
-protocol (a table of steps), edited through commands."""
+protocol (a table of steps), edited through commands.  Each setting says what it
+means and its unit (tooltip); a bad value is explained in words on the panel and
+not applied."""
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
 
 from ..project import commands as C
-from .forms import CommitLineEdit, parse_float
+from .forms import CommitLineEdit
+from .typed_fields import parse_number
 from .values import format_value, parse_value
 
 ACTIONS = ("simulate", "set", "simulate_until", "reset", "pause_monitor", "resume_monitor")
@@ -13,22 +16,26 @@ COLUMNS = ("action", "target", "variable", "value / duration")
 
 
 def _positive(text):
-    value = parse_float(text)
+    value = parse_number(text, what="it")
     if value <= 0:
-        raise ValueError("must be positive")
+        raise ValueError("it must be a positive number of ms")
     return value
 
 
 def _seed(text):
     text = text.strip()
-    return None if text in ("", "none", "None") else int(text)
+    return None if text in ("", "none", "None") else parse_number(text, minimum=0, integer=True, what="the seed")
 
 
 def _threads(text):
-    value = int(text)
-    if value < 1:
-        raise ValueError("at least one thread")
-    return value
+    return parse_number(text, minimum=1, integer=True, what="the number of threads")
+
+
+TIPS = {"dt": "the simulation time step, in ms (smaller is more exact and slower)",
+        "seed": "fixes every random draw, so a run can be repeated exactly; empty: a new seed each run",
+        "num_threads": "CPU threads of the compiled (openmp) backend",
+        "duration": "how long a run lasts, in ms of model time, when the protocol is empty",
+        "paradigm": "numpy: no compiler needed; openmp: compiled C++ (fast); cuda: an NVIDIA GPU"}
 
 
 class SettingsPanel(QWidget):
@@ -43,15 +50,23 @@ class SettingsPanel(QWidget):
         self.paradigm = QComboBox()
         self.paradigm.addItems(["openmp", "numpy", "cuda"])
         self.paradigm.activated.connect(lambda _i: self._set("paradigm", self.paradigm.currentText()))
+        self.message = QLabel()
+        self.message.setObjectName("settings_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.hide()
+        self.paradigm.setToolTip(TIPS["paradigm"])
         for key, edit in self.fields.items():
             edit.setObjectName(f"setting_{key}")
             edit.committed.connect(lambda v, k=key: self._set(k, v))
+            edit.committed.connect(lambda _v: self.message.hide())
+            edit.invalid.connect(lambda text, k=key: self._say(f"{k.replace('num_', '')}: {text} (not applied)"))
         form = QFormLayout()
-        form.addRow("dt (ms)", self.fields["dt"])
-        form.addRow("Seed", self.fields["seed"])
-        form.addRow("Paradigm", self.paradigm)
-        form.addRow("Threads", self.fields["num_threads"])
-        form.addRow("Duration (ms)", self.fields["duration"])
+        for label, key in (("dt (ms)", "dt"), ("Seed", "seed"), ("Paradigm", "paradigm"),
+                           ("Threads", "num_threads"), ("Duration (ms)", "duration")):
+            row_label = QLabel(label)
+            row_label.setToolTip(TIPS[key])
+            form.addRow(row_label, self.paradigm if key == "paradigm" else self.fields[key])
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
@@ -67,6 +82,7 @@ class SettingsPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.message)
         layout.addWidget(QLabel("Protocol (empty: simulate the duration above)"))
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -75,6 +91,10 @@ class SettingsPanel(QWidget):
         controller.changed.connect(self._on_change)
         controller.replaced.connect(self.refresh)
         self.refresh()
+
+    def _say(self, text):
+        self.message.setText(text)
+        self.message.show()
 
     @property
     def document(self):

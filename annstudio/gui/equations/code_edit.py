@@ -1,6 +1,8 @@
 """``CodeEdit``: a plain-text editor for one equation block, with a wavy red
 underline on the line of an error, and completion of known names (popup after
 two letters or on Ctrl+Space)."""
+import re
+
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit
@@ -62,28 +64,41 @@ class CodeEdit(QPlainTextEdit):
             self.edited.emit(text)
 
     # ---------------------------------------------------------------- errors
-    def show_error(self, line, message):
-        """Underline 1-based ``line`` (None clears)."""
-        self.error_line = line
+    def show_error(self, line, message, token=None):
+        """Underline 1-based ``line`` (None clears): only ``token`` in it when the line holds it."""
+        self.show_errors([] if line is None else [(line, message, token)])
+
+    def show_errors(self, problems):
+        """Underline every ``(line, message, token)``: the offending token where it is named and
+        found on its line, else the whole line; the tooltip lists every message."""
+        self.error_line = problems[0][0] if problems else None
+        self.underlined = []
         selections = []
-        if line is not None:
+        for line, message, token in problems:
             block = self.document().findBlockByNumber(max(0, line - 1))
-            if block.isValid():
-                sel = QTextEdit.ExtraSelection()
-                fmt = QTextCharFormat()
-                fmt.setUnderlineStyle(QTextCharFormat.WaveUnderline)
-                fmt.setUnderlineColor(QColor("#d32f2f"))
-                fmt.setBackground(QColor("#fff0f0"))
-                fmt.setToolTip(message)
-                sel.format = fmt
-                cursor = QTextCursor(block)
+            if not block.isValid():
+                continue
+            sel = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.WaveUnderline)
+            fmt.setUnderlineColor(QColor("#d32f2f"))
+            fmt.setBackground(QColor("#fff0f0"))
+            fmt.setToolTip(message)
+            sel.format = fmt
+            cursor = QTextCursor(block)
+            at = _token_at(block.text(), token)
+            if at is not None:
+                cursor.setPosition(block.position() + at)
+                cursor.setPosition(block.position() + at + len(token), QTextCursor.KeepAnchor)
+            else:
                 cursor.movePosition(QTextCursor.EndOfBlock, QTextCursor.KeepAnchor)
                 if not cursor.hasSelection():
                     cursor.movePosition(QTextCursor.Right, QTextCursor.KeepAnchor)
-                sel.cursor = cursor
-                selections.append(sel)
+            sel.cursor = cursor
+            selections.append(sel)
+            self.underlined.append(cursor.selectedText())
         self.setExtraSelections(selections)
-        self.setToolTip(message or "")
+        self.setToolTip("\n".join(m for _l, m, _t in problems if m))
 
     def underlined_line(self):
         return self.error_line
@@ -125,3 +140,11 @@ class CodeEdit(QPlainTextEdit):
         rect = self.cursorRect()
         rect.setWidth(popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width() + 8)
         self.completer.complete(rect)
+
+
+def _token_at(text, token):
+    """Start of ``token`` as a whole word in ``text`` (None when absent or not given)."""
+    if not token:
+        return None
+    match = re.search(r"(?<![A-Za-z0-9_])" + re.escape(token) + r"(?![A-Za-z0-9_])", text)
+    return match.start() if match else None

@@ -6,12 +6,18 @@ editor per text field, a chooser per choice field.  Each keystroke is a merged
 ``SetTypeField`` command (so undo works per edit session); 200 ms after the last
 keystroke the type is checked by the project's one validator (``catalog.type_problems``,
 the verdict ``annstudio validate`` gives, cached per document revision); its first
-problem is underlined on its block and line with the message shown below.  Completion offers the type's names, the
+problem is underlined on its block and line with the message shown below.  The
+as-you-type check runs off the GUI thread (``check_in_background``: one worker thread on a
+copy of the document; a result for an older revision is abandoned, and a newer check
+waits for the running one instead of piling up), so typing never waits for the analysis;
+``validate()`` gives the same answer synchronously (choosing a type, tests).  Completion offers the type's names, the
 math functions and ``t``/``dt``/``pre.``/``post.``.  Standard library types
 are shown with their arguments and can be turned into an editable copy.
 """
 import html
 import json
+import re
+import threading
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
@@ -21,7 +27,9 @@ from ...core.equations.expressions import FUNCTIONS
 from ...core.model.fields import fields_of, label_of
 from ...project import commands as C
 from ...project.document import MISSING
+from ...project.validate import verdict as project_verdict
 from .. import catalog
+from ..standard_view import add_standard_preview
 from ..forms import CommitLineEdit
 from .code_edit import CodeEdit
 
@@ -41,6 +49,7 @@ def _refractory_value(text):
 
 class EquationEditor(QWidget):
     validated = Signal(object)        # None when the type parses, else the error
+    _checked = Signal(object, object)  # (revision, Verdict) from the background check
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
@@ -95,7 +104,10 @@ class EquationEditor(QWidget):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(200)
-        self.timer.timeout.connect(self.validate)
+        self.timer.timeout.connect(self.check_in_background)
+        self._checking = False         # a background check is running
+        self._pending = False          # the document changed while it ran
+        self._checked.connect(self._on_checked)
         controller.changed.connect(self._on_change)
         controller.replaced.connect(self._on_replaced)
         self._on_replaced()
@@ -111,9 +123,15 @@ class EquationEditor(QWidget):
             for name in self.document.data[section]:
                 self.chooser.addItem(f"{label}: {name}", (section, name))
         if self.current is not None:
-            index = self.chooser.findData(self.current)
+            index = self._index_of(self.current)
             if index >= 0:
                 self.chooser.setCurrentIndex(index)
+
+    def _index_of(self, key):
+        """The chooser's row of (section, name) (``findData`` misses tuples: the box then named
+        another type than the one the form edits)."""
+        return next((i for i in range(self.chooser.count()) if tuple(self.chooser.itemData(i) or ()) == tuple(key)),
+                    -1)
 
     def _on_replaced(self):
         self.current = None
@@ -132,7 +150,7 @@ class EquationEditor(QWidget):
         if self.document.type_def(section, name) is None:
             return
         self.current = (section, name)
-        index = self.chooser.findData(self.current)
+        index = self._index_of(self.current)
         if index >= 0:
             self.chooser.setCurrentIndex(index)
         self._build_form(self.document.type_def(section, name))
@@ -194,6 +212,7 @@ class EquationEditor(QWidget):
             self.form.addRow("Arguments (JSON)", self.standard_args)
             self.standard_args.show()
             self.standard_args.set_text_quiet(json.dumps(definition.get("args") or {}))
+            add_standard_preview(self.form, section, name, definition)      # its equations, read-only
             return
         for f in fields_of(section):
             if f.name == "operation":
@@ -217,7 +236,9 @@ class EquationEditor(QWidget):
     def _on_change(self, change):
         if change.section in ("neurons", "synapses") and change.action != "changed":
             self._fill_chooser()
-            if self.current and self.document.type_def(*self.current) is None:
+            if self.current is None and self.chooser.count():      # the first type of a project: edit it
+                self.show_type(*self.chooser.itemData(0))
+            elif self.current and self.document.type_def(*self.current) is None:
                 self._on_replaced()
             elif self.current == (change.section, change.key):
                 self.show_type(*self.current)
@@ -256,31 +277,68 @@ class EquationEditor(QWidget):
         self.controller.push(C.SetType(section, name, definition, text=f"Set arguments of {name}"))
 
     # ------------------------------------------------------------ validation
-    def validate(self):
-        """Check the current type now (the project's verdict, narrowed to it); returns the first
-        located ``Problem`` or None."""
+    def check_in_background(self):
+        """Start the as-you-type check on a worker thread (or mark it pending while one runs)."""
         self.timer.stop()
         if self.current is None:
-            return None
-        section, name = self.current
+            return
+        if self._checking:
+            self._pending = True
+            return
+        self._checking, self._pending = True, False
+        revision, data = self.document.revision, self.document.to_dict()
+
+        def work():
+            try:
+                result = project_verdict(data)
+            except Exception as exc:           # never lose the GUI to a checker bug: show it as a problem
+                result = exc
+            try:
+                self._checked.emit(revision, result)
+            except RuntimeError:               # the editor was closed meanwhile: the result is abandoned
+                pass
+
+        threading.Thread(target=work, name="annstudio-type-check", daemon=True).start()
+
+    def _on_checked(self, revision, result):
+        self._checking = False
+        if self._pending or revision != self.document.revision:     # stale: abandoned, check the latest
+            self._pending = False
+            self.check_in_background()
+            return
+        if isinstance(result, Exception):
+            self._show_problem(None, f"the check failed: {result}")
+            return
+        if self.current is None:
+            return
+        self.document.remember_verdict(revision, result)     # Build and the other views reuse it
+        self.validate()          # now answered from the cache, on this thread, in microseconds
+
+    def _show_problem(self, where, message):
+        self.status.setText(f"<span style='color:#c62828'>✗ {html.escape(where or 'project', quote=False)}: "
+                            f"{html.escape(message, quote=False)}</span>")
+
+    def _show(self, error, analysis):
+        """Display ``error`` (a located Problem) or the summary of ``analysis``."""
         for edit in self.edits.values():
             edit.show_error(None, None)
-        problems = catalog.type_problems(self.document, section, name)
-        analysis = self.document.type_analysis(section, name)
-        error = problems[0] if problems else None
-        if error is None and analysis is None:          # the file's header is broken: say so
-            error = next(iter(self.document.verdict().errors), None)
+        section, name = self.current
         if error is not None:
             prefix = f"{section}.{name}"
-            block = error.where[len(prefix) + 1:].split(".")[0] if error.where.startswith(prefix + ".") else ""
-            edit = self.edits.get(block)
-            if edit is not None:
-                edit.show_error(error.line or 1, error.message)
-            where = label_of(block) if block else (error.where or "project")
-            if error.line:
-                where += f", line {error.line}"
-            self.status.setText(f"<span style='color:#c62828'>✗ {html.escape(where, quote=False)}: "
-                                f"{html.escape(error.message, quote=False)}</span>")
+            problems = [p for p in getattr(self, "_problems", ()) if p.severity == "error"] or [error]
+            marks, lines = {}, []
+            for problem in problems:     # every error: its token (or line) underlined, listed below
+                block = problem.where[len(prefix) + 1:].split(".")[0] if problem.where.startswith(prefix + ".") \
+                    else ""
+                if block in self.edits:
+                    marks.setdefault(block, []).append((problem.line or 1, problem.message,
+                                                        _quoted_token(problem.message)))
+                where = label_of(block) if block else (problem.where or "project")
+                lines.append(where + (f", line {problem.line}" if problem.line else "") + ": " + problem.message)
+            for block, items in marks.items():
+                self.edits[block].show_errors(items)
+            self.status.setText("<span style='color:#c62828'>"
+                                + "<br>".join(f"✗ {html.escape(line, quote=False)}" for line in lines) + "</span>")
         else:
             obj = self.document.type_object(section, name)
             self.status.setText(f"<span style='color:#2e7d32'>✓ {obj.type}-type {section[:-1]}: "
@@ -289,6 +347,21 @@ class EquationEditor(QWidget):
         self.last_error = error
         self.validated.emit(error)
         return error
+
+    def validate(self):
+        """Check the current type now (the project's verdict, narrowed to it); returns the first
+        located ``Problem`` or None."""
+        self.timer.stop()
+        if self.current is None:
+            return None
+        section, name = self.current
+        problems = catalog.type_problems(self.document, section, name)
+        self._problems = problems
+        analysis = self.document.type_analysis(section, name)
+        error = problems[0] if problems else None
+        if error is None and analysis is None:          # the file's header is broken: say so
+            error = next(iter(self.document.verdict().errors), None)
+        return self._show(error, analysis)
 
     def _update_completions(self, names, analysis=None):
         words = list(names) + list(FUNCTIONS) + ["t", "dt", "pos", "Uniform", "Normal", "init", "min", "max"]
@@ -305,3 +378,9 @@ class EquationEditor(QWidget):
             if edit.error_line is not None:
                 return block, edit.error_line
         return None
+
+
+def _quoted_token(message):
+    """The first name quoted in a message ('foo' in "unknown name 'foo'"), to underline it."""
+    match = re.search(r"'([A-Za-z_][A-Za-z0-9_.]*)'", message or "")
+    return match.group(1) if match else None

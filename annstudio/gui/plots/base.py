@@ -1,15 +1,17 @@
 """Common frame of a live plot: a titled ``PlotWidget`` with a ``refresh(feed)``
-method called on the panel's timer, and PNG/SVG export."""
+method called on the panel's timer, its visible span of time (``visible_span``: the live
+page, or the page the panel's time bar scrolled to, on an absolute time axis in ms), axes
+in plain numbers (no SI-prefix scaling, short tick labels) and export (``export.py``)."""
 import math
 import time
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsObject, QHBoxLayout, QLabel, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from .export import export_plot
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
 EDGE_PX = 3              # margin between the data and the axes
@@ -23,24 +25,39 @@ def page_start(t, window_ms):
     return (t // window_ms) * window_ms
 
 
-def set_page(live_plot, t, window_ms):
-    """Show the page containing ``t``; returns its start.
+def visible_span(live_plot, t_now, window_ms):
+    """(t0, t1): the absolute time a plot shows, in ms.  Following the run (``view_start`` None): the
+    page containing ``t_now``, up to ``t_now``; scrolled back: ``window_ms`` from ``view_start``."""
+    start = live_plot.view_start
+    if start is None:
+        return page_start(t_now, window_ms), t_now
+    start = max(0.0, min(float(start), t_now))
+    return start, min(t_now, start + window_ms)
 
-    The time axis is relative to the page (0 .. window) and the page's absolute
-    range is shown in a Qt label above the plot: turning a page then changes no
-    text inside the pyqtgraph scene, whereas new tick labels or a new title make
-    it lay the plot out again (~15 ms a time on a loaded machine, the largest
-    single cost of live plotting)."""
-    start = page_start(t, window_ms)
+
+def set_page(live_plot, start, window_ms):
+    """Show absolute time ``start`` .. ``start + window_ms`` (ms); returns ``start``.
+
+    Items are drawn in page coordinates (0 .. window: ``x - start``) and the time axis adds
+    ``start`` to its tick labels (``PixelAxis.offset``): turning a page redraws the axis's
+    labels only.  Moving the view's range instead made every plot repaint and re-lay out its
+    items at every page turn (an event-loop latency p95 of 60-90 ms instead of ~20 ms during
+    COBA at full speed)."""
     if live_plot._page != (start, window_ms):
         if live_plot._page is None or live_plot._page[1] != window_ms:
             # a few pixels of margin: data drawn right against an axis makes Qt repaint
             # the axis with every update of the data (it looks 1 px around what changed)
             width = max(live_plot.plot.getViewBox().width(), 100.0)
             live_plot.plot.setXRange(0, window_ms, padding=EDGE_PX / width)
+        live_plot.plot.getAxis("bottom").set_offset(start)
         live_plot._page = (start, window_ms)
         live_plot.page_label.setText(f"t = {start:g} – {start + window_ms:g} ms")
     return start
+
+
+def axis_label(name, unit):
+    """``name (unit)``; a name alone when the unit is unknown."""
+    return f"{name} ({unit})" if unit else name
 
 
 class LineItem(QGraphicsObject):
@@ -112,11 +129,43 @@ class LineItem(QGraphicsObject):
 
 
 class PixelAxis(pg.AxisItem):
-    """An axis whose thickness is a whole number of pixels.
+    """An axis whose thickness is a whole number of pixels, in plain numbers.
 
     pyqtgraph sizes an axis from its text (e.g. 58.1 px), so the view next to it
     starts inside a pixel that both share, and every update of the data at the
-    view's edge repainted the axis too."""
+    view's edge repainted the axis too.  Model values are never rescaled with an SI
+    prefix ("v (x0.001)") and ticks print at most 6 significant digits (no
+    ``-70.000000000000028``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enableAutoSIPrefix(False)
+        self.offset = 0.0                # added to the labels (a time axis: the page's start)
+
+    integer_ticks = False              # neuron ranks and matrix rows: whole numbers only
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = super().tickValues(minVal, maxVal, size)
+        if not self.integer_ticks:
+            return levels
+        out = [(max(spacing, 1.0), [v for v in values if abs(v - round(v)) < 1e-9]) for spacing, values in levels]
+        if not any(values for _s, values in out):
+            lo, hi = int(np.ceil(minVal)), int(np.floor(maxVal))
+            out = [(1.0, [float(v) for v in range(lo, hi + 1)])]
+        return out
+
+    def set_offset(self, offset):
+        if offset != self.offset:
+            self.offset = float(offset)
+            self.picture = None
+            self.update()
+
+    def tickStrings(self, values, scale, spacing):
+        out = []
+        for v in values:
+            v = v * scale + self.offset
+            out.append("0" if abs(v) < 1e-9 * spacing * scale else f"{v:.6g}")
+        return out
 
     def _updateWidth(self):
         super()._updateWidth()
@@ -164,7 +213,7 @@ class LivePlot(QWidget):
         self.plot.setMinimumHeight(170)
         self.plot.setTitle(title, size="9pt")
         self.plot.showGrid(x=False, y=False)
-        self.plot.setLabel("bottom", "time in page (ms)")
+        self.plot.setLabel("bottom", "time (ms)")
         for side in ("bottom", "left"):
             axis = self.plot.getAxis(side)
             # major ticks only: far fewer tick labels to lay out on every axis change
@@ -188,11 +237,24 @@ class LivePlot(QWidget):
         self.points_drawn = 0
         self.refreshes = 0
         self._page = None
+        self.view_start = None           # None: follow the run; else the first ms shown (time bar)
 
     def finish_controls(self):
-        """Close the controls row: a stretch, then the page label on the right."""
+        """Close the controls row: a stretch, the page label, then the plot's Export button."""
         self.controls.addStretch(1)
         self.controls.addWidget(self.page_label)
+        button = QToolButton()
+        button.setText("Export…")
+        button.setToolTip("Save this plot as SVG, PDF or PNG (300 dpi), or its data as CSV")
+        button.clicked.connect(lambda _checked=False: self.export_dialog())
+        self.controls.addWidget(button)
+
+    def export_dialog(self, path=None):
+        if path is None:
+            safe = "".join(c if c.isalnum() else "_" for c in self.title).strip("_")
+            path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title}", f"{safe}.svg",
+                                                  "SVG (*.svg);;PDF (*.pdf);;PNG, 300 dpi (*.png);;CSV data (*.csv)")
+        return self.export(path) if path else None
 
     def add_control(self, label, widget):
         self.controls.addWidget(QLabel(label))
@@ -202,23 +264,9 @@ class LivePlot(QWidget):
         raise NotImplementedError
 
     def export(self, path):
-        """Write the plot as PNG or SVG (by extension).
+        """Write the plot as SVG, PDF, PNG (300 dpi) or CSV (its data), by extension."""
+        return export_plot(self, path)
 
-        SVG goes through ``QSvgGenerator`` rather than pyqtgraph's SVG exporter,
-        which fails on curves drawn with ``connect='pairs'``."""
-        path = str(path)
-        if path.lower().endswith(".svg"):
-            size = self.plot.size()
-            generator = QSvgGenerator()
-            generator.setFileName(path)
-            generator.setSize(QSize(size.width(), size.height()))
-            generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-            generator.setTitle(self.title)
-            painter = QPainter(generator)
-            self.plot.render(painter)
-            painter.end()
-        else:
-            exporter = ImageExporter(self.plot.getPlotItem())
-            exporter.parameters()["width"] = max(800, self.plot.width())
-            exporter.export(path)
-        return path
+    def data_table(self):
+        """(column names, rows) of what the plot shows, for CSV export."""
+        return [], []

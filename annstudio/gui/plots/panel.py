@@ -8,6 +8,13 @@ touches a widget); plots skip work when nothing new arrived; the refresh rate
 adapts to the GUI thread's CPU cost (see ``_tick``).  The time the
 GUI thread spends refreshing is accumulated in ``refresh_seconds`` (for the
 overhead benchmark).
+
+The time bar (``timebar.TimeBar``) scrolls every plot over the whole recorded run, during and
+after it: following the run, or showing a chosen window of time.  Traces keep the neurons a
+user chose across runs of the same project; a new project starts with no plots.  Weight
+plots (matrix, and for plastic projections the histogram and weights over time) come on
+request or when a projection is plastic or monitored; asked after a run, they show the
+weights at its end.  Export writes every plot as SVG, PDF and PNG (300 dpi) and its data as CSV.
 """
 import os
 import time
@@ -18,8 +25,12 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
-from .maps import ActivityMap, WeightPlot
+from ...core.library.units import unit_of, weight_unit
+from ..run.worker import snapshot_weights
+from .export import FORMATS
+from .maps import ActivityMap, WeightHistogram, WeightPlot, WeightTimeline
 from .raster import RasterPlot
+from .timebar import TimeBar
 from .traces import RatePlot, TracePlot
 
 REFRESH_MS = 33          # every plot redrawn about 30 times a second when the machine allows it
@@ -58,7 +69,7 @@ class PlotsPanel(QWidget):
         self.window.setValue(1000)
         self.window.setSuffix(" ms")
         self.window.setToolTip("Visible time window")
-        self.window.valueChanged.connect(lambda _value: None if self.timer.isActive() else self.refresh())
+        self.window.valueChanged.connect(self._window_changed)
         self.weights = QComboBox()
         self.weights.setMinimumWidth(120)
         show_weights = QPushButton("Show weights")
@@ -78,7 +89,10 @@ class PlotsPanel(QWidget):
         scroll.setWidget(self.grid_host)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        self.timebar = TimeBar()
+        self.timebar.moved.connect(self._view_moved)
         layout.addLayout(bar)
+        layout.addWidget(self.timebar)
         layout.addWidget(scroll, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -88,18 +102,55 @@ class PlotsPanel(QWidget):
         self._warm = False
         self._frame_start = None
         self._worker_clock = None
+        self.built = None
+        self.trace_choices = {}            # (monitor, variable) -> ranks the user chose (kept across runs)
+        self.view_start = None             # None: follow the run; else the first ms shown
+
+    # ------------------------------------------------------------------ time travel
+    def _window_changed(self, _value):
+        self.timebar.set_window(float(self.window.value()))
+        if not self.timer.isActive():
+            self.refresh()
+
+    def _view_moved(self, start):
+        """The time bar moved: ``start`` (ms) or None to follow the run."""
+        self.view_start = start
+        for plot in self.plots:
+            plot.view_start = start
+            if isinstance(plot, RatePlot):
+                plot.summary_now()
+        self.refresh()
+
+    def scroll_to(self, start_ms):
+        """Show ``window`` ms from ``start_ms`` (None: follow the run), as the time bar does."""
+        self.timebar.show_from(start_ms)
 
     # ------------------------------------------------------------------ set-up
     def clear(self):
         for plot in self.plots:
+            if isinstance(plot, TracePlot):
+                self.trace_choices[plot.key] = list(plot.columns)
             self.grid.removeWidget(plot)
             plot.deleteLater()
         self.plots = []
 
+    def reset(self):
+        """A new project: no plots, no run, no remembered choices."""
+        self.timer.stop()
+        self.clear()
+        self.feed = self.built = None
+        self.trace_choices = {}
+        self.weights.clear()
+        self.timebar.show_from(None)
+        self.timebar.set_extent(0.0, force=True)
+        self.status.setText("Build and run a project to see its recordings.")
+
     def set_run(self, built):
         """New plots for a freshly built simulation."""
         self.clear()
-        self.feed = built.feed
+        self.feed, self.built = built.feed, built
+        self.timebar.show_from(None)
+        self.timebar.set_extent(0.0, force=True)
         project = built.project
         spec = project.spec
         row = 0
@@ -112,7 +163,8 @@ class PlotsPanel(QWidget):
             for var in meta["variables"]:
                 if var == "spike":
                     continue
-                self._place(TracePlot(name, meta["target"], var, self.feed), row, 0)
+                self._place(TracePlot(name, meta["target"], var, self.feed, unit=unit_of(pop.neuron, var),
+                                      columns=self.trace_choices.get((name, var))), row, 0)
                 if len(meta["geometry"]) == 2 and len(meta["ranks"]) == pop.size:
                     self._place(ActivityMap(name, meta["target"], var, meta["geometry"]), row, 1)
                 row += 1
@@ -123,16 +175,44 @@ class PlotsPanel(QWidget):
             self.status.setText("Nothing is recorded: tick variables under Recording in the inspector.")
 
     def _place(self, plot, row, col):
+        plot.view_start = self.view_start
         self.grid.addWidget(plot, row, col)
         self.grid.setColumnStretch(col, 3 if col == 0 else 2)
         self.plots.append(plot)
 
-    def show_weights(self, projection):
+    def show_weights(self, projection, plastic=None):
+        """Weight matrix of ``projection`` (plus its histogram and weights over time when it is
+        plastic); the worker snapshots its weights during runs, and now when no run is going."""
         if not projection or any(isinstance(p, WeightPlot) and p.projection == projection for p in self.plots):
             return
         self.watchRequested.emit(projection)
+        unit = ""
+        if self.built is not None:
+            spec = self.built.project.spec
+            proj = next((p for p in spec.projections if p.name == projection), None)
+            if proj is not None:
+                post = spec.population(proj.post if isinstance(proj.post, str) else proj.post.population)
+                unit = weight_unit(post.neuron, proj.target)
+                if plastic is None:
+                    plastic = is_plastic(proj)
         row = self.grid.rowCount()
-        self._place(WeightPlot(projection), row, 0)
+        self._place(WeightPlot(projection, unit=unit), row, 0)
+        if plastic:
+            self._place(WeightHistogram(projection, unit=unit), row, 1)
+            self._place(WeightTimeline(projection, unit=unit), row + 1, 0)
+        self.status.setText(f"{len(self.plots)} plots")
+        self.snapshot_now(projection)
+
+    def snapshot_now(self, projection):
+        """Take the weights of a built network that is not running (after a run, before it)."""
+        built = self.built
+        if built is None or self.timer.isActive():          # during a run the worker takes them
+            return
+        try:
+            snapshot_weights(built.sim, built.feed, projection)
+        except Exception:  # noqa: BLE001 - no weights to show is not an error
+            return
+        self.refresh()
 
     # ------------------------------------------------------------------ refresh
     def start(self, worker_thread_id=None):
@@ -151,6 +231,11 @@ class PlotsPanel(QWidget):
 
     def stop(self):
         self.timer.stop()
+        for plot in self.plots:
+            if isinstance(plot, RatePlot):
+                plot.summary_now()          # the final summary now, not throttled
+        if self.feed is not None:
+            self.timebar.set_extent(self.feed.t, force=True)
         self.refresh()
 
     def _live_toggled(self, on):
@@ -203,6 +288,7 @@ class PlotsPanel(QWidget):
             self.frame_cpu_seconds += time.thread_time() - self._frame_start
         self._frame_start = time.thread_time()
         before = sum(p.refreshes for p in self.plots)
+        self.timebar.set_extent(self.feed.t)
         for index in range(len(self.plots)):
             self._refresh_one(index)
         QCoreApplication.postEvent(self, QEvent(FRAME_END), FRAME_END_PRIORITY)
@@ -267,14 +353,26 @@ class PlotsPanel(QWidget):
 
     # ------------------------------------------------------------------ export
     def export_all(self, folder, fmt="png"):
+        """Every plot into ``folder`` as ``fmt`` (svg, pdf, png at 300 dpi, csv: the data)."""
         paths = []
         for i, plot in enumerate(self.plots):
             safe = "".join(c if c.isalnum() else "_" for c in plot.title).strip("_")
             paths.append(plot.export(os.path.join(folder, f"{i:02d}_{safe}.{fmt}")))
         return paths
 
-    def _export_dialog(self):
-        folder = QFileDialog.getExistingDirectory(self, "Export plots to folder")
+    def _export_dialog(self, folder=None):
+        folder = folder or QFileDialog.getExistingDirectory(self, "Export plots (SVG, PDF, PNG 300 dpi, CSV)")
         if folder:
-            self.export_all(folder, "png")
-            self.export_all(folder, "svg")
+            self.refresh()
+            for fmt in FORMATS:
+                self.export_all(folder, fmt)
+            self.status.setText(f"Exported {len(self.plots)} plots to {folder}")
+
+
+def is_plastic(projection):
+    """True when the projection's synapse changes its weights (equations or spike events writing w)."""
+    syn = projection.synapse
+    if syn is None:
+        return False
+    text = " ".join(str(getattr(syn, k, "") or "") for k in ("equations", "pre_spike", "post_spike"))
+    return any(token in text.replace(" ", "") for token in ("dw/dt", "w+=", "w-=", "w=", "w*="))

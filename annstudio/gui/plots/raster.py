@@ -27,7 +27,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsObject, QLineEdit, QSpinBox
 
 from ..values import parse_ranks
-from .base import EDGE_PX, LivePlot, page_start, set_page
+from .base import EDGE_PX, LivePlot, set_page, visible_span
 
 MAX_SHOWN_DEFAULT = 100_000      # every neuron (binned to the plot's height)
 COUNT_DTYPE = np.uint16          # spikes in a cell (small: the cells stay in cache)
@@ -122,7 +122,11 @@ class RasterPlot(LivePlot):
         self.lut = spike_lut()
         self.image = CellImage()
         self.plot.addItem(self.image)
-        self.plot.setLabel("left", "neuron")
+        self.plot.setLabel("left", "neuron (rank)")
+        self.plot.getAxis("left").integer_ticks = True
+        # one row per neuron: a small population gets a short plot (1 neuron: one row)
+        self.plot.setMinimumHeight(int(min(170, 70 + 12 * size)))
+        self.setMaximumHeight(16777215 if size > 8 else int(110 + 16 * size))
         self.plot.setMouseEnabled(x=False, y=True)
         self.plot.enableAutoRange(False)
         self.plot.setYRange(-0.5, size - 0.5, padding=0.02)
@@ -196,10 +200,10 @@ class RasterPlot(LivePlot):
             pad = max(0.02, EDGE_PX / max(self.plot.getViewBox().height(), 50.0))
             self.plot.setYRange(lo - 0.5, hi - 0.5, padding=pad)
         with feed.lock:
-            t1, n = feed.t, buf.total
-        set_page(self, t1, window_ms)                    # the time axis first: the image fits it
+            t_now, n = feed.t, buf.total
+        t0, t1 = visible_span(self, t_now, window_ms)
+        set_page(self, t0, window_ms)                    # the time axis first: the image fits it
         j0, j1, columns, rows = self._geometry(selection, window_ms)
-        t0 = page_start(t1, window_ms)
         layout = (t0, window_ms, selection, j0, j1, columns, rows)
         key = (n, t1, layout)
         if key == self._seen:
@@ -297,6 +301,16 @@ class RasterPlot(LivePlot):
         if not j0 <= j < j1:
             return None
         return (j - j0) * rows // (j1 - j0), min(columns - 1, int((t - t0) * (columns / window_ms)))
+
+    def data_table(self):
+        """The spikes of the visible span: time (ms), neuron."""
+        if self._feed is None or self._layout is None or self.monitor not in self._feed.spikes:
+            return ["time (ms)", "neuron"], []
+        t0, window_ms = self._layout[:2]
+        with self._feed.lock:
+            times, ranks = self._feed.spikes[self.monitor].window(t0, t0 + window_ms)
+            times, ranks = times.copy(), ranks.copy()
+        return ["time (ms)", "neuron"], [(f"{t:g}", int(r)) for t, r in zip(times, ranks)]
 
     def spike_count(self, feed):
         buf = feed.spikes.get(self.monitor)

@@ -11,7 +11,8 @@ moment, and with the default 5 ms it would often wait for the GUI thread's
 plotting to let go, slowing the simulation.  Errors (invalid
 project, equation, build, simulation, NaN) become ``failed(kind, error)``
 and leave the project untouched.  Live parameters are posted to the running
-simulation with ``post_set`` and take effect at the next chunk boundary.
+simulation with ``post_set`` and take effect at the next chunk boundary.  ``set_pace`` sets
+how fast the run goes (``pace.PACES``), during a run too.
 """
 import queue
 import sys
@@ -48,6 +49,7 @@ class RunController(QObject):
         self.live = True
         self.keep_recordings = False         # the run keeps every recording (``current.run.recordings()``)
         self.chunk_ms = DEFAULT_CHUNK_MS
+        self.pace = None                     # simulated ms per wall ms; None: as fast as possible
         self.watched_projections = set()
         self._build_thread = None
         self._saved_switch = None
@@ -158,7 +160,7 @@ class RunController(QObject):
         self.worker = RunWorker(self.current, lambda t, f: events.put(("progress", t, f)),
                                 lambda status: events.put(("done", status)), lambda exc: events.put(("error", exc)),
                                 chunk_ms=self.chunk_ms, live=self.live,
-                                watched_projections=self.watched_projections)
+                                watched_projections=self.watched_projections, pace=self.pace)
         self._set_state("running")
         self.log.emit("Running …")
         self.worker.start()
@@ -197,22 +199,42 @@ class RunController(QObject):
         if self.worker is not None:
             self.worker.live = self.live
 
+    def set_pace(self, pace):
+        self.pace = pace
+        if self.worker is not None:
+            self.worker.set_pace(pace)
+
     def watch_projection(self, name, on=True):
         (self.watched_projections.add if on else self.watched_projections.discard)(name)
         if self.worker is not None:
             self.worker.watched = set(self.watched_projections)
 
-    def post_set(self, population, variable, value):
-        """Change a parameter of the running (or built) network without recompiling."""
+    def post_set(self, population, variable, value, ranks=None):
+        """Change a parameter of the running (or built) network without recompiling
+        (``ranks``: only those neurons)."""
         if self.current is None:
             return False
         try:
-            self.current.run.post_set(population, variable, value)
+            self._check_target(population, variable)
+            if self.worker is not None and self.worker.running:
+                self.worker.post_set(population, variable, value, ranks)
+            else:
+                self.current.run.post_set(population, variable, value, ranks)
         except Exception as exc:  # noqa: BLE001
             self.log.emit(f"Cannot set {population}.{variable}: {exc}")
             return False
-        self.log.emit(f"{population}.{variable} = {value:g} (from the next chunk)")
+        where = "" if ranks is None else f" (neurons {ranks[0]}-{ranks[-1]})" if len(ranks) else ""
+        self.log.emit(f"{population}.{variable} = {value:g}{where} (from the next chunk)")
         return True
+
+    def _check_target(self, target, variable):
+        """Raise a readable error for a name the built network does not have (before it is posted)."""
+        ir = self.current.sim.ir
+        owner = next((o for o in list(ir.populations) + list(ir.projections) if o.name == target), None)
+        if owner is None:
+            raise SimulationError(f"the built network has no population or projection named {target!r}")
+        if variable not in {v.name for v in owner.variables}:
+            raise SimulationError(f"{target!r} has no parameter or variable {variable!r}")
 
     def _on_run_done(self, status):
         seconds = self.worker.simulate_seconds if self.worker else 0.0

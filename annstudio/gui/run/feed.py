@@ -8,10 +8,14 @@ allocation of the history).
 
 - ``SpikeBuffer``: spike times (ms) and ranks, plus spike counts in 1 ms bins
   for the population rate.
-- ``TraceBuffer``: the recorded times and the values of a few chosen neurons
-  (``MAX_TRACE_COLUMNS``) and the latest full row (for activity maps).
+- ``TraceBuffer``: the recorded times and the values of every recorded neuron (up to
+  ``MAX_KEPT_COLUMNS``; a plot picks which of them it draws, during and after a run) and
+  the latest full row (for activity maps).  Rows beyond ``MAX_TRACE_VALUES`` numbers drop
+  the oldest half.
 - ``weights``: the latest weight matrix of each watched projection,
-  downsampled to at most ``MAX_WEIGHT_SIDE`` rows and columns.
+  downsampled to at most ``MAX_WEIGHT_SIDE`` rows and columns; ``weight_history``: per
+  watched projection, snapshots over the run (time, binned matrix, histogram, mean and
+  percentiles), at most ``MAX_WEIGHT_SNAPSHOTS`` (every other one dropped beyond).
 """
 import threading
 
@@ -23,6 +27,10 @@ MAX_TRACE_COLUMNS = 16
 MAX_SPIKES = 16_000_000          # x 12 bytes
 MAX_TRACE_ROWS = 1_000_000       # x (1 + MAX_TRACE_COLUMNS) x 8 bytes
 MAX_WEIGHT_SIDE = 300
+MAX_KEPT_COLUMNS = 256           # recorded neurons whose values a trace keeps (the first ones)
+MAX_TRACE_VALUES = 8_000_000     # x 8 bytes per trace buffer
+MAX_WEIGHT_SNAPSHOTS = 400
+HISTOGRAM_BINS = 40
 RATE_BIN_MS = 1.0
 
 
@@ -141,27 +149,38 @@ class SpikeBuffer:
 class TraceBuffer:
     def __init__(self, recorded_ranks, columns=None):
         self.recorded = list(recorded_ranks)          # absolute ranks of the monitor's columns
-        self.set_columns(columns)
+        self.kept = self.recorded[:MAX_KEPT_COLUMNS]  # ranks whose values are kept
+        self._idx = np.arange(len(self.kept), dtype=np.int64)
+        self._where = {r: i for i, r in enumerate(self.kept)}
+        self.columns = self.select(columns)
         self.times = _Growable(np.float64)
-        self.values = _Growable(np.float64, len(self.columns))
+        self.values = _Growable(np.float64, len(self.kept))
         self.latest = None
+        self.max_rows = min(MAX_TRACE_ROWS, max(1000, MAX_TRACE_VALUES // max(len(self.kept), 1)))
+
+    def select(self, ranks=None):
+        """The ranks (of ``ranks``, default the first 8) that can be drawn: kept ones, at most 16."""
+        wanted = list(ranks) if ranks else self.kept[:8]
+        return [r for r in wanted if r in self._where][:MAX_TRACE_COLUMNS]
+
+    def indices(self, ranks):
+        """Columns of ``values`` holding ``ranks`` (kept ranks only)."""
+        return np.array([self._where[r] for r in ranks if r in self._where], dtype=np.int64)
 
     def set_columns(self, columns=None):
-        wanted = list(columns) if columns else self.recorded[:min(8, len(self.recorded))]
-        index = {r: i for i, r in enumerate(self.recorded)}
-        self.columns = [r for r in wanted if r in index][:MAX_TRACE_COLUMNS]
-        self._idx = np.array([index[r] for r in self.columns], dtype=np.int64)
+        self.columns = self.select(columns)
 
     def append(self, times_ms, rows):
-        if self.times.size + len(times_ms) > MAX_TRACE_ROWS:
-            k = min(self.times.size, self.times.size + len(times_ms) - MAX_TRACE_ROWS // 2)
+        max_rows = min(self.max_rows, MAX_TRACE_ROWS)
+        if self.times.size + len(times_ms) > max_rows:
+            k = min(self.times.size, self.times.size + len(times_ms) - max_rows // 2)
             self.times.drop_front(k)
             self.values.drop_front(k)
         if len(times_ms) == 0:
             return
         rows = np.asarray(rows, dtype=np.float64).reshape(len(times_ms), -1)
         self.times.extend(times_ms)
-        self.values.extend(rows[:, self._idx])
+        self.values.extend(rows[:, :len(self.kept)])
         self.latest = rows[-1].copy()
 
 
@@ -174,6 +193,7 @@ class LiveFeed:
         self.spikes = {}          # monitor name -> SpikeBuffer
         self.traces = {}          # (monitor name, variable) -> TraceBuffer
         self.weights = {}         # projection name -> 2-D array
+        self.weight_history = {}  # projection name -> [snapshot dicts] (see add_weight_snapshot)
         self.meta = {}            # monitor name -> {"target", "size", "geometry", "variables"}
         self.t = 0.0
         self.version = 0
@@ -218,13 +238,44 @@ class LiveFeed:
             self.version += 1
 
     def set_trace_columns(self, name, var, columns):
-        """Choose which neurons a trace keeps (applies to data arriving from now on)."""
+        """Choose the neurons a trace shows by default (the recording keeps them all)."""
         with self.lock:
-            old = self.traces.get((name, var))
-            if old is None:
-                return
-            fresh = TraceBuffer(old.recorded, columns)
-            self.traces[(name, var)] = fresh
+            trace = self.traces.get((name, var))
+            if trace is not None:
+                trace.set_columns(columns)
+
+    def add_weight_snapshot(self, projection, t, matrix, w):
+        """Keep the weights of ``projection`` at ``t`` ms (binned ``matrix``, per-synapse ``w``)."""
+        w = np.asarray(w, dtype=np.float64)
+        finite = w[np.isfinite(w)]
+        if finite.size:
+            lo, hi = float(finite.min()), float(finite.max())
+            counts, edges = np.histogram(finite, bins=HISTOGRAM_BINS, range=(lo, hi if hi > lo else lo + 1e-9))
+            stats = (float(finite.mean()), *(float(q) for q in np.percentile(finite, [10, 50, 90])))
+        else:
+            counts, edges, stats = np.zeros(0), np.zeros(1), (np.nan,) * 4
+        with self.lock:
+            history = self.weight_history.setdefault(projection, [])
+            if history and history[-1]["t"] == t:
+                history.pop()
+            history.append({"t": float(t), "matrix": matrix, "counts": counts, "edges": edges,
+                            "mean": stats[0], "p10": stats[1], "median": stats[2], "p90": stats[3]})
+            if len(history) > MAX_WEIGHT_SNAPSHOTS:
+                del history[1:-1:2]
+            self.weights[projection] = matrix
+            self.version += 1
+
+    def weights_at(self, projection, t=None):
+        """The last snapshot of ``projection`` at or before ``t`` (the latest with None)."""
+        with self.lock:
+            history = list(self.weight_history.get(projection, ()))
+        if not history:
+            return None
+        if t is None:
+            return history[-1]
+        times = np.array([h["t"] for h in history])
+        i = int(np.searchsorted(times, t, side="right")) - 1
+        return history[max(i, 0)]
 
 
 def weight_matrix(pre, post, w, pre_size, post_size, side=MAX_WEIGHT_SIDE):

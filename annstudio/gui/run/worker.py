@@ -5,9 +5,17 @@ the session's ``ProtocolRun`` (the one protocol player the CLI uses too).  ``Run
 iterates that run in its thread and adds only what the studio needs: the chunk length
 adapted to the machine's speed, and between chunks, at most ~60 times a second, the
 recordings drained into the ``LiveFeed`` (it is the only thread that touches the simulation
-while it runs) and progress reported through callbacks.  Pause, resume, stop and posted
-changes go through the run's own thread-safe controls; a NaN in the recordings stops the
-run with a located ``SimulationError``.
+while it runs) and progress reported through callbacks.  Pause, resume, stop go through the
+run's own thread-safe controls; a NaN in the recordings stops the run with a located
+``SimulationError``.
+
+Pace (``set_pace``): ``None`` runs as fast as possible; a number is simulated ms per wall ms
+(1 = real time, 0.1, 0.01 slow motion).  A paced run uses chunks of ``PACED_CHUNK_WALL_S`` of
+wall time (``pace.paced_chunk_ms``) and sleeps between them until the wall clock catches up
+with the simulated time (``pace.PaceClock``), so live changes take effect within about one
+chunk.  Live changes posted through ``post_set`` are handed to the run right before the next
+chunk starts, and each applied change is logged in ``applied`` (wall and simulated time when
+it was posted and when it took effect).
 """
 import threading
 import time
@@ -17,6 +25,7 @@ from ...core.errors import SimulationError
 from ...project.validate import check_document
 from ...session.protocol import ProtocolRun
 from .feed import LiveFeed, weight_matrix
+from .pace import PaceClock, paced_chunk_ms
 
 # Drain at every chunk boundary (chunks last ~TARGET_CHUNK_S), at most ~60 times a
 # second: the plots' ~30 Hz timer then finds new data at every tick (draining only
@@ -27,6 +36,8 @@ TARGET_CHUNK_S = 0.025          # wall time of one chunk the worker aims for
 SEGMENT_CHUNKS = 8
 MIN_CHUNK_MS, MAX_CHUNK_MS = 1.0, 500.0
 WEIGHT_INTERVAL_S = 0.5
+WEIGHT_STEP_MS = 250.0
+WEIGHT_MAX_PER_S = 10
 DEFAULT_CHUNK_MS = 20.0
 
 
@@ -76,8 +87,13 @@ class RunWorker:
     """Plays the protocol in a thread; callbacks are called from that thread."""
 
     def __init__(self, built, on_progress, on_done, on_error, chunk_ms=DEFAULT_CHUNK_MS, live=True,
-                 watched_projections=(), adaptive=True):
+                 watched_projections=(), adaptive=True, pace=None, clock=None):
         self.built = built
+        self.pace = PaceClock(pace, **({"clock": clock} if clock is not None else {}))
+        self.applied = []                     # live changes: dicts of when they were posted and applied
+        self._pending = []
+        self._pending_lock = threading.Lock()
+        self.t = float(built.sim.t)           # simulated time of the last chunk boundary
         self.adaptive = adaptive
         self.on_progress, self.on_done, self.on_error = on_progress, on_done, on_error
         self.chunk_ms = chunk_ms
@@ -90,6 +106,7 @@ class RunWorker:
         self.simulate_cpu_seconds = 0.0        # CPU time of the worker thread (kernel included)
         self._last_pull = 0.0
         self._last_weights = 0.0
+        self._last_weights_t = float(built.sim.t)
 
     # ---------------------------------------------------------------- control (GUI thread)
     def start(self):
@@ -101,12 +118,41 @@ class RunWorker:
 
     def resume(self):
         self.step_once = False
+        self.pace.restart()
         self.built.run.resume()
 
     def step(self):
         """Run one chunk, then pause again."""
         self.step_once = True
+        self.pace.restart()
         self.built.run.resume()
+
+    def set_pace(self, pace):
+        """``None``: as fast as possible; else simulated ms per wall ms (takes effect at once)."""
+        self.pace.set(pace)
+
+    def post_set(self, target, variable, value, ranks=None):
+        """Change ``target.variable`` right before the next chunk (any thread; while paused, at once)."""
+        with self._pending_lock:
+            self._pending.append({"target": target, "variable": variable, "value": value, "ranks": ranks,
+                                  "posted_wall": time.perf_counter(), "posted_t": self.t,
+                                  "posted_schedule_t": self.pace.scheduled_t(self.t)})
+        if self.built.run.paused or not self.running:
+            self._forward_pending(self.t)      # applied when the run goes on (or now, when it is over)
+
+    def _forward_pending(self, t):
+        """Hand the posted changes to the run: ``run_iter`` applies them as the next chunk starts."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        for change in pending:
+            self.built.run.post_set(change["target"], change["variable"], change["value"], change["ranks"])
+            change.update(applied_wall=time.perf_counter(), applied_t=t)
+            self.applied.append(change)
+
+    def _chunk(self):
+        if self.pace.value is None:
+            return self.chunk_ms
+        return paced_chunk_ms(self.pace.value, float(self.built.sim.dt))
 
     def stop(self):
         self.stop_requested = True
@@ -126,9 +172,12 @@ class RunWorker:
         start, cpu = time.perf_counter(), time.thread_time()
         try:
             segment = None
-            for progress in run.play(lambda: self.chunk_ms):
+            self._forward_pending(self.t)
+            for progress in run.play(self._chunk):
+                self.t = progress.t
                 segment = self._adapt(segment, progress)
                 self._between_chunks(progress)
+            self._forward_pending(self.t)
             status = "stopped" if self.stop_requested or run.stopped else "finished"
             self.simulate_seconds = time.perf_counter() - start
             self.pull(force=True)
@@ -148,8 +197,8 @@ class RunWorker:
         and may wait for the GUI thread) on fast networks, prompt pauses and live changes on
         slow ones.  ``segment``: (step index, chunks, wall time, simulated time) at its start."""
         now = time.perf_counter()
-        if segment is None or segment[0] != progress.index:
-            return (progress.index, 0, now, progress.t)
+        if segment is None or segment[0] != progress.index or self.pace.value is not None:
+            return (progress.index, 0, now, progress.t)      # (a paced run's chunk follows the pace)
         index, chunks, wall, t = segment
         chunks += 1
         if chunks < SEGMENT_CHUNKS:
@@ -167,6 +216,8 @@ class RunWorker:
             self.built.run.pause()
         self.pull()
         self.on_progress(progress.t, progress.fraction)
+        self.pace.wait_for(progress.t, lambda: self.stop_requested)
+        self._forward_pending(progress.t)
 
     def pull(self, force=False, check_nan=True):
         """Drain the monitors into the feed (at most every ``PULL_INTERVAL_S`` unless ``force``)."""
@@ -179,12 +230,14 @@ class RunWorker:
         for name, data in self.built.run.drain().items():
             if name in feed.meta:
                 feed.absorb(name, data, t_now)
-        if self.watched and (force or now - self._last_weights > WEIGHT_INTERVAL_S):
-            self._last_weights = now
+        # weights: every WEIGHT_INTERVAL_S of wall time, or every WEIGHT_STEP_MS of simulated time
+        # (a fast run still gets a weights-over-time curve), at most WEIGHT_MAX_PER_S times a second
+        due = now - self._last_weights > WEIGHT_INTERVAL_S or (
+            t_now - self._last_weights_t >= WEIGHT_STEP_MS and now - self._last_weights > 1.0 / WEIGHT_MAX_PER_S)
+        if self.watched and (force or due):
+            self._last_weights, self._last_weights_t = now, t_now
             for proj in list(self.watched):
-                matrix = projection_weights(sim, proj)
-                if matrix is not None:
-                    feed.set_weights(proj, matrix)
+                snapshot_weights(sim, feed, proj)
         if check_nan and feed.nan is not None:
             mon, var, t = feed.nan
             target = feed.meta[mon]["target"]
@@ -195,9 +248,24 @@ class RunWorker:
 
 def projection_weights(sim, name):
     """Binned weight matrix of projection ``name`` (None when unavailable)."""
+    got = _weights(sim, name)
+    return None if got is None else got[0]
+
+
+def _weights(sim, name):
     try:
         conn = sim.connectivity(name)
         w = sim.weights(name)
     except Exception:  # noqa: BLE001
         return None
-    return weight_matrix(conn.pre, conn.post, w, conn.pre_size, conn.post_size)
+    return weight_matrix(conn.pre, conn.post, w, conn.pre_size, conn.post_size), w
+
+
+def snapshot_weights(sim, feed, name):
+    """Add the weights of projection ``name`` now to the feed's history (False: unavailable).
+    Call from the thread that runs the simulation, or when it is not running."""
+    got = _weights(sim, name)
+    if got is None:
+        return False
+    feed.add_weight_snapshot(name, float(sim.t), *got)
+    return True
