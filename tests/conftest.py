@@ -11,6 +11,8 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# headless figures: an exported script run in this process must not open (and wait on) a window
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 pytest_plugins = ["backend_fixtures"]
 

@@ -74,7 +74,7 @@ def test_one_to_one_from_matrix_sparse_and_func():
 
 
 def test_gaussian_and_dog_connectors_follow_distance():
-    pre = Population((10, 10), RATE, name="in")
+    pre = Population((10, 10), RATE, name="inp")
     post = Population((10, 10), RATE, name="out")
     g = Projection(pre, post, "exc").connect_gaussian(amp=1.0, sigma=0.2)
     d = Projection(pre, post, "exc", name="dog").connect_dog(amp_pos=1.0, sigma_pos=0.1, amp_neg=0.5,

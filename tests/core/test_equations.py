@@ -49,12 +49,12 @@ def test_if_then_else_and_functions():
 
 
 def test_global_function_and_operations():
-    scope = Scope().with_function("double(x) = 2*x")      # a network's functions, passed explicitly
-    n = Neuron(equations="r = double(mean(r)) + max(r) + Normal(0, 1)")
+    scope = Scope().with_function("twice(x) = 2*x")      # a network's functions, passed explicitly
+    n = Neuron(equations="r = twice(mean(r)) + max(r) + Normal(0, 1)")
     a = n.analysis(scope)
     assert {g.op for g in a.global_ops} == {"mean", "max"}
     assert a.randoms[0].dist == "Normal"
-    with pytest.raises(EquationError, match="double"):   # no process-wide function: unknown without it
+    with pytest.raises(EquationError, match="twice"):   # no process-wide function: unknown without it
         n.analysis()
 
 

@@ -1,5 +1,6 @@
 """Headless runs, the exported script's equivalence, the gallery's known behaviour, the CLI."""
 import ast
+import copy
 import json
 import os
 import subprocess
@@ -192,10 +193,9 @@ def test_export_renames_names_that_would_shadow(small_doc):
 
 def test_graph_warnings_and_auto_layout(small_doc):
     small_doc["projections"][0]["target"] = "inh"
-    with pytest.raises(InvalidProject) as err:      # spiking -> spiking: the lowering needs g_inh
-        check_document(small_doc)
-    assert [p.where for p in err.value.problems] == ["projections[0].target"]
-    assert "does not use 'g_inh'" in err.value.problems[0].message
+    # spiking -> spiking onto a target the neuron does not use: a warning, as ANNarchy 4.8 (the spikes do nothing)
+    spiking = check_document(copy.deepcopy(small_doc))
+    assert any(w.where == "projections[0].target" and "does not read target 'inh'" in str(w) for w in spiking.warnings)
     # a rate-coded post-synaptic neuron that does not read the target: only a warning
     small_doc["neurons"]["Rate"] = {"parameters": "tau = 10.0", "equations": "tau * dr/dt + r = sum(exc)"}
     small_doc["populations"][1].update(neuron="Rate", initial={})

@@ -1,0 +1,90 @@
+"""Sweeps on real Dask clusters on this machine: a ``LocalCluster`` of two worker processes, and a scheduler
+plus two workers started as separate ``dask scheduler`` / ``dask worker`` processes on 127.0.0.1.  The same
+sweep gives the arrays of a sequential run; losing a worker mid-sweep still completes every run once."""
+import time
+
+import distributed
+import numpy as np
+import pytest
+
+from annstudio.project.validate import check_document
+from annstudio.session.executors import DaskExecutor, SequentialExecutor
+from annstudio.session.sweep import Sweep
+from sweep_helpers import DaskProcesses, assert_same_recordings, assert_same_table, sweep_doc
+
+
+def _sweep(duration=60.0, values=(1.1, 1.6, 2.2), seeds=2):
+    project = check_document(sweep_doc(duration))
+    return Sweep(project.spec, vary={"A.I": list(values), "AB.w": [0.1, 0.6]}, seeds=seeds,
+                 protocol=project.protocol, duration=project.built.duration)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    sweep = _sweep()
+    return sweep.run(executor=SequentialExecutor())
+
+
+@pytest.fixture(scope="module")
+def process_cluster():
+    cluster = DaskProcesses(2)
+    try:
+        client = cluster.start(lambda address: distributed.Client(address, timeout=10))
+        yield cluster, client
+        client.close()
+    finally:
+        cluster.stop()
+
+
+def test_local_cluster_gives_the_sequential_arrays(reference):
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster, distributed.Client(cluster) as client:
+        result = _sweep().run(client=client)
+    assert not result.failed and result.executed == 12
+    assert_same_table(result.table, reference.table)
+    assert_same_recordings(result.recordings, reference.recordings)
+    assert len({o["worker"] for o in result.outcomes.values()}) == 2
+
+
+def test_scheduler_address_gives_the_sequential_arrays(reference, process_cluster):
+    cluster, _client = process_cluster
+    streamed = []
+    result = _sweep().run(scheduler=cluster.address, on_result=lambda o, done, total: streamed.append(done))
+    assert streamed == list(range(1, 13))
+    assert_same_table(result.table, reference.table)
+    assert_same_recordings(result.recordings, reference.recordings)
+
+
+def test_stop_cancels_the_pending_runs_on_the_cluster(process_cluster):
+    cluster, client = process_cluster
+    sweep = _sweep(duration=800.0, values=(1.1, 1.3, 1.6, 1.9, 2.2), seeds=2)
+
+    def stop_at_first(outcome, done, total):
+        sweep.stop()
+
+    with DaskExecutor(client=client) as executor:
+        result = sweep.run(executor=executor, on_result=stop_at_first)
+    assert result.stopped and 1 <= len(result.outcomes) < 10
+    deadline = time.monotonic() + 60
+    while client.processing() and any(client.processing().values()) and time.monotonic() < deadline:
+        time.sleep(0.1)                          # the cancelled runs leave the workers
+    assert not any(client.processing().values())
+
+
+def test_a_worker_killed_mid_sweep_still_completes_every_run_once(process_cluster):
+    cluster, client = process_cluster
+    sweep = _sweep(duration=1500.0, values=(1.1, 1.3, 1.6, 1.9, 2.2), seeds=1)
+    seen = []
+
+    def kill_after_first(outcome, done, total):
+        seen.append(outcome["run"])
+        if len(seen) == 1:
+            cluster.kill_worker(0)
+
+    with DaskExecutor(client=client) as executor:
+        result = sweep.run(executor=executor, on_result=kill_after_first)
+    assert sorted(seen) == list(range(10)) and len(seen) == 10       # each run handed back exactly once
+    assert not result.failed and list(result.table["run"]) == list(range(10))
+    alone = sweep.run(executor=SequentialExecutor())
+    assert_same_table(result.table, alone.table)
+    assert np.all(result.table["mA.rate"] > 0)
