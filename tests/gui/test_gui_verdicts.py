@@ -15,7 +15,7 @@ pytestmark = pytest.mark.gui
 RUN_TIMEOUT = 60_000
 BY_ID = {c.id: c for c in cases()}
 TYPE_CASES = [c for c in BY_ID.values() if c.type_key and c.id.startswith("small-")][::3]
-BUILD_CASES = ["small-probability_above_1", "small-target_not_read", "small-until_without_stop_condition",
+BUILD_CASES = ["small-probability_above_1", "small-dog_missing", "small-until_without_stop_condition",
                "small-geometry_negative", "small-neuron_unknown"]
 
 
