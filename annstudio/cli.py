@@ -277,6 +277,33 @@ HANDLERS = {"run": cmd_run, "validate": cmd_validate, "export": cmd_export, "rep
             "gallery": cmd_gallery, "convert": cmd_convert, "sweep": cmd_sweep}
 
 
+# how main() reports an error without a traceback: the first row whose classes match gives the line and
+# the exit status (an invalid project adds its problems, a failed build the end of its log)
+_FAILURES = (
+    (ProjectFileError, "annstudio: {e}", EXIT_FILE),
+    (InvalidProject, "{where}: invalid project ({n} problem(s)):", EXIT_INVALID),
+    ((ProjectError, EquationError, ModelError), "{where}: invalid project: {e}", EXIT_INVALID),
+    ((BuildError, BackendUnavailable), "{where}: build failed: {e}", EXIT_BUILD),
+    (SimulationError, "{where}: simulation failed: {e}", EXIT_SIMULATION),
+    (OutputError, "annstudio: {e}", EXIT_OUTPUT),
+    (AnnstudioError, "{where}: {e}", EXIT_INVALID),
+    (MemoryError, "{where}: out of memory while building or running the network", EXIT_SIMULATION),
+)
+
+
+def _report_failure(e, where):
+    problems = getattr(e, "problems", ()) if isinstance(e, InvalidProject) else ()
+    kinds, message, status = next(row for row in _FAILURES if isinstance(e, row[0]))
+    _err(message.format(e=e, where=where, n=len(problems)))
+    if kinds is InvalidProject:
+        _err(*(f"  {p}" for p in problems[:200]))
+        if len(problems) > 200:
+            _err(f"  ... and {len(problems) - 200} more")
+    elif status == EXIT_BUILD and getattr(e, "log", ""):
+        _err(*e.log.splitlines()[-30:])
+    return status
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
@@ -293,36 +320,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         _err("annstudio: interrupted")
         return EXIT_INTERRUPTED
-    except ProjectFileError as e:
-        _err(f"annstudio: {e}")
-        return EXIT_FILE
-    except InvalidProject as e:
-        _err(f"{where}: invalid project ({len(e.problems)} problem(s)):")
-        _err(*(f"  {p}" for p in e.problems[:200]))
-        if len(e.problems) > 200:
-            _err(f"  ... and {len(e.problems) - 200} more")
-        return EXIT_INVALID
-    except (ProjectError, EquationError, ModelError) as e:
-        _err(f"{where}: invalid project: {e}")
-        return EXIT_INVALID
-    except (BuildError, BackendUnavailable) as e:
-        _err(f"{where}: build failed: {e}")
-        log = getattr(e, "log", "")
-        if log:
-            _err(*log.splitlines()[-30:])
-        return EXIT_BUILD
-    except SimulationError as e:
-        _err(f"{where}: simulation failed: {e}")
-        return EXIT_SIMULATION
-    except OutputError as e:
-        _err(f"annstudio: {e}")
-        return EXIT_OUTPUT
-    except AnnstudioError as e:
-        _err(f"{where}: {e}")
-        return EXIT_INVALID
-    except MemoryError:
-        _err(f"{where}: out of memory while building or running the network")
-        return EXIT_SIMULATION
+    except (AnnstudioError, OutputError, MemoryError) as e:
+        return _report_failure(e, where)
     except Exception as e:  # noqa: BLE001 - the CLI promises no traceback
         if os.environ.get("ANNSTUDIO_DEBUG"):
             raise

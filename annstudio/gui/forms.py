@@ -5,7 +5,7 @@ shows a parse error in red without touching the document; ``set_text_quiet``
 refreshes a field from the document without re-committing.
 """
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton
 
 
 class CommitLineEdit(QLineEdit):
@@ -70,3 +70,14 @@ def parse_float(text):
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError("use a finite number")
     return value
+
+
+def button_row(*buttons):
+    """A left-aligned row of push buttons, given as (label, slot) pairs."""
+    row = QHBoxLayout()
+    for label, slot in buttons:
+        button = QPushButton(label)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+    row.addStretch(1)
+    return row

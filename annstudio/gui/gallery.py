@@ -1,10 +1,11 @@
 """The start screen: new/open buttons, the examples gallery (the ``projects/``
 files with their descriptions) and recent files."""
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
                                QWidget)
 
 from . import files
+from .forms import button_row
 
 
 class StartPage(QWidget):
@@ -18,14 +19,7 @@ class StartPage(QWidget):
         title = QLabel("<h1 style='margin:0'>annstudio</h1>"
                        "<p style='color:#555'>Build neuro-computational models on a canvas, edit their equations, "
                        "and watch them run.</p>")
-        new = QPushButton("New project")
-        new.clicked.connect(self.newRequested)
-        open_ = QPushButton("Open…")
-        open_.clicked.connect(self.openDialogRequested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(new)
-        buttons.addWidget(open_)
-        buttons.addStretch(1)
+        buttons = button_row(("New project", self.newRequested), ("Open…", self.openDialogRequested))
         self.examples = QListWidget()
         self.examples.setObjectName("examples")
         self.examples.setWordWrap(True)

@@ -73,8 +73,11 @@ def _show_message(label, text):
     label.setVisible(bool(text))
 
 
-class PopulationPage(QWidget):
-    sweep_requested = Signal(str)       # "POP.NAME": the label's "Sweep this parameter"
+class _ItemPage(QWidget):
+    """What the population and projection pages share: the title, the name field, the message line and
+    the commands that edit the shown item of ``SECTION``."""
+
+    SECTION = None
 
     def __init__(self, controller):
         super().__init__()
@@ -83,15 +86,52 @@ class PopulationPage(QWidget):
         self.title.setStyleSheet("font-weight: bold; font-size: 13px;")
         self.name_edit = CommitLineEdit(parse_name)
         self.name_edit.committed.connect(self._rename)
+        self.message = _message_label()
+
+    def _watch(self, edit, what):
+        edit.invalid.connect(lambda text: _show_message(self.message, f"{what}: {text} (not applied)"))
+        edit.committed.connect(lambda _v: _show_message(self.message, ""))
+
+    @property
+    def document(self):
+        return self.controller.document
+
+    def _show(self, name):
+        self.name = name
+        self.refresh()
+
+    def _set(self, field, value):
+        self.controller.push(C.SetField(self.SECTION, self.name, field, value))
+
+    def _rename(self, new):
+        if new != self.name and self.controller.push(C.RenameItem(self.SECTION, self.name, new)):
+            self.name = new
+        self.refresh()
+
+    def _use_type(self, types, field, name, value):
+        """Set the item's ``field`` to ``value`` (the type ``name``), adding the library or template
+        definition of ``name`` to the project's ``types`` first where it is not there yet."""
+        children = []
+        entry = catalog.reference_definition(self.document, types, name) if value else None
+        if entry is not None:
+            children.append(C.SetType(types, name, entry))
+        children.append(C.SetField(self.SECTION, self.name, field, value))
+        self.controller.push(C.Compound(f"Use {field} {name} in {self.name}", children))
+
+
+class PopulationPage(_ItemPage):
+    sweep_requested = Signal(str)       # "POP.NAME": the label's "Sweep this parameter"
+    SECTION = "populations"
+
+    def __init__(self, controller):
+        super().__init__(controller)
         self.geometry_edit = CommitLineEdit(parse_geometry)
         self.geometry_edit.setObjectName("geometry")
         self.geometry_edit.committed.connect(lambda v: self._set("geometry", v))
         self.neuron = QComboBox()
         self.neuron.activated.connect(self._neuron_chosen)
-        self.message = _message_label()
         for edit, what in ((self.name_edit, "name"), (self.geometry_edit, "size")):
-            edit.invalid.connect(lambda text, w=what: _show_message(self.message, f"{w}: {text} (not applied)"))
-            edit.committed.connect(lambda _v: _show_message(self.message, ""))
+            self._watch(edit, what)
         self.rate = ValidatedField(_rate)
         self.rate.setObjectName("rate")
         self.rate.setToolTip("mean firing rate of each neuron, in Hz (a number, or an expression of t in ms)")
@@ -125,13 +165,7 @@ class PopulationPage(QWidget):
         layout.addStretch(1)
         self._filling = False
 
-    @property
-    def document(self):
-        return self.controller.document
-
-    def show_population(self, name):
-        self.name = name
-        self.refresh()
+    show_population = _ItemPage._show
 
     def refresh(self):
         pop = self.document.population(self.name)
@@ -158,25 +192,12 @@ class PopulationPage(QWidget):
         self.monitor.show_for(self.name, "population")
         self._filling = False
 
-    def _set(self, field, value):
-        self.controller.push(C.SetField("populations", self.name, field, value))
-
-    def _rename(self, new):
-        if new != self.name and self.controller.push(C.RenameItem("populations", self.name, new)):
-            self.name = new
-        self.refresh()
-
     def _neuron_chosen(self, _index):
         name = self.neuron.currentText()
         pop = self.document.population(self.name)
         if pop is None or name == pop.get("neuron"):
             return
-        children = []
-        entry = catalog.reference_definition(self.document, "neurons", name)
-        if entry is not None:
-            children.append(C.SetType("neurons", name, entry))
-        children.append(C.SetField("populations", self.name, "neuron", name))
-        self.controller.push(C.Compound(f"Use neuron {name} in {self.name}", children))
+        self._use_type("neurons", "neuron", name, name)
 
     def _fill_options(self, pop):
         while self.options_form.rowCount():
@@ -231,14 +252,11 @@ class PopulationPage(QWidget):
                 editor.set_value(initial.get(var))
 
 
-class ProjectionPage(QWidget):
+class ProjectionPage(_ItemPage):
+    SECTION = "projections"
+
     def __init__(self, controller):
-        super().__init__()
-        self.controller, self.name = controller, None
-        self.title = QLabel()
-        self.title.setStyleSheet("font-weight: bold; font-size: 13px;")
-        self.name_edit = CommitLineEdit(parse_name)
-        self.name_edit.committed.connect(self._rename)
+        super().__init__(controller)
         self.ends = QLabel()
         self.target = CommitLineEdit(lambda t: t.strip() or "exc")
         self.target.setObjectName("target")
@@ -258,7 +276,6 @@ class ProjectionPage(QWidget):
         self.args_form = QFormLayout(self.args_box)
         self.args_form.setContentsMargins(0, 0, 0, 0)
         self.monitor = MonitorForm(controller)
-        self.message = _message_label()
         self.weights.setToolTip("weight of each synapse: a number, or a distribution such as Uniform(0, 0.5) "
                                 "or Normal(0.5, 0.1, min=0); its unit is the target's (nA, uS or a rate)")
         self.delays.setToolTip("synaptic delay in ms: a number or a distribution; empty = one time step")
@@ -281,17 +298,7 @@ class ProjectionPage(QWidget):
         layout.addWidget(self.monitor)
         layout.addStretch(1)
 
-    def _watch(self, edit, what):
-        edit.invalid.connect(lambda text: _show_message(self.message, f"{what}: {text} (not applied)"))
-        edit.committed.connect(lambda _v: _show_message(self.message, ""))
-
-    @property
-    def document(self):
-        return self.controller.document
-
-    def show_projection(self, name):
-        self.name = name
-        self.refresh()
+    show_projection = _ItemPage._show
 
     def refresh(self):
         proj = self.document.projection(self.name)
@@ -334,26 +341,13 @@ class ProjectionPage(QWidget):
                 label.setToolTip(ARG_TIPS.get(arg, arg))
                 self.args_form.addRow(label, edit)
 
-    def _set(self, field, value):
-        self.controller.push(C.SetField("projections", self.name, field, value))
-
-    def _rename(self, new):
-        if new != self.name and self.controller.push(C.RenameItem("projections", self.name, new)):
-            self.name = new
-        self.refresh()
-
     def _synapse_chosen(self, _index):
         name = self.synapse.currentText()
         value = None if name == "(default)" else name
         proj = self.document.projection(self.name)
         if proj is None or value == proj.get("synapse"):
             return
-        children = []
-        entry = catalog.reference_definition(self.document, "synapses", name) if value else None
-        if entry is not None:
-            children.append(C.SetType("synapses", name, entry))
-        children.append(C.SetField("projections", self.name, "synapse", value))
-        self.controller.push(C.Compound(f"Use synapse {name} in {self.name}", children))
+        self._use_type("synapses", "synapse", name, value)
 
 
 class Inspector(QScrollArea):

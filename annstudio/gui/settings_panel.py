@@ -3,11 +3,11 @@ protocol (a table of steps), edited through commands.  Each setting says what it
 means and its unit (tooltip); a bad value is explained in words on the panel and
 not applied."""
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
 
 from ..project import commands as C
-from .forms import CommitLineEdit
+from .forms import CommitLineEdit, button_row
 from .typed_fields import parse_number
 from .values import format_value, parse_value
 
@@ -72,14 +72,7 @@ class SettingsPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table.verticalHeader().hide()
         self.table.itemChanged.connect(self._table_edited)
-        add = QPushButton("Add step")
-        add.clicked.connect(self._add_step)
-        remove = QPushButton("Remove step")
-        remove.clicked.connect(self._remove_step)
-        buttons = QHBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        buttons.addStretch(1)
+        buttons = button_row(("Add step", self._add_step), ("Remove step", self._remove_step))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)

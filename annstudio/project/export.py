@@ -160,6 +160,16 @@ def _type_source(kind, ident, name, d):
     return "\n".join(lines)
 
 
+def _inline_type(kind, key, item, names, sources):
+    """The identifier of ``item``'s inline type definition under ``key`` (its source is appended to
+    ``sources``), or None when ``item`` names its type instead."""
+    if not isinstance(item.get(key), dict):
+        return None
+    ident = names.add(kind, f"{item['name']}_{key}")
+    sources.append(_type_source(kind, ident, ident, item[key]))
+    return ident
+
+
 def _view(ident, item, multi_dim):
     """Source of a view: ``pop[a:b]`` (1-D) or ``PopulationView(pop, range(a, b))`` (n-D: ranks, not rows)."""
     if "slice" in item:
@@ -361,20 +371,10 @@ def export_script(data, paradigm=None, num_threads=None, source=None, digest=Non
 
     neurons = [_type_source("neurons", names.get("neurons", n), n, d) for n, d in data.get("neurons", {}).items()]
     synapses = [_type_source("synapses", names.get("synapses", n), n, d) for n, d in data.get("synapses", {}).items()]
-    populations = []
-    for p in data.get("populations", []):
-        inline = None
-        if isinstance(p.get("neuron"), dict):
-            inline = names.add("neurons", p["name"] + "_neuron")
-            neurons.append(_type_source("neurons", inline, inline, p["neuron"]))
-        populations.append(_population(p, names, inline))
-    projections = []
-    for pr in data.get("projections", []):
-        inline = None
-        if isinstance(pr.get("synapse"), dict):
-            inline = names.add("synapses", pr["name"] + "_synapse")
-            synapses.append(_type_source("synapses", inline, inline, pr["synapse"]))
-        projections.append(_projection(pr, names, inline))
+    populations = [_population(p, names, _inline_type("neurons", "neuron", p, names, neurons))
+                   for p in data.get("populations", [])]
+    projections = [_projection(pr, names, _inline_type("synapses", "synapse", pr, names, synapses))
+                   for pr in data.get("projections", [])]
     pop_names = {p["name"] for p in data.get("populations", [])}
     protocol = [_step(st, names, pop_names) for st in data.get("protocol", [])]
     if not protocol:

@@ -68,6 +68,16 @@ def _fill_draws(name, rd, stream):
             f"const double* __restrict B_{name} = V_{name}.data() - lo;")
 
 
+def _global_update(sc, version, pre, target, rhs):
+    """Bind ``target`` in ``sc`` to a new version ``G_<target>_<n>`` of the scalar, computed as ``rhs`` in
+    the ``pre`` lines (before the loop); returns that name."""
+    version[target] = version.get(target, 0) + 1
+    name = f"G_{target}_{version[target]}"
+    pre.append(f"const double {name} = {rhs};")
+    sc.map[target] = name
+    return name
+
+
 def _stream(kind, obj, k):
     return ((kind * 4096 + obj) * 64 + k + 1) * 0x9E3779B1
 
@@ -145,10 +155,7 @@ class Generator:
                 if bad:
                     raise BuildError(f"population-wide '{owner(u.target)}' depends on per-neuron {sorted(bad)}",
                                      where=where)
-                version[u.target] = version.get(u.target, 0) + 1
-                name = f"G_{u.target}_{version[u.target]}"
-                pre.append(f"const double {name} = {rhs};")
-                sc.map[u.target] = name
+                _global_update(sc, version, pre, u.target, rhs)
                 scalar_names.add(u.target)
             elif u.kind == "temp":
                 name = f"T_{u.target}"
@@ -360,10 +367,7 @@ class Generator:
                     if names(u.expr) - scalar_ok:
                         raise BuildError(f"projection-wide '{owner(u.target)}' depends on per-synapse values",
                                          where=where)
-                    version[u.target] = version.get(u.target, 0) + 1
-                    name = f"G_{u.target}_{version[u.target]}"
-                    pre.append(f"const double {name} = {_p(sc, u.expr)};")
-                    sc.map[u.target] = name
+                    name = _global_update(sc, version, pre, u.target, _p(sc, u.expr))
                     scalar_ok.add(u.target)
                     if not u.target.startswith("_"):
                         writeback.append((self.slot("proj", pj.index, u.target), name))

@@ -75,6 +75,23 @@ def derivative_symbol(name):
     return sp.Symbol(f"__d_{name}")
 
 
+def _outer_tokens(tokens, start):
+    """(index, token) of the tokens from ``start`` on that stand at the starting bracket level, ending
+    with the bracket that closes the enclosing level (if there is one)."""
+    depth = 0
+    for j in range(start, len(tokens)):
+        t = tokens[j]
+        if t in "([":
+            depth += 1
+        elif t in ")]":
+            if depth == 0:
+                yield j, t
+                return
+            depth -= 1
+        elif depth == 0:
+            yield j, t
+
+
 def _rewrite_if_then_else(tokens, where, line):
     """Rewrite ``if c then a else b`` (nestable) into ``ite(c, a, b)`` over a token list."""
     out = []
@@ -82,42 +99,22 @@ def _rewrite_if_then_else(tokens, where, line):
     while i < len(tokens):
         tok = tokens[i]
         if tok == "if":
-            depth_if, j = 0, i + 1
+            depth_if = 0
             then_at = else_at = None
-            paren = 0
-            while j < len(tokens):
-                t = tokens[j]
-                if t in "([":
-                    paren += 1
-                elif t in ")]":
-                    if paren == 0:
-                        break
-                    paren -= 1
-                elif t == "if" and paren == 0:
+            for j, t in _outer_tokens(tokens, i + 1):
+                if t == "if":
                     depth_if += 1
-                elif t == "then" and paren == 0 and depth_if == 0 and then_at is None:
+                elif t == "then" and depth_if == 0 and then_at is None:
                     then_at = j
-                elif t == "else" and paren == 0:
+                elif t == "else":
                     if depth_if == 0 and then_at is not None:
                         else_at = j
                         break
                     depth_if -= 1
-                j += 1
             if then_at is None or else_at is None:
                 raise EquationError("'if' needs both 'then' and 'else'", where=where, line=line)
-            # the else branch extends to the end of the enclosing parenthesis level
-            k, paren = else_at + 1, 0
-            while k < len(tokens):
-                t = tokens[k]
-                if t in "([":
-                    paren += 1
-                elif t in ")]":
-                    if paren == 0:
-                        break
-                    paren -= 1
-                elif t == "," and paren == 0:
-                    break
-                k += 1
+            # the else branch extends to the end of the enclosing parenthesis level (or a comma in it)
+            k = next((j for j, t in _outer_tokens(tokens, else_at + 1) if t in (")", "]", ",")), len(tokens))
             cond = _rewrite_if_then_else(tokens[i + 1:then_at], where, line)
             a = _rewrite_if_then_else(tokens[then_at + 1:else_at], where, line)
             b = _rewrite_if_then_else(tokens[else_at + 1:k], where, line)
