@@ -70,10 +70,11 @@ def test_a_3x2_sweep_fills_six_thumbnails_and_the_summary_curve(window, qtbot):
 
 
 def test_a_stopped_sweep_resumes_with_the_missing_runs(window, qtbot):
-    _open(window, duration=300.0)
+    # runs long enough (~1 s each) and enough of them that a stop after the first result leaves some pending
+    _open(window, duration=6000.0)
     panel = window.sweep_panel
     panel.sweep_parameter("exc.I")
-    panel.values.setText("1.1:2.3:5")
+    panel.values.setText("1.1:2.3:12")
     seen = []
     original = panel._result
 
@@ -87,11 +88,11 @@ def test_a_stopped_sweep_resumes_with_the_missing_runs(window, qtbot):
     panel.start()
     with qtbot.waitSignal(panel.finished, timeout=120_000) as first:
         pass
-    assert first.args[0].stopped and 1 <= len(panel.grid.thumbnails) < 5
+    assert first.args[0].stopped and 1 <= len(panel.grid.thumbnails) < 12
     assert panel.resume_button.isEnabled()
     qtbot.mouseClick(panel.resume_button, Qt.LeftButton)
     with qtbot.waitSignal(panel.finished, timeout=120_000) as second:
         pass
-    assert not second.args[0].stopped and len(second.args[0].outcomes) == 5
-    assert sorted(seen) == list(range(5)) and len(panel.grid.thumbnails) == 5
+    assert not second.args[0].stopped and len(second.args[0].outcomes) == 12
+    assert sorted(seen) == list(range(12)) and len(panel.grid.thumbnails) == 12
     assert not panel.resume_button.isEnabled()
