@@ -91,7 +91,7 @@ def _trace(ax, results, mon, var, t_max):
             ax.text(0.99, 0.02, f"{MAX_TRACES} of {flat.shape[1]} {unit}s", transform=ax.transAxes,
                     ha="right", va="bottom", fontsize="small", color="0.4")
     ax.set_xlim(0.0, t_max)
-    ax.set_ylabel(f"{var} ({UNITS['state']})")
+    ax.set_ylabel(f"{var} ({results.unit(mon, var)})")
     ax.set_title(f"{mon}.{var}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
 

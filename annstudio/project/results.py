@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.library.units import unit_of
 from .format import write_atomic
 
 UNITS = {"time": "ms", "spike_times": "ms", "rate": "Hz", "state": "a.u.", "weights": "a.u.",
@@ -60,8 +61,12 @@ def monitor_info(spec):
         size = None
         if m.kind == "population":
             size = len(m.ranks) if m.ranks is not None else spec.population(m.target).size
+        units = {}
+        if m.kind == "population":     # a standard model's documented units (core/library/units.py)
+            neuron = spec.population(m.target).neuron
+            units = {v: unit_of(neuron, v) for v in m.variables if v != "spike" and unit_of(neuron, v)}
         info[m.name] = {"kind": m.kind, "target": m.target, "size": size, "period": m.period,
-                        "variables": list(m.variables),
+                        "variables": list(m.variables), "units": units,
                         "ranks": None if m.ranks is None else [int(r) for r in m.ranks]}
     return info
 
@@ -78,6 +83,11 @@ class Results:
         """From a ``runner.RunResult`` of ``spec`` (adds the monitors and units to the metadata)."""
         meta = dict(result.metadata, monitors=monitor_info(spec), units=UNITS)
         return cls(dict(result.recordings), meta, dict(result.record_steps), dict(result.weights))
+
+    def unit(self, mon, var):
+        """The unit of a recorded variable: the standard model's where documented, else ``a.u.``."""
+        info = self.metadata.get("monitors", {}).get(mon) or {}
+        return (info.get("units") or {}).get(var) or UNITS["state"]
 
     @property
     def dt(self):
@@ -219,7 +229,7 @@ def _write_h5(results, path):
                         rec.create_dataset(f"{k:08d}", data=np.asarray(row, dtype=float))
                 else:
                     v.create_dataset("values", data=values)
-                v["values" if "values" in v else "records"].attrs["unit"] = UNITS["state"]
+                v["values" if "values" in v else "records"].attrs["unit"] = results.unit(mon, var)
                 v.create_dataset("times", data=times.astype(float)).attrs["unit"] = "ms"
         w = f.create_group("weights")
         for proj, arr in results.weights.items():
@@ -254,7 +264,7 @@ def _write_nwb(results, path):
             times, values = results.trace(mon, var)
             if values.dtype == object or not values.size:
                 continue
-            nwb.add_acquisition(pynwb.TimeSeries(name=f"{mon}.{var}", data=values, unit=UNITS["state"],
+            nwb.add_acquisition(pynwb.TimeSeries(name=f"{mon}.{var}", data=values, unit=results.unit(mon, var),
                                                  timestamps=times / 1000.0,
                                                  description=f"{var} recorded by monitor {mon}"))
     if results.weights:

@@ -124,3 +124,22 @@ def test_export_no_plot_flag(tmp_path, small_file):
     assert "draw_figure" not in script.read_text()
     assert cli.main(["export", str(small_file), "-o", str(script)]) == 0
     assert "draw_figure" in script.read_text()
+
+
+def test_a_standard_models_traces_carry_its_unit_in_the_figure_and_the_hdf5_file(tmp_path, drawn):
+    """Izhikevich's v is in mV (core/library/units.py), on the trace axis and as the HDF5 attribute; a user's own
+    type keeps 'a.u.' (see the test above)."""
+    import h5py
+    doc = trimmed(json.loads((ROOT / "projects" / "izhikevich.json").read_text()), 20.0, "numpy")
+    path = tmp_path / "izh.json"
+    path.write_text(json.dumps(doc))
+    out, png = tmp_path / "r.h5", tmp_path / "fig.png"
+    assert cli.main(["run", str(path), "--out", str(out), "--plot", str(png), "--quiet"]) == 0
+    (fig,) = drawn
+    traces = [ax.get_ylabel() for ax in fig.axes if ax.get_title().endswith(".v")]
+    assert traces == ["v (mV)"]
+    with h5py.File(out) as f:
+        found = []
+        f.visititems(lambda name, obj: found.append((name, obj.attrs.get("unit")))
+                     if name.endswith("v/values") else None)
+    assert found and all(unit == "mV" for _, unit in found)
