@@ -10,10 +10,14 @@ is a test body's first line.
 
 Other conftests build on ``backend_params`` (tests/codegen/cuda adds its CPU emulation of the CUDA kernels).
 """
+import os
+import shutil
+
 import pytest
 
 import annstudio.engine as ann  # (the facade first, as applications import it)
 import annstudio.codegen  # noqa: F401  (importing codegen registers the compiled backends)
+from annstudio.codegen import cache as build_cache
 from annstudio.core.runtime import available_paradigms
 
 COMPILED_MARKS = {"openmp": [pytest.mark.compiler], "cuda": [pytest.mark.compiler, pytest.mark.cuda]}
@@ -62,3 +66,15 @@ def cpp_paradigm(request):
     """The C++ backend only: its build cache, its thread blocks and its bit-for-bit sums.  (The CUDA
     backend's atomics make sums differ in the last bits from run to run; tests/codegen/cuda checks it.)"""
     return request.param
+
+
+@pytest.fixture
+def temp_cache(tmp_path, monkeypatch, cpp_paradigm):
+    """A fresh ANNSTUDIO_CACHE holding only the network-independent binding and runtime of the real cache."""
+    real = build_cache.cache_root()
+    for once in ("binding", "openmp-runtime"):
+        if os.path.isdir(os.path.join(real, once)):
+            shutil.copytree(os.path.join(real, once), tmp_path / once)
+    monkeypatch.setenv("ANNSTUDIO_CACHE", str(tmp_path))
+    yield tmp_path
+    ann.clear()

@@ -6,31 +6,17 @@ values and constant values must reuse both entries without generating any source
 replaced by a function that fails), and a changed equation must build both again.
 """
 import os
-import shutil
 
 import numpy as np
 import pytest
 
 import annstudio.engine as ann
 from annstudio import codegen
-from annstudio.codegen import cache as build_cache
 from annstudio.codegen.cpp import backend as cpp_backend
 from annstudio.codegen.cuda import build as cuda_build
 from annstudio.session.context import current_network
 
 pytestmark = pytest.mark.compiler
-
-
-@pytest.fixture
-def temp_cache(tmp_path, monkeypatch, cpp_paradigm):
-    """A fresh ANNSTUDIO_CACHE holding only the network-independent binding and runtime of the real cache."""
-    real = build_cache.cache_root()
-    for once in ("binding", "openmp-runtime"):
-        if os.path.isdir(os.path.join(real, once)):
-            shutil.copytree(os.path.join(real, once), tmp_path / once)
-    monkeypatch.setenv("ANNSTUDIO_CACHE", str(tmp_path))
-    yield tmp_path
-    ann.clear()
 
 
 def _network(tau=10.0, v0=-60.0, c=1.0, equation="tau * dv/dt = -(v + 60.0) + I * c + g_exc"):

@@ -1,28 +1,14 @@
 """The build cache: keyed by the network's code, compiler flags and annstudio version; locked builds."""
 import multiprocessing
 import os
-import shutil
 
 import numpy as np
 import pytest
 
 import annstudio.engine as ann
-from annstudio.codegen import cache as build_cache
 from annstudio.session.context import current_network
 
 pytestmark = pytest.mark.compiler
-
-
-@pytest.fixture
-def temp_cache(tmp_path, monkeypatch, cpp_paradigm):
-    """A fresh ANNSTUDIO_CACHE holding only the network-independent binding and runtime of the real cache."""
-    real = build_cache.cache_root()
-    for once in ("binding", "openmp-runtime"):
-        if os.path.isdir(os.path.join(real, once)):
-            shutil.copytree(os.path.join(real, once), tmp_path / once)
-    monkeypatch.setenv("ANNSTUDIO_CACHE", str(tmp_path))
-    yield tmp_path
-    ann.clear()
 
 
 def _build(paradigm, tau="10.0", equation="tau * dv/dt = I - v", I=1.0, threads=1):

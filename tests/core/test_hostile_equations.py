@@ -4,10 +4,9 @@ duplicates, Unicode look-alikes and C habits in every text field.  Each case is 
 naming the type, the field and the line (and the expected words), within 2 s per case (a timer, not
 a wall-clock assert); a bounded seeded fuzz of the parser finds no other failure."""
 import random
-import signal
-from contextlib import contextmanager
 
 import pytest
+from hostile_helpers import within
 
 from annstudio.core.equations import Scope
 from annstudio.core.errors import AnnstudioError, EquationError
@@ -102,19 +101,6 @@ def analyse(kind, field, text):
         _neuron(field, text, RATE).analysis()
     else:
         _neuron(field, text).analysis()
-
-
-@contextmanager
-def within(seconds):
-    def expired(*_):
-        raise TimeoutError(f"case took longer than {seconds} s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def test_corpus_size():

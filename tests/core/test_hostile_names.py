@@ -5,11 +5,9 @@ the names rule); each case within 2 s; no case writes a file or runs a command (
 ``os.system``, ``subprocess`` and every file opened for writing); generated C++ and CUDA sources never
 contain user text, not even the free-text descriptions."""
 import os
-import signal
-import sys
-from contextlib import contextmanager
 
 import pytest
+from hostile_helpers import FILE_CHANGES, Watch, within
 
 from annstudio.codegen import lower
 from annstudio.codegen.cpp.generator import generate as generate_cpp
@@ -39,43 +37,6 @@ CONTEXTS = ["neuron_name", "synapse_name", "population_name", "projection_name",
 
 LIF = dict(parameters="tau = 10.0\nv_T = 1.0", equations="tau * dv/dt = -v + g_exc", spike="v > v_T",
            reset="v = 0.0")
-
-
-@contextmanager
-def within(seconds):
-    """Fail the case when it takes longer than ``seconds`` (a per-case timer, not a wall-clock assert)."""
-    def expired(*_):
-        raise TimeoutError(f"case took longer than {seconds} s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-class Watch:
-    """An audit hook (installed once) recording commands run and files opened for writing while active."""
-    events = []
-    active = False
-    installed = False
-
-    @classmethod
-    def install(cls):
-        if not cls.installed:
-            sys.addaudithook(cls._hook)
-            cls.installed = True
-
-    @classmethod
-    def _hook(cls, event, args):
-        if not cls.active:
-            return
-        if event in ("os.system", "subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-                     "ctypes.dlopen", "os.remove", "os.rename"):
-            cls.events.append((event, repr(args)[:200]))
-        elif event == "open" and len(args) > 1 and isinstance(args[1], str) and any(c in args[1] for c in "wax+"):
-            cls.events.append((event, repr(args)[:200]))
 
 
 def _declared_names(obj):
@@ -132,9 +93,7 @@ def test_corpus_size():
 def test_hostile_name_is_refused_or_harmless(tmp_path, monkeypatch, context, index):
     monkeypatch.chdir(tmp_path)
     name = PAYLOADS[index]
-    Watch.install()
-    Watch.events.clear()
-    Watch.active = True
+    Watch.start(also=FILE_CHANGES)
     try:
         with within(2.0):
             outcome = run_case(context, name)

@@ -9,12 +9,10 @@ import copy
 import json
 import os
 import random
-import signal
-import sys
 import time
-from contextlib import contextmanager
 
 import pytest
+from hostile_helpers import Watch, within
 
 from annstudio import cli
 from annstudio.core.equations.names import name_problem
@@ -147,42 +145,6 @@ def _bomb_probability():
 BOMBS = [("all_to_all_400k", _bomb_all_to_all(), "projections[0]"),
          ("coba_recording_600s", _bomb_recording(), "monitors[0]"),
          ("fixed_probability_400k", _bomb_probability(), "projections[0]")]
-
-
-@contextmanager
-def within(seconds):
-    def expired(*_):
-        raise TimeoutError(f"case took longer than {seconds} s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-class Watch:
-    """Audit hook: commands run and files opened for writing while ``active``."""
-    events, active, installed = [], False, False
-
-    @classmethod
-    def start(cls):
-        if not cls.installed:
-            sys.addaudithook(cls._hook)
-            cls.installed = True
-        cls.events.clear()
-        cls.active = True
-
-    @classmethod
-    def _hook(cls, event, args):
-        if not cls.active:
-            return
-        if event in ("os.system", "subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-                     "ctypes.dlopen"):
-            cls.events.append((event, repr(args)[:200]))
-        elif event == "open" and len(args) > 1 and isinstance(args[1], str) and any(c in args[1] for c in "wax+"):
-            cls.events.append((event, repr(args)[:200]))
 
 
 def test_corpus_size():
