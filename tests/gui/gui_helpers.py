@@ -7,6 +7,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEve
 from PySide6.QtWidgets import QApplication
 
 from annstudio.gui.catalog import TEMPLATES
+from annstudio.project.document import ProjectDocument
 
 
 def spiking_project(size=200, duration=2000.0, dt=0.5, paradigm="numpy", input_rate=None):
@@ -68,3 +69,13 @@ def drop_from_palette(palette, view, label, scene_pos):
     drop = QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(vp, drop)
     return drop.isAccepted()
+
+
+def open_lif_equations(window, qtbot):
+    """Load the small spiking project and show its LIF type in the equation editor (returned)."""
+    window.controller.set_document(ProjectDocument(spiking_project()))
+    window.show_workspace()
+    window.tabs.setCurrentWidget(window.equations)
+    window.equations.show_type("neurons", "LIF")
+    qtbot.wait(5)
+    return window.equations

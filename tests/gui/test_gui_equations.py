@@ -4,19 +4,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gui_helpers import spiking_project
-from annstudio.project.document import ProjectDocument
+from gui_helpers import open_lif_equations, spiking_project
 
 pytestmark = pytest.mark.gui
-
-
-def _open_lif(window, qtbot):
-    window.controller.set_document(ProjectDocument(spiking_project()))
-    window.show_workspace()
-    window.tabs.setCurrentWidget(window.equations)
-    window.equations.show_type("neurons", "LIF")
-    qtbot.wait(5)
-    return window.equations
 
 
 def _type_at_end(edit, text):
@@ -31,7 +21,7 @@ def _type_at_end(edit, text):
 
 
 def test_typo_shows_error_and_fix_clears_it(window, qtbot):
-    editor = _open_lif(window, qtbot)
+    editor = open_lif_equations(window, qtbot)
     assert editor.validate() is None
     assert "✓" in editor.status.text()
     equations = editor.edits["equations"]
@@ -50,7 +40,7 @@ def test_typo_shows_error_and_fix_clears_it(window, qtbot):
 
 
 def test_error_in_another_block_is_located(window, qtbot):
-    editor = _open_lif(window, qtbot)
+    editor = open_lif_equations(window, qtbot)
     spike = editor.edits["spike"]
     spike.selectAll()
     QTest.keyClicks(spike, "v > v_thres")
@@ -59,7 +49,7 @@ def test_error_in_another_block_is_located(window, qtbot):
 
 
 def test_editing_is_undoable_in_one_step(window, qtbot):
-    editor = _open_lif(window, qtbot)
+    editor = open_lif_equations(window, qtbot)
     doc = window.controller.document
     original = doc.type_def("neurons", "LIF")["parameters"]
     _type_at_end(editor.edits["parameters"], "\nk = 2.0")
@@ -73,7 +63,7 @@ def test_editing_is_undoable_in_one_step(window, qtbot):
 
 
 def test_completion_offers_known_names(window, qtbot):
-    editor = _open_lif(window, qtbot)
+    editor = open_lif_equations(window, qtbot)
     editor.validate()
     edit = editor.edits["equations"]
     words = edit.completer.model().stringList()
@@ -86,7 +76,7 @@ def test_completion_offers_known_names(window, qtbot):
 
 
 def test_new_type_and_standard_type(window, qtbot):
-    editor = _open_lif(window, qtbot)
+    editor = open_lif_equations(window, qtbot)
     editor.new_type("neurons", "Mine")
     assert editor.current == ("neurons", "Mine")
     assert editor.validate() is None

@@ -9,24 +9,15 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
 
-from gui_helpers import spiking_project
+from gui_helpers import open_lif_equations, spiking_project
 from annstudio.project.document import ProjectDocument
 
 pytestmark = pytest.mark.gui
 PROBE_MS = 10
 
 
-def _open_lif(window, qtbot):
-    window.controller.set_document(ProjectDocument(spiking_project()))
-    window.show_workspace()
-    window.tabs.setCurrentWidget(window.equations)
-    window.equations.show_type("neurons", "LIF")
-    qtbot.wait(5)
-    return window.equations
-
-
 def test_typing_a_tower_keeps_the_event_loop_responsive(window, qtbot):
-    editor = _open_lif(window, qtbot)
+    editor = open_lif_equations(window, qtbot)
     assert editor.validate() is None
     equations = editor.edits["equations"]
     equations.setFocus()
@@ -57,7 +48,7 @@ def test_typing_a_tower_keeps_the_event_loop_responsive(window, qtbot):
 
 def test_a_stale_background_result_is_abandoned(window, qtbot):
     """A check answered for an older revision is dropped and the latest text is checked instead."""
-    editor = _open_lif(window, qtbot)
+    editor = open_lif_equations(window, qtbot)
     doc = window.controller.document
     old_revision = doc.revision
     equations = editor.edits["equations"]
