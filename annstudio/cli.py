@@ -59,6 +59,7 @@ def _parser():
     r.add_argument("project", type=Path)
     r.add_argument("--paradigm", choices=("numpy", "openmp", "cuda"), help="backend (default: the project's)")
     r.add_argument("--threads", type=int, help="number of threads (openmp)")
+    r.add_argument("--precision", choices=("float64", "float32"), help="floating point (default: the project's)")
     r.add_argument("--duration", type=float, help="cap the simulated time of the protocol (ms)")
     r.add_argument("--seed", type=int, help="override the project's seed")
     r.add_argument("--out", type=Path, help="recordings and metadata: .npz, .h5 (HDF5) or .nwb (NWB, needs "
@@ -124,6 +125,8 @@ def cmd_run(args):
     if args.plot is not None:
         _check_output(args.plot, FIGURE_FORMATS, "figure")
     bar = RunProgress(quiet=args.quiet)
+    if getattr(args, "precision", None):
+        project.spec.settings.precision = args.precision
     try:
         result = run_project(project, paradigm=args.paradigm, num_threads=args.threads, duration=args.duration,
                              progress=bar, seed=args.seed)
@@ -135,6 +138,8 @@ def cmd_run(args):
     print(f"{project.name}: simulated {meta['simulated_ms']:g} ms with {meta['paradigm']} "
           f"(build {meta['timings']['build_s']:.2f} s, run {meta['timings']['run_s']:.2f} s, seed {meta['seed']}); "
           f"{len(result.recordings)} recordings saved to {out}")
+    for name, stream in (meta.get("streams") or {}).items():
+        print(f"  monitor {name}: recording streamed to {Path(args.project).parent / stream}")
     if args.plot:
         try:
             write_figure(args.plot, results)

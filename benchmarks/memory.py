@@ -1,7 +1,9 @@
 """Memory of a large spiking network: COBA scaled up with 80 inputs per neuron (p = 80 / n), 1 s with a spike
 monitor, against the same script at 400 neurons (the interpreter, libraries and a small network).
 
-    python benchmarks/memory.py [--n 40000] [--base 400] [--paradigm openmp] [--annarchy-python PY]
+    python benchmarks/memory.py [--neurons 40000] [--base 400] [--paradigm openmp] [--annarchy-python PY]
+
+(``--neurons 400000``: COBA 400 000, 32 M synapses; ``--n`` is the same option.)
 
 Each size runs in a fresh process; printed: peak resident memory (ru_maxrss) of the process, the increment
 over the small network, bytes per synapse of that increment, and annstudio's ``memory_footprint()`` when
@@ -82,7 +84,7 @@ def run(code, python, env=None):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=40000)
+    ap.add_argument("--neurons", "--n", dest="n", type=int, default=40000)
     ap.add_argument("--base", type=int, default=400)
     ap.add_argument("--paradigm", default="openmp")
     ap.add_argument("--annarchy-python", default=None)

@@ -1,17 +1,22 @@
 """Sweep executors: 16 variants of COBA 4000 (1 s each), sequential vs 2 local processes vs a 2-worker Dask cluster.
 
 Usage: python benchmarks/sweep.py [--variants 16] [--duration 1000] [--workers 2] [--paradigm openmp]
-                                  [--vary Ce.w=0.4:0.8:16] [--modes sequential,local,dask]
+                                  [--vary Ce.w=0.4:0.8:16] [--modes sequential,local,dask] [--size 4000]
 
-The project is projects/coba.json; every variant sets its value on the compiled network (one kernel build in
-all, warmed first).  Workers are started (and warmed with one trivial task each) before the clock starts, so
-the wall time is what a sweep costs on running workers.  Per mode it prints the wall time, the speed-up over
-sequential, the mean simulation time of a run, and the per-variant overhead
-``(wall * workers - sum(run_s)) / variants``: lowering + cache hit + set-up (``build_s + set_s``), the
-protocol player, summary numbers and the result's transfer and bookkeeping.  Run it on an idle machine
-(``uptime`` is printed too).
+The project is projects/coba.json (``--size`` scales it, keeping 80 inputs per neuron); every variant sets its
+value on the compiled network: one kernel build in all (warmed first), then each worker opens the library once
+and every later variant reuses it (``opens``: library opens per mode, at most one per worker).  Workers are
+started (and warmed with one trivial task each) before the clock starts, so the wall time is what a sweep costs
+on running workers.  Per mode it prints the wall time, the speed-up over sequential, the mean simulation time
+of a run and the per-variant overhead split out (means over the variants): ``compile`` (lowering,
+connectivity, kernel cache hit, instance and monitors; variants that did not open the library, whose
+first-open cost is shown with ``opens``), ``set-up`` (the varied values), ``result`` (recordings
+and summary numbers on the worker), ``transfer`` (the worker's return to the caller's receipt) and
+``overhead`` = ``(wall * workers - sum(run_s)) / variants``, everything a variant costs beyond its simulation
+(idle workers at the end included).  Run it on an idle machine (``uptime`` is printed too).
 """
 import argparse
+import json
 import os
 import time
 from pathlib import Path
@@ -20,7 +25,7 @@ import distributed
 import numpy as np
 
 from annstudio.project.sweeps import project_sweep
-from annstudio.project.validate import load_project
+from annstudio.project.validate import check_document, load_project
 from annstudio.session.executors import DaskExecutor, ProcessExecutor, SequentialExecutor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,12 +42,40 @@ def _measure(sweep, executor):
     result = sweep.run(executor=executor)
     wall = time.perf_counter() - t0
     outcomes = list(result.outcomes.values())
-    run_s = np.array([o["timings"]["run_s"] for o in outcomes])
-    setup_s = np.array([o["timings"]["build_s"] + o["timings"]["set_s"] for o in outcomes])
-    return {"wall": wall, "run_s": float(run_s.mean()), "setup_s": float(setup_s.mean()),
-            "overhead": (wall * executor.workers - run_s.sum()) / len(outcomes),
-            "builds": sum(o["kernel_builds"] for o in outcomes), "rates": result.table["M.rate"],
-            "n": len(outcomes), "workers": executor.workers}
+    timing = {k: np.array([o["timings"].get(k, np.nan) for o in outcomes])
+              for k in ("build_s", "set_s", "run_s", "result_s", "transfer_s")}
+    opened = np.array([o.get("kernel_loads", 0) > 0 for o in outcomes])
+    means = {k: float(np.mean(v)) for k, v in timing.items()}
+    means["build_s"] = float(np.mean(timing["build_s"][~opened])) if (~opened).any() else float("nan")
+    means["first_s"] = float(np.mean(timing["build_s"][opened])) if opened.any() else float("nan")
+    return {"wall": wall, "means": means,
+            "overhead": (wall * executor.workers - timing["run_s"].sum()) / len(outcomes),
+            "builds": sum(o["kernel_builds"] for o in outcomes),
+            "opens": sum(o.get("kernel_loads", 0) for o in outcomes),
+            "rates": result.table["M.rate"], "n": len(outcomes), "workers": executor.workers,
+            "failed": len(result.failed)}
+
+
+def _num(value):
+    return "-" if not np.isfinite(value) else f"{value:.3f}"
+
+
+def _opens(row):
+    return f"{row['opens']} ({row['means']['first_s']:.2f})" if row["opens"] else "0"
+
+
+def _project(size):
+    """projects/coba.json, or the same network with ``size`` neurons (80 % excitatory, 80 inputs per neuron)."""
+    path = ROOT / "projects" / "coba.json"
+    if size is None:
+        return load_project(path)
+    doc = json.loads(path.read_text())
+    ne = int(0.8 * size)
+    doc["populations"][0]["geometry"] = int(size)
+    for proj, part in zip(doc["projections"], ([0, ne], [ne, int(size)])):
+        proj["pre"]["slice"] = part
+        proj["connector"]["args"]["probability"] = min(1.0, 80.0 / size)
+    return check_document(doc, path=path)
 
 
 def main():
@@ -53,9 +86,10 @@ def main():
     ap.add_argument("--paradigm", default="openmp")
     ap.add_argument("--vary", default=None, help="NAME=VALUES (default Ce.w=0.4:0.8:VARIANTS)")
     ap.add_argument("--modes", default="sequential,local,dask")
+    ap.add_argument("--size", type=int, default=None, help="neurons (default: the project's 4000)")
     args = ap.parse_args()
     print("uptime:", os.popen("uptime").read().strip())
-    project = load_project(ROOT / "projects" / "coba.json")
+    project = _project(args.size)
     vary = args.vary or f"Ce.w=0.4:0.8:{args.variants}"
     sweep = project_sweep(project, [vary], limit=args.duration, paradigm=args.paradigm)
     warm = project_sweep(project, [vary.split("=")[0] + "=0.5"], limit=10.0, paradigm=args.paradigm)
@@ -74,16 +108,24 @@ def main():
                 rows[mode] = _measure(sweep, executor)
         print(f"{mode}: {rows[mode]['wall']:.2f} s", flush=True)
     base = rows.get("sequential", {}).get("wall")
-    print(f"\n{sweep.total} variants of COBA 4000 ({args.paradigm}), {args.duration:g} ms each, varying {vary}")
-    print(f"| mode | workers | wall (s) | speed-up | mean run (s) | mean set-up (s) | overhead/variant (s) | builds |")
-    print("|---|---|---|---|---|---|---|---|")
+    size = project.spec.populations[0].size
+    print(f"\n{sweep.total} variants of COBA {size} ({args.paradigm}), {args.duration:g} ms each, varying {vary}")
+    print("| mode | workers | wall (s) | speed-up | mean run (s) | compile, cache hit (s) | set-up (s) | "
+          "result (s) | transfer (s) | overhead/variant (s) | builds | opens (s each) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for mode, r in rows.items():
+        m = r["means"]
         speed = f"{base / r['wall']:.2f}x" if base else "-"
-        print(f"| {mode} | {r['workers']} | {r['wall']:.2f} | {speed} | {r['run_s']:.3f} | {r['setup_s']:.3f} | "
-              f"{r['overhead']:.3f} | {r['builds']} |")
+        print(f"| {mode} | {r['workers']} | {r['wall']:.2f} | {speed} | {m['run_s']:.3f} | {_num(m['build_s'])} | "
+              f"{m['set_s']:.4f} | {m['result_s']:.3f} | {m['transfer_s']:.3f} | {r['overhead']:.3f} | "
+              f"{r['builds']} | {_opens(r)} |")
     ref = next(iter(rows.values()))["rates"]
     same = all(np.array_equal(r["rates"], ref) for r in rows.values())
-    print(f"\nsame rates in every mode: {same}; rates (Hz): {np.round(ref, 2).tolist()}")
+    complete = all(r["n"] == sweep.total and not r["failed"] for r in rows.values())
+    print(f"\nevery run in every mode: {complete}; same rates in every mode: {same}; "
+          f"rates (Hz): {np.round(ref, 2).tolist()}")
+    if not (same and complete):
+        raise SystemExit("the modes disagree or runs are missing")
 
 
 if __name__ == "__main__":

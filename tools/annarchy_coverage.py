@@ -43,7 +43,6 @@ REASONS = {
     "OMP_MIN_NB_NEURONS": "ANNarchy OpenMP tuning constant; annstudio chooses its own thread blocks",
     "magic_network": "ANNarchy 5 internal helper",
     "LILConnectivity": "use CSR: same add()/push_back() for connect_with_func patterns",
-    "*.compute_firing_rate": "not implemented: r as a sliding spike count needs every backend's support",
     "*.enable": "not implemented (populations cannot be switched off)",
     "*.disable": "not implemented (populations cannot be switched off)",
     "*.update_launch_config": "annstudio chooses the CUDA launch configuration",
@@ -55,7 +54,14 @@ for _m in ("cyInstance", "initialized", "get_cpp_args", "latex", "keywords", "rn
 NOTES = {
     "Convolution": "a constant padding works with operation 'sum' and padding 0 only (max/min refused)",
     "Exponential": "annstudio draws with scale 1/Lambda (rate Lambda); ANNarchy passes Lambda as numpy's scale",
-    "Population.clear": "restarts the schedule of a SpikeSourceArray only",
+    "Population.clear": "drops the spike history compute_firing_rate counts (a SpikeSourceArray also restarts "
+                        "its schedule); spikes already in a delay queue still arrive",
+    "*.compute_firing_rate": "r (ANNarchy's windowed spike count, measured equal) is computed from recorded "
+                             "spikes when read, recorded or fed to a BOLD monitor; equations cannot read it",
+    "Network.reset": "time back to 0 as ANNarchy; reseed_rng restarts the NumPy backend's generator only "
+                     "(the compiled backends keep drawing)",
+    "Network.boldmonitor": "normalize_input on a monitor started before compile takes its baseline (ANNarchy "
+                           "5.0.4.1 then divides by 1e-7); balloon_CN works (5.0.4.1 cannot create it)",
 }
 
 
@@ -181,7 +187,8 @@ def rows(dumps, ours):
                 out.append((key, mv, "not supported", REASONS.get(key) or REASONS.get(f"*.{m}") or "not implemented"))
                 continue
             miss = _missing(me if me.get("kind") == "method" else None, our_m if our_m.get("kind") == "method" else None)
-            how = (["no keyword " + ", ".join(miss)] if miss else []) + ([NOTES[key]] if key in NOTES else [])
+            note = NOTES.get(key) or NOTES.get(f"*.{m}")
+            how = (["no keyword " + ", ".join(miss)] if miss else []) + ([note] if note else [])
             out.append((key, mv, "differs" if how else "supported", "; ".join(how)))
     return out
 

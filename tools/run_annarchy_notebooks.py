@@ -11,7 +11,13 @@ docs/annarchy-compatibility.md with ``--write``.
     .venv/bin/python tools/run_annarchy_notebooks.py --source <ANNarchy.github.io> \\
         --annarchy5 <venv5>/bin/python --annarchy48 <venv48>/bin/python [--only COBA STP] [--write]
 
-Statistics (rates, weights) are not compared by this runner yet: it reports whether each script runs to the end.
+Statistics: a prologue (``PROBE`` below, the same text for both simulators) wraps ``Monitor.get`` and
+registers every ``Population`` and ``Projection`` made; each value a monitor returns is reduced to numbers (a
+spike dictionary to its spike count, an array to its mean and standard deviation), and at exit every
+projection's mean ``w`` and every population's mean ``r`` (where it has one) are added.  The two runs' numbers
+are compared key by key (monitored object's name, variable, call count): two means match when they differ by
+at most ``--tolerance`` (5 %) of max(|mean|, std), two spike counts within 5 % of the larger.  Random networks
+draw different numbers in the two simulators, so only their statistics can agree.
 """
 import argparse
 import json
@@ -37,6 +43,83 @@ _IMPORTS = [(re.compile(r"^(\s*)import ANNarchy as (\w+)", re.M), r"\1import ann
             (re.compile(r"^(\s*)from ANNarchy(\.[\w.]+)? import", re.M), r"\1from annstudio.engine import")]
 
 
+PROBE = r'''
+import atexit as _nb_atexit, json as _nb_json, os as _nb_os
+import numpy as _nb_np
+import {module} as _nb_mod
+
+
+def _nb_setup():
+    def real(cls):
+        while cls.__name__ == "DeprecatedClass":  # ANNarchy 5 wraps the 4.x names in a warning subclass
+            cls = cls.__mro__[1]
+        return cls
+    stats, made, counts, depth = {{}}, {{"pop": [], "proj": []}}, {{}}, [0]
+
+    def reduce(key, value):
+        if isinstance(value, dict):
+            if value and all(isinstance(k, (int, _nb_np.integer)) for k in value):
+                stats[key + ".spikes"] = {{"count": int(sum(len(v) for v in value.values()))}}
+                return
+            for k, v in value.items():
+                reduce(f"{{key}}.{{k}}", v)
+            return
+        try:
+            arr = _nb_np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return
+        if arr.size and _nb_np.all(_nb_np.isfinite(arr)):
+            stats[key] = {{"mean": float(arr.mean()), "std": float(arr.std()), "shape": list(arr.shape)}}
+
+    mon = real(_nb_mod.Monitor)
+    get = mon.get
+
+    def probed_get(self, *args, **kwargs):
+        depth[0] += 1
+        try:
+            out = get(self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+        if depth[0]:  # a get() called by get() itself
+            return out
+        names = args[0] if args else kwargs.get("variables")
+        obj = getattr(self, "object", None)
+        owner = getattr(obj, "name", type(obj).__name__)
+        label = names if isinstance(names, str) else ("all" if names is None else "+".join(names))
+        n = counts[(owner, label)] = counts.get((owner, label), 0) + 1
+        value = {{label: out}} if isinstance(names, str) else out
+        reduce(f"{{owner}}#{{n}}", value)
+        return out
+    mon.get = probed_get
+    for kind, cls in (("pop", real(_nb_mod.Population)), ("proj", real(_nb_mod.Projection))):
+        init = cls.__init__
+
+        def registered(self, *args, _nb_init=init, _nb_kind=kind, **kwargs):
+            _nb_init(self, *args, **kwargs)
+            made[_nb_kind].append(self)
+        cls.__init__ = registered
+
+    def dump():
+        for kind, attr in (("pop", "r"), ("proj", "w")):
+            seen = {{}}
+            for obj in made[kind]:
+                try:
+                    arr = _nb_np.asarray(getattr(obj, attr), dtype=float)
+                except Exception:  # not compiled, no such attribute: nothing to compare
+                    continue
+                if arr.size and _nb_np.all(_nb_np.isfinite(arr)):
+                    seen[getattr(obj, "name", "?")] = float(arr.mean())
+            for name, mean in seen.items():
+                stats[f"{{name}}.{{attr}}@exit"] = {{"mean": mean, "std": 0.0}}
+        with open(_nb_os.environ["NB_STATS"], "w") as f:
+            _nb_json.dump(stats, f)
+    _nb_atexit.register(dump)
+
+
+_nb_setup()
+'''
+
+
 def _read(source, rel):
     src = pathlib.Path(source)
     if (src / rel).exists():
@@ -54,10 +137,13 @@ def _list(source):
     return sorted(p for p in out if p.endswith(".ipynb"))
 
 
-def to_script(notebook_json, annstudio=False):
-    """The code cells of a notebook as one script (magics dropped, Agg backend, imports changed if asked)."""
+def to_script(notebook_json, annstudio=False, probe=False):
+    """The code cells of a notebook as one script (magics dropped, Agg backend, imports changed if asked,
+    ``PROBE`` first if asked)."""
     cells = json.loads(notebook_json).get("cells", [])
     lines = ["import matplotlib", "matplotlib.use('Agg')"]
+    if probe:
+        lines += PROBE.format(module="annstudio.engine" if annstudio else "ANNarchy").splitlines()
     for c in cells:
         if c.get("cell_type") != "code":
             continue
@@ -71,20 +157,49 @@ def to_script(notebook_json, annstudio=False):
 
 
 def run_script(python, text, timeout, env_path=None):
-    """(ok, seconds, last error line) of ``text`` run by ``python`` in a scratch folder."""
+    """(ok, seconds, last error line, statistics) of ``text`` run by ``python`` in a scratch folder."""
     with tempfile.TemporaryDirectory() as d:
         path = pathlib.Path(d) / "nb.py"
         path.write_text(text)
-        env = dict(os.environ, MPLBACKEND="Agg")
+        stats_path = pathlib.Path(d) / "stats.json"
+        env = dict(os.environ, MPLBACKEND="Agg", NB_STATS=str(stats_path))
         if env_path:
             env["PATH"] = f"{env_path}{os.pathsep}{env['PATH']}"
         t0 = time.perf_counter()
         try:
             p = subprocess.run([python, str(path)], cwd=d, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
-            return False, time.perf_counter() - t0, f"timeout after {timeout} s"
+            return False, time.perf_counter() - t0, f"timeout after {timeout} s", {}
         err = [ln for ln in (p.stderr or "").splitlines() if ln.strip() and "Warning" not in ln]
-        return p.returncode == 0, time.perf_counter() - t0, (clean(err[-1])[:160] if err and p.returncode else "")
+        stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
+        return (p.returncode == 0, time.perf_counter() - t0, (clean(err[-1])[:160] if err and p.returncode else ""),
+                stats)
+
+
+def compare(ref, mine, tolerance=0.05):
+    """(number of statistics compared, list of 'key a vs b' that differ) between two runs' statistics."""
+    keys = sorted(set(ref) & set(mine))
+    bad = []
+    for k in keys:
+        a, b = ref[k], mine[k]
+        if "count" in a:
+            x, y, scale = a["count"], b.get("count", 0), max(a["count"], b.get("count", 0))
+        else:
+            x, y = a["mean"], b.get("mean", float("nan"))
+            scale = max(abs(x), abs(y), a.get("std", 0.0), b.get("std", 0.0))
+        if not abs(x - y) <= tolerance * scale:
+            bad.append(f"{k} {x:.4g} vs {y:.4g}")
+    return len(keys), bad
+
+
+def verdict(ref, mine, tolerance=0.05):
+    """The statistics column of the table."""
+    n, bad = compare(ref, mine, tolerance)
+    if not n:
+        return "nothing to compare"
+    if not bad:
+        return f"match ({n} of {n})"
+    return f"{n - len(bad)} of {n} match; differ: " + "; ".join(bad[:3]) + (" ..." if len(bad) > 3 else "")
 
 
 def clean(line):
@@ -93,8 +208,8 @@ def clean(line):
 
 
 def _table(rows):
-    table = ["| notebook | API | real ANNarchy | annstudio | note |", "|---|---|---|---|---|"]
-    table += [f"| {r[0]} | {r[1]} | {r[2].replace('|', '/')} | {r[3].replace('|', '/')} | {r[4]} |" for r in rows]
+    table = ["| notebook | API | real ANNarchy | annstudio | statistics | note |", "|---|---|---|---|---|---|"]
+    table += ["| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in rows]
     return "\n".join(table)
 
 
@@ -113,9 +228,13 @@ def main(argv=None):
     ap.add_argument("--annarchy5")
     ap.add_argument("--annarchy48")
     ap.add_argument("--annstudio", default=sys.executable)
+    ap.add_argument("--skip-annstudio", action="store_true", help="only run real ANNarchy (fills --cache)")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--api", choices=("4.x", "5.x"), help="only the notebooks of this API")
     ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--tolerance", type=float, default=0.05)
+    ap.add_argument("--cache", help="a folder keeping each real-ANNarchy run's outcome and statistics (JSON): "
+                                    "a later call reuses them and runs only annstudio again")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
     rows = []
@@ -127,23 +246,37 @@ def main(argv=None):
         if args.api and api != args.api:
             continue
         if name in NEEDS:
-            rows.append((rel, api, "-", "-", f"not run: needs {NEEDS[name]}"))
+            rows.append((rel, api, "-", "-", "-", f"not run: needs {NEEDS[name]}"))
             continue
         try:
             nb = _read(args.source, rel)
         except (OSError, subprocess.CalledProcessError):
-            rows.append((rel, api, "-", "-", "not readable from the given source"))
+            rows.append((rel, api, "-", "-", "-", "not readable from the given source"))
             continue
         peer = args.annarchy48 if api == "4.x" else args.annarchy5
         peer_label = "4.8.2.6" if api == "4.x" else "5.0.4.1"
-        if peer:
-            ok, sec, err = run_script(peer, to_script(nb), args.timeout, str(pathlib.Path(peer).parent))
+        ok, ref_stats = False, {}
+        cached = pathlib.Path(args.cache) / f"{peer_label}-{rel.replace('/', '_')}.json" if args.cache else None
+        if cached is not None and cached.exists():
+            ok, sec, err, ref_stats = json.loads(cached.read_text())
             ref = f"{peer_label}: {'runs' if ok else 'fails'} ({sec:.0f} s){' ' + err if err else ''}"
+        elif peer:
+            ok, sec, err, ref_stats = run_script(peer, to_script(nb, probe=True), args.timeout,
+                                                 str(pathlib.Path(peer).parent))
+            ref = f"{peer_label}: {'runs' if ok else 'fails'} ({sec:.0f} s){' ' + err if err else ''}"
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_text(json.dumps([ok, sec, err, ref_stats]))
         else:
             ref = "not run"
-        ok2, sec2, err2 = run_script(args.annstudio, to_script(nb, annstudio=True), args.timeout)
+        if args.skip_annstudio:
+            rows.append((rel, api, ref, "not run", "-", ""))
+            print(rows[-1], flush=True)
+            continue
+        ok2, sec2, err2, stats = run_script(args.annstudio, to_script(nb, annstudio=True, probe=True), args.timeout)
         mine = f"{'runs' if ok2 else 'fails'} ({sec2:.0f} s){' ' + err2 if err2 else ''}"
-        rows.append((rel, api, ref, mine, ""))
+        same = verdict(ref_stats, stats, args.tolerance) if ok and ok2 else "-"
+        rows.append((rel, api, ref, mine, same, ""))
         print(rows[-1], flush=True)
         if args.write:
             _write(rows)

@@ -1,11 +1,12 @@
-"""Take the README screenshots from the real studio, offscreen.
+"""Take the README screenshots from the real studio (offscreen, or under X).
 
     python tools/screenshots.py [--out docs/screenshots]
 
 Opens the main window with ``QT_QPA_PLATFORM=offscreen``, loads example
 projects from ``projects/`` and saves PNGs of: the network canvas with the
-inspector, the equation editor (clean, then with a typo underlined), and the
-live plots during a COBA run (grabbed mid-run).
+inspector, the equation editor (clean, then with two typos, each underlined and
+listed), the protocol table, and the live plots during a COBA run (grabbed mid-run).
+Under a real X server: ``Xvfb :99 & DISPLAY=:99 QT_QPA_PLATFORM=xcb python tools/screenshots.py``.
 """
 import argparse
 import os
@@ -115,10 +116,26 @@ def main(argv=None):
     equations = editor.edits["equations"]
     text = equations.toPlainText()
     equations.setPlainText(text.replace("g_exc * (Erev_exc - v)", "g_exc * (Erev_ex - v)", 1))
-    wait(app, lambda: editor.last_error is not None, 10)
+    spike = editor.edits["spike"]
+    spike.setPlainText(spike.toPlainText().replace("Vt", "V_t", 1))       # a second typo: both are listed
+    wait(app, lambda: editor.last_error is not None and "V_t" in editor.status.text(), 10)
     shoot("equation_error.png")
     window.controller.stack.undo()
+    window.controller.stack.undo()
     editor.validate()
+
+    # 2b. the protocol as a table of typed cells (Settings dock)
+    window.tabs.setCurrentWidget(window.canvas)
+    push = window.controller.push
+    push(C.SetProtocol([{"action": "simulate", "duration": 500.0, "label": "warm up"},
+                        {"action": "set", "target": "P", "variable": "I", "value": 25.0},
+                        {"action": "simulate", "duration": 500.0},
+                        {"action": "reset"}]))
+    window.docks["Settings"].raise_()
+    settle(app)
+    shoot("protocol_table.png")
+    window.controller.stack.undo()
+    window.docks["Inspector"].raise_()
 
     # 3. live plots during a COBA run (4000-neuron raster), grabbed mid-run
     window.tabs.setCurrentWidget(window.canvas)

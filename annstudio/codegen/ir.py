@@ -71,6 +71,7 @@ import hashlib
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Literal, Optional
 
+import numpy as np
 import sympy as sp
 
 from annstudio import __version__
@@ -188,6 +189,12 @@ class NetworkIR:
     populations: tuple[PopulationIR, ...]
     projections: tuple[ProjectionIR, ...]
     version: str = __version__
+    precision: Literal["float64", "float32"] = "float64"   # state, weights and arithmetic (Settings.precision)
+
+    @property
+    def real(self):
+        """The NumPy type of state, weights and arithmetic: ``np.float64`` or ``np.float32``."""
+        return np.float32 if self.precision == "float32" else np.float64
 
     def population(self, name):
         return next(p for p in self.populations if p.name == name)
@@ -206,6 +213,8 @@ def _canonical(obj):
     if isinstance(obj, (list, tuple)):
         return "(" + ",".join(_canonical(o) for o in obj) + ")"
     if is_dataclass(obj):
+        # the default precision leaves no trace: float64 digests (and cached kernels) stay as they were
         return type(obj).__name__ + "{" + ",".join(f"{f.name}={_canonical(getattr(obj, f.name))}"
-                                                   for f in fields(obj)) + "}"
+                                                   for f in fields(obj)
+                                                   if not (f.name == "precision" and obj.precision == "float64")) + "}"
     return repr(obj)

@@ -5,9 +5,9 @@ keyed by name: ``pop:<population>:<var>`` (variables, ``sum__<target>``, global 
 ``_mean__r``, ``_refr``, ``_src_steps``/``_src_ranks``/``_src_buffer``), ``proj:<projection>:<var>``
 (variables, global operations, ``_last_event``, ``_pre``, ``_post``, ``_delay``) and
 ``ctl:<name>`` (``learning``, ``dirty``).  Dtypes are NumPy names (``"float64"``, ``"int32"``,
-``"int64"``).  Each slot also says what sizes it (``sized_by``: a population, one value, the
-synapses, the post population, the number of projections, or a schedule's data) and the C name of
-its device copy (``cname``, used by the CUDA printer).
+``"int64"``; values are ``"float32"`` in single-precision networks: ``NetworkIR.precision``).  Each slot
+also says what sizes it (``sized_by``: a population, one value, the synapses, the post population, the
+number of projections, or a schedule's data) and the C name of its device copy (``cname``, used by the CUDA printer).
 
 The order depends only on the IR and the target's :class:`Rules` (the index type of connectivity,
 the control slots, whether refractory counters live in a slot), so a cached kernel and a fresh
@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 _C_NAME = re.compile(r"[^A-Za-z0-9_]")
-_CTYPES = {"float64": "double", "int32": "int32_t", "int64": "int64_t"}
+_CTYPES = {"float64": "double", "float32": "float", "int32": "int32_t", "int64": "int64_t"}
 
 
 def c_ident(text):
@@ -49,7 +49,7 @@ class Slot:
     owner: int            # population / projection index (0 for control slots)
     owner_name: str       # population / projection name ("" for control slots)
     name: str             # variable name, "sum__exc", "_mean__r", "_pre", "learning"...
-    dtype: Literal["float64", "int32", "int64"]
+    dtype: Literal["float64", "float32", "int32", "int64"]
     sized_by: Literal["pop", "scalar", "syn", "post", "nproj", "data"]
 
     @property
@@ -109,36 +109,37 @@ class Layout:
 
 def build_layout(ir, rules=OPENMP):
     slots = []
+    real = getattr(ir, "precision", "float64")   # values (variables, sums, weights...): float64 or float32
 
     def add(kind, owner, owner_name, name, dtype, sized_by):
         slots.append(Slot(len(slots), kind, owner, owner_name, name, dtype, sized_by))
 
     for i, p in enumerate(ir.populations):
         for v in p.variables:
-            add("pop", i, p.name, v.name, "float64", "scalar" if v.locality == "global" else "pop")
+            add("pop", i, p.name, v.name, real, "scalar" if v.locality == "global" else "pop")
         for t in p.sums:
-            add("pop", i, p.name, f"sum__{t}", "float64", "pop")
+            add("pop", i, p.name, f"sum__{t}", real, "pop")
         for g in p.global_ops:
-            add("pop", i, p.name, g.symbol, "float64", "scalar")
+            add("pop", i, p.name, g.symbol, real, "scalar")
         if rules.refractory_slot and p.type == "spike" and p.refractory is not None:
             add("pop", i, p.name, "_refr", "int32", "pop")
         if p.source == "spike_source_array":      # NetworkData.sources[name]: steps, ranks (sorted)
             add("pop", i, p.name, "_src_steps", "int64", "data")
             add("pop", i, p.name, "_src_ranks", "int64", "data")
         elif p.source == "timed_array":           # buffer [T, size], row-major
-            add("pop", i, p.name, "_src_buffer", "float64", "data")
+            add("pop", i, p.name, "_src_buffer", real, "data")
     for j, pr in enumerate(ir.projections):
         for v in pr.variables:
             if v.locality == "global" or (v.name == "w" and pr.uniform_weight):
                 sized = "scalar"
             else:
                 sized = "post" if v.locality == "semiglobal" else "syn"
-            add("proj", j, pr.name, v.name, "float64", sized)
+            add("proj", j, pr.name, v.name, real, sized)
         if rules.projection_global_ops:
             for g in pr.global_ops:
-                add("proj", j, pr.name, g.symbol, "float64", "scalar")
+                add("proj", j, pr.name, g.symbol, real, "scalar")
         if pr.event_driven:
-            add("proj", j, pr.name, "_last_event", "float64", "syn")
+            add("proj", j, pr.name, "_last_event", "float64", "syn")   # times: double
         add("proj", j, pr.name, "_pre", rules.index_dtype, "syn")
         add("proj", j, pr.name, "_post", rules.index_dtype, "syn")
         if pr.delay == "variable":
@@ -177,7 +178,7 @@ def _array(s, ir, data):
                 data.projections[pr.name].get(s.name, 0.0)
     if s.scalar:
         src = np.asarray(src, dtype=float).reshape(-1)
-        return np.array(float(src[0]) if src.size else 0.0)
+        return np.array(float(src[0]) if src.size else 0.0, dtype=s.dtype)
     if n is None:
         return np.ascontiguousarray(src, dtype=s.dtype).copy()
     if s.name in ("_pre", "_post") and isinstance(src, np.ndarray) and src.dtype == s.dtype and \

@@ -13,7 +13,8 @@ import numpy as np
 import sympy as sp
 
 from annstudio.core.equations import Update, event_driven_update, integrate
-from annstudio.core.errors import ModelError
+from annstudio.core.errors import EquationError, ModelError
+from annstudio.core.model.checks import reference_problems
 
 from .data import add_constants, build_data, steps, synapse_analysis, uniform_weight
 from .ir import NetworkIR, PopulationIR, ProjectionIR, Variable, temp_owner
@@ -67,7 +68,8 @@ def lower_code(spec, analyses, data, scope):
             sums=_sums(a, ups), hoisted=hoisted, global_ops=a.global_ops, spike_history=spike_hist.get(p.name, 0),
             rate_history=rate_hist.get(p.name, 0), global_randoms=_global_randoms(a, ups), **_source(p, dt)))
     _check_targets(spec, analyses)
-    return NetworkIR(dt=dt, populations=tuple(pop_irs), projections=tuple(proj_irs))
+    return NetworkIR(dt=dt, populations=tuple(pop_irs), projections=tuple(proj_irs),
+                     precision=getattr(spec.settings, "precision", "float64"))
 
 
 def _neuron_updates(analysis, where):
@@ -206,12 +208,8 @@ def _lower_projection(pr, pre_a, post_a, data, dt, scope):
     where = f"Projection '{pr.name}'"
     ptype = pre_a.type
     a = synapse_analysis(pr, ptype, scope)
-    for ref in a.pre_refs:
-        if not ref.startswith("sum__") and ref not in pre_a.names:
-            raise ModelError(f"'pre.{ref}' is not a variable of Neuron '{pre_a.name}'", where=where)
-    for ref in a.post_refs:
-        if not ref.startswith("sum__") and ref not in post_a.names:
-            raise ModelError(f"'post.{ref}' is not a variable of Neuron '{post_a.name}'", where=where)
+    for field, line, message, hint in reference_problems(pr.synapse, a, pre_a, post_a) if pr.synapse else ():
+        raise EquationError(message, where=f"{where}, Synapse '{pr.synapse.name}', {field}", line=line, hint=hint)
     delay_kind, max_delay = _delay_kind(data.delays[pr.name])
     psp = None
     if ptype == "rate":

@@ -28,14 +28,15 @@ class NumpyBackend(Backend):
         self.step = 0
         seed = settings.seed
         self.rng = np.random.default_rng(None if seed is None else (int(seed) + 7919) % (2 ** 63))
-        self.pops = {p.name: PopulationState(p, data.populations[p.name], ir.dt) for p in ir.populations}
+        self.real = real = getattr(ir, "real", np.float64)   # np.float32 in single precision
+        self.pops = {p.name: PopulationState(p, data.populations[p.name], ir.dt, real) for p in ir.populations}
         for name, src in data.sources.items():
             self.pops[name].source = {k: np.array(v, copy=True) for k, v in src.items()}
         self.projs = {}
         for pr in ir.projections:
             self.projs[pr.name] = ProjectionState(pr, data.projections[pr.name], data.connectivity[pr.name],
                                                   data.delays[pr.name], self.pops[pr.pre], self.pops[pr.post],
-                                                  ir.dt)
+                                                  ir.dt, real)
         self.monitors = MonitorTable()
         self._next_monitor = 0
         for p in self.pops.values():
@@ -228,14 +229,17 @@ class NumpyBackend(Backend):
         all_idx = np.arange(pr.n)
         ns = pr.namespace(all_idx, t, pre_r=pre_r)
         for rd in pr.ir.randoms:
-            ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, pr.n)
-        vals = np.broadcast_to(np.asarray(_eval(pr.psp, ns), dtype=float), (pr.n,))
+            ns[rd.symbol] = self._draw(rd, pr.n)
+        vals = np.broadcast_to(np.asarray(_eval(pr.psp, ns), dtype=self.real), (pr.n,))
         npost = pr.post.n
         op = pr.ir.operation
-        if op == "sum":
+        if op == "sum" and self.real is np.float64:
             res = np.bincount(pr.post_idx, weights=vals, minlength=npost)
+        elif op == "sum":           # single precision: float32 sums, synapse by synapse (bincount adds in double)
+            res = np.zeros(npost, dtype=self.real)
+            np.add.at(res, pr.post_idx, vals)
         else:
-            res = np.zeros(npost)
+            res = np.zeros(npost, dtype=self.real)
             counts = np.diff(pr.post_ptr)
             nz = counts > 0
             starts = pr.post_ptr[:-1][nz]
@@ -244,7 +248,7 @@ class NumpyBackend(Backend):
             elif op == "min":
                 res[nz] = np.minimum.reduceat(vals, starts)
             else:
-                res[nz] = np.add.reduceat(vals, starts) / counts[nz]
+                res[nz] = np.add.reduceat(vals, starts) / counts[nz].astype(self.real)
         target = pr.ir.target
         if target in pr.post.sums:
             pr.post.sums[target] += res
@@ -288,7 +292,9 @@ class NumpyBackend(Backend):
 
     def _events(self, pr, idx, statements, t, pre_event):
         if pr.event:
-            delta = t - pr.vars["_last_event"][idx]
+            # ANNarchy advances event-driven variables to t - dt at a pre event (to t at a post event), then
+            # stamps the event at t (docs/annarchy-semantics.md, section l)
+            delta = ((t - self.dt if pre_event else t) - pr.vars["_last_event"][idx]).astype(self.real)
             ns = pr.namespace(idx, t)
             ns["_delta_t"] = delta
             new = [(name, _eval(code, ns)) for name, code in pr.event]
@@ -298,17 +304,17 @@ class NumpyBackend(Backend):
         for target, code in statements:
             ns = pr.namespace(idx, t)
             for rd in pr.ir.randoms:
-                ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, idx.size)
+                ns[rd.symbol] = self._draw(rd, idx.size)
             if target == "g_target":
                 if not pre_event:
                     raise SimulationError("g_target can only be changed in pre_spike")
-                inc = np.broadcast_to(np.asarray(_eval(code, {**ns, "g_target": 0.0}), dtype=float), idx.shape)
+                inc = np.broadcast_to(np.asarray(_eval(code, {**ns, "g_target": 0.0}), dtype=self.real), idx.shape)
                 g = pr.post.vars.get("g_" + pr.ir.target)
                 if g is None:
                     raise SimulationError(f"population {pr.post.ir.name!r} has no conductance g_{pr.ir.target}")
                 np.add.at(g, pr.post_idx[idx], inc)
                 continue
-            val = np.broadcast_to(np.asarray(_eval(code, ns), dtype=float), idx.shape).copy()
+            val = np.broadcast_to(np.asarray(_eval(code, ns), dtype=self.real), idx.shape).copy()
             if target.startswith("_"):
                 continue
             if pr.owner_locality(target) != "local":
@@ -324,12 +330,12 @@ class NumpyBackend(Backend):
             ns = pr.namespace(all_idx if loc == "local" else None, t, locality=loc)
             ns.update({k: v for k, v in temps.items() if k.startswith("_")})
             for rd in pr.ir.randoms:
-                ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, pr.n if loc == "local" else pr.post.n)
+                ns[rd.symbol] = self._draw(rd, pr.n if loc == "local" else pr.post.n)
             val = _eval(code, ns)
             if target.startswith("_"):
                 temps[target] = val
             else:
-                pr.store(target, all_idx, np.asarray(val, dtype=float), loc)
+                pr.store(target, all_idx, np.asarray(val, dtype=self.real), loc)
 
     def _source_step(self, p):
         """Spikes of a SpikeSourceArray / rates of a TimedArray at this step (see ``codegen.ir``)."""
@@ -350,6 +356,11 @@ class NumpyBackend(Backend):
         """Replace a special population's schedule (``steps``/``ranks`` or ``buffer``) at run time."""
         self.pops[name].source[key] = np.array(value, copy=True)
 
+    def _draw(self, rd, n):
+        """``n`` draws of ``rd`` (drawn in double, then rounded to the network's precision)."""
+        vals = _draw(self.rng, rd.dist, rd.args, n)
+        return vals if self.real is np.float64 else vals.astype(self.real)
+
     def _update_population(self, p, t):
         ir = p.ir
         if ir.source:
@@ -358,7 +369,7 @@ class NumpyBackend(Backend):
         p.compute_hoisted(t)
         ns = p.namespace(t)
         for rd in ir.randoms:   # population-wide statements draw one value (PopulationIR.global_randoms)
-            ns[rd.symbol] = _draw(self.rng, rd.dist, rd.args, 1 if rd.symbol in ir.global_randoms else p.n)
+            ns[rd.symbol] = self._draw(rd, 1 if rd.symbol in ir.global_randoms else p.n)
         old = {k: p.vars[k].copy() for k in p.clamped} if ir.refractory is not None else {}
         for target, code in p.updates:
             val = _eval(code, ns)
@@ -379,7 +390,7 @@ class NumpyBackend(Backend):
             p.refr_left[refractory] -= 1
             if spiked.size:
                 for target, code in p.reset:
-                    val = np.broadcast_to(np.asarray(_eval(code, ns), dtype=float), (p.n,))
+                    val = np.broadcast_to(np.asarray(_eval(code, ns), dtype=self.real), (p.n,))
                     p.vars[target][spiked] = val[spiked]
                     ns[target] = p.vars[target]
                 if p.refr_code is not None:

@@ -12,20 +12,32 @@ from .ir import temp_owner
 from .numpy_eval import REDUCERS, compile_expr, compile_updates, evaluate
 
 
+def real_scalars(real, t, dt):
+    """``t`` and ``dt`` as the equations see them: Python floats in double precision (unchanged), float32
+    scalars in single precision (so that every operation of an equation rounds to float32, as in the kernels)."""
+    return (t, dt) if real is np.float64 else (real(t), real(dt))
+
+
+def scalar(real, value):
+    """A per-step scalar (hoisted reciprocal) in the network's precision."""
+    return float(value) if real is np.float64 else real(value)
+
+
 class PopulationState:
     """A population's arrays, compiled statements, spike and rate histories, refractory counters."""
 
-    def __init__(self, ir, values, dt):
+    def __init__(self, ir, values, dt, real=np.float64):
         self.ir = ir
         self.n = ir.size
+        self.real = real          # np.float64, or np.float32 in single precision (NetworkIR.precision)
         self.vars = {}
         for v in ir.variables:
             val = values[v.name]
-            self.vars[v.name] = np.array(val, dtype=float) if v.locality == "global" else \
-                np.ascontiguousarray(val, dtype=float).copy()
+            self.vars[v.name] = np.array(val, dtype=real) if v.locality == "global" else \
+                np.ascontiguousarray(val, dtype=real).copy()
         for g in ir.global_ops:
-            self.vars[g.symbol] = np.array(0.0)
-        self.sums = {t: np.zeros(self.n) for t in ir.sums}
+            self.vars[g.symbol] = np.array(0.0, dtype=real)
+        self.sums = {t: np.zeros(self.n, dtype=real) for t in ir.sums}
         self.updates = compile_updates(ir.updates, ir.name)
         self.hoisted = compile_updates(ir.hoisted, ir.name + ":hoisted")
         self.hoisted_values = {}
@@ -48,8 +60,7 @@ class PopulationState:
         ns = dict(self.vars)
         for k, v in self.sums.items():
             ns["sum__" + k] = v
-        ns["t"] = t
-        ns["dt"] = self.dt
+        ns["t"], ns["dt"] = real_scalars(self.real, t, self.dt)
         ns.update(self.hoisted_values)
         return ns
 
@@ -59,7 +70,7 @@ class PopulationState:
             self.hoisted_values = {}
             ns = self.namespace(t)
             for target, code in self.hoisted:
-                ns[target] = self.hoisted_values[target] = float(evaluate(code, ns))
+                ns[target] = self.hoisted_values[target] = scalar(self.real, evaluate(code, ns))
 
     def update_globals(self):
         for g in self.ir.global_ops:
@@ -71,16 +82,17 @@ class PopulationState:
 class ProjectionState:
     """A projection's arrays and connectivity (CSR views), compiled statements, learning switch."""
 
-    def __init__(self, ir, data, conn, delay_steps, pre, post, dt):
+    def __init__(self, ir, data, conn, delay_steps, pre, post, dt, real=np.float64):
         self.ir = ir
+        self.real = real
         self.pre, self.post = pre, post
         self.conn = conn
         self.pre_idx = conn.pre
         self.post_idx = conn.post
         self.n = conn.size
         self.vars = {}
-        for name, val in data.items():
-            self.vars[name] = np.array(val, dtype=float)
+        for name, val in data.items():    # event times (_last_event) stay float64
+            self.vars[name] = np.array(val, dtype=float if name == "_last_event" else real)
         self.delay = delay_steps
         self.pre_order = conn.pre_order()
         self.pre_ptr = conn.pre_row_ptr()
@@ -104,7 +116,7 @@ class ProjectionState:
 
     def namespace(self, idx, t, locality="local", pre_r=None):
         """Values seen by synapses ``idx`` (or by post neurons for semiglobal)."""
-        ns = {"t": t, "dt": self.dt}
+        ns = dict(zip(("t", "dt"), real_scalars(self.real, t, self.dt)))
         if locality == "semiglobal":
             post_sel = slice(None)
             for k, v in self.vars.items():
@@ -143,7 +155,7 @@ class ProjectionState:
     @staticmethod
     def _side_value(pop, ref, sel):
         if ref.startswith("sum__"):
-            arr = pop.sums.get(ref[5:], np.zeros(pop.n))
+            arr = pop.sums.get(ref[5:], np.zeros(pop.n, dtype=pop.real))
         else:
             arr = pop.vars[ref]
         return arr if np.ndim(arr) == 0 else arr[sel]

@@ -49,12 +49,12 @@ def build_type(section, name, definition):
     return type_from_dict(section, definition, name=name)
 
 
-def standard_definition(section, name):
-    """The editable entry of a library type (for "make an editable copy")."""
+def standard_definition(section, name, args=None):
+    """The editable entry of a library type built with ``args`` (for "make an editable copy")."""
     factory = library_factory(section, name)
     if factory is None:
         return None
-    out = factory().to_dict()
+    out = factory(**(args or {})).to_dict()
     out.pop("name", None)
     return out
 

@@ -34,6 +34,7 @@ CONNECTOR_ARGS = {
     "from_matrix": (),
     "from_sparse": (),
 }
+_UNSHOWN = object()
 BOOL_ARGS = ("allow_self_connections", "force_multiple_weights")
 ARG_TIPS = {"probability": "chance (0 to 1) that each pre neuron connects to each post neuron",
             "number": "how many connections each neuron gets (a whole number)",
@@ -88,6 +89,20 @@ class _ItemPage(QWidget):
         self.name_edit.committed.connect(self._rename)
         self.message = _message_label()
 
+    sweep_requested = Signal(str)       # "ITEM.NAME": a row label's "Sweep this parameter"
+
+    def _sweep_label(self, text, variable):
+        """A row label whose context menu offers "Sweep this parameter..." for ``ITEM.variable``."""
+        label = QLabel(text)
+        label.setContextMenuPolicy(Qt.ActionsContextMenu)
+        self._add_sweep(label, "Sweep this parameter...", variable)
+        return label
+
+    def _add_sweep(self, widget, text, variable):
+        action = QAction(text, widget)
+        action.triggered.connect(lambda _c=False: self.sweep_requested.emit(f"{self.name}.{variable}"))
+        widget.addAction(action)
+
     def _watch(self, edit, what):
         edit.invalid.connect(lambda text: _show_message(self.message, f"{what}: {text} (not applied)"))
         edit.committed.connect(lambda _v: _show_message(self.message, ""))
@@ -136,6 +151,7 @@ class PopulationPage(_ItemPage):
         self.rate.setObjectName("rate")
         self.rate.setToolTip("mean firing rate of each neuron, in Hz (a number, or an expression of t in ms)")
         self.rate.committed.connect(lambda v: self._set(("options", "rates"), v))
+        self.rate_label = self._sweep_label("rate (Hz)", "rates")
         self.spike_times = SpikeTimesEditor()
         self.spike_times.setObjectName("spike_times")
         self.spike_times.setToolTip("the times (ms) at which each neuron fires: one line per neuron")
@@ -207,7 +223,7 @@ class PopulationPage(_ItemPage):
         if kind == "poisson":
             rates = options.get("rates")
             self.rate.set_quiet(format_value(rates).strip('"') if rates is not None else "", rates)
-            self.options_form.addRow("rate (Hz)", self.rate)
+            self.options_form.addRow(self.rate_label, self.rate)
         elif kind == "spike_source_array":
             self.spike_times.set_value(options.get("spike_times") or [])
             self.options_form.addRow("spike times (ms)", self.spike_times)
@@ -218,7 +234,7 @@ class PopulationPage(_ItemPage):
             field.setObjectName(f"option_{key}")
             field.committed.connect(lambda v, k=key: self._set(("options", k), v))
             self.options_form.addRow(key.replace("_", " "), field)
-        for widget in (self.rate, self.spike_times):
+        for widget in (self.rate, self.rate_label, self.spike_times):
             widget.setVisible(self.options_form.indexOf(widget) >= 0)
         self.options_box.setVisible(self.options_form.rowCount() > 0)
 
@@ -248,7 +264,7 @@ class PopulationPage(_ItemPage):
             tip = f"{var}: initial value" + (f"; the type declares {default:g}" if default is not None else "")
             self.initial_form.itemAt(row, QFormLayout.LabelRole).widget().setToolTip(tip)
             editor.setToolTip(tip)
-            if editor.value != initial.get(var) or editor.mode.currentText() != mode_of(initial.get(var)):
+            if editor.value != initial.get(var) or editor.current_mode() != mode_of(initial.get(var)):
                 editor.set_value(initial.get(var))
 
 
@@ -266,30 +282,32 @@ class ProjectionPage(_ItemPage):
         self.method = QComboBox()
         self.method.addItems(list(CONNECTOR_ARGS))
         self.method.activated.connect(lambda _i: self._set(("connector", "method"), self.method.currentText()))
-        self.weights = CommitLineEdit(parse_value)
+        self.weights = ValueEditor(allow_default=False, allow_slices=False, what="the weight")
         self.weights.setObjectName("weights")
         self.weights.committed.connect(lambda v: self._set(("connector", "weights"), v))
-        self.delays = CommitLineEdit(lambda t: parse_value(t, allow_none=True))
-        self.delays.setPlaceholderText("none (one step)")
+        self.delays = ValueEditor(allow_slices=False, default_text="one time step (dt)", minimum=0.0,
+                                  what="the delay", default_label="none")
+        self.delays.setObjectName("delays")
         self.delays.committed.connect(lambda v: self._set(("connector", "delays"), v))
         self.args_box = QWidget()
         self.args_form = QFormLayout(self.args_box)
         self.args_form.setContentsMargins(0, 0, 0, 0)
         self.monitor = MonitorForm(controller)
-        self.weights.setToolTip("weight of each synapse: a number, or a distribution such as Uniform(0, 0.5) "
-                                "or Normal(0.5, 0.1, min=0); its unit is the target's (nA, uS or a rate)")
-        self.delays.setToolTip("synaptic delay in ms: a number or a distribution; empty = one time step")
-        for edit, what in ((self.name_edit, "name"), (self.target, "target"), (self.weights, "weights"),
-                           (self.delays, "delays")):
+        self.weights.setToolTip("weight of each synapse: one number for all, or a random draw per synapse "
+                                "(e.g. Uniform between min and max); its unit is the target's (nA, uS or a rate)")
+        self.delays.setToolTip("synaptic delay in ms: none (one time step), a number or a random draw per synapse")
+        for edit, what in ((self.name_edit, "name"), (self.target, "target")):
             self._watch(edit, what)
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
         form.addRow("Pre → post", self.ends)
         form.addRow("Target", self.target)
-        form.addRow("Synapse", self.synapse)
+        self.synapse_label = QLabel("Synapse")
+        self.synapse_label.setContextMenuPolicy(Qt.ActionsContextMenu)     # "Sweep P...": its parameters
+        form.addRow(self.synapse_label, self.synapse)
         form.addRow("Connector", self.method)
         form.addRow("", self.args_box)
-        form.addRow("Weights", self.weights)
+        form.addRow(self._sweep_label("Weights", "w"), self.weights)
         form.addRow("Delays", self.delays)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -298,7 +316,11 @@ class ProjectionPage(_ItemPage):
         layout.addWidget(self.monitor)
         layout.addStretch(1)
 
-    show_projection = _ItemPage._show
+    def show_projection(self, name):
+        if name != self.name:                     # another projection: its values, not the last one's text
+            for editor in (self.weights, self.delays):
+                editor.value = _UNSHOWN
+        self._show(name)
 
     def refresh(self):
         proj = self.document.projection(self.name)
@@ -314,10 +336,27 @@ class ProjectionPage(_ItemPage):
             n for n in catalog.TEMPLATES["synapses"] if n not in self.document.data["synapses"]])
         self.synapse.setCurrentText(proj.get("synapse") or "(default)")
         self.method.setCurrentText(connector.get("method", "all_to_all"))
-        self.weights.set_text_quiet(format_value(connector.get("weights")))
-        self.delays.set_text_quiet(format_value(connector.get("delays")))
+        for editor, key in ((self.weights, "weights"), (self.delays, "delays")):
+            value = connector.get(key)
+            if key == "weights" and value is None:
+                value = 1.0                      # the connectors' default weight
+            if editor.error() and editor.value == value:
+                continue                         # the user's bad text stays, with its message
+            if not editor.body_layout.count() or editor.value != value:
+                editor.set_value(value)
         self._fill_args(connector)
         self.monitor.show_for(self.name, "projection")
+        self._synapse_sweeps(proj.get("synapse"))
+
+    def _synapse_sweeps(self, synapse):
+        """The Synapse label's "Sweep P..." actions: one per parameter of the synapse type."""
+        for action in self.synapse_label.actions():
+            self.synapse_label.removeAction(action)
+            action.deleteLater()
+        a = self.document.type_analysis("synapses", synapse) if isinstance(synapse, str) else None
+        for name in (a.parameters if a is not None else ()):
+            if name != "w":                      # the Weights row offers w
+                self._add_sweep(self.synapse_label, f"Sweep {name}...", name)
 
     def _fill_args(self, connector):
         while self.args_form.rowCount():
@@ -369,6 +408,7 @@ class Inspector(QScrollArea):
         self.population = PopulationPage(controller)
         self.projection = ProjectionPage(controller)
         self.population.sweep_requested.connect(self.sweep_requested)
+        self.projection.sweep_requested.connect(self.sweep_requested)
         for page in (self.empty, self.population, self.projection):
             self.stack.addWidget(page)
         self.setWidget(self.stack)

@@ -79,16 +79,18 @@ class MainWindow(QMainWindow):
         self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self._dock("Settings", self.settings_panel, Qt.RightDockWidgetArea, tab_with="Inspector")
         self._dock("Live parameters", self.live_params, Qt.RightDockWidgetArea, tab_with="Inspector")
-        self._dock("History", self.history, Qt.RightDockWidgetArea, tab_with="Inspector")
         self._dock("Plots", self.plots, Qt.BottomDockWidgetArea)
         self._dock("Log", self.log, Qt.BottomDockWidgetArea, tab_with="Plots")
         self.sweep_panel = SweepPanel(self.controller)
         self._dock("Sweep", self.sweep_panel, Qt.BottomDockWidgetArea, tab_with="Plots")
+        # the undo history sits with the log, where there is room: a fifth tab beside the inspector
+        # was cut to "Hi" in the side dock's width
+        self._dock("History", self.history, Qt.BottomDockWidgetArea, tab_with="Plots")
         self.inspector.sweep_requested.connect(self.open_sweep)
         self.docks["Inspector"].raise_()
         self.docks["Plots"].raise_()
         self.tabifiedDockWidgetActivated.connect(lambda _dock: self._unelide_dock_tabs())
-        self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [200, 330], Qt.Horizontal)
+        self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [250, 340], Qt.Horizontal)
         self.resizeDocks([self.docks["Plots"]], [330], Qt.Vertical)
 
         self.actions = build_menus(self)
@@ -441,6 +443,27 @@ class MainWindow(QMainWindow):
             if bar.parent() is self:
                 bar.setElideMode(Qt.ElideNone)
                 bar.setUsesScrollButtons(True)
+                self._fit_tabs(bar)
+
+    def _fit_tabs(self, bar):
+        """A side dock starts as wide as its row of tabs (no title cut), once: not a minimum width,
+        which would make the window wider than a small screen; the user may narrow it again."""
+        fitted = self.__dict__.setdefault("_tabs_fitted", set())
+        needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count())) + 6
+        docks = [self.docks.get(bar.tabText(i).replace("&", "")) for i in range(bar.count())]
+        docks = [d for d in docks if d is not None and d.isVisible()
+                 and self.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)]
+        key = tuple(sorted(bar.tabText(i) for i in range(bar.count())))
+        if docks and key not in fitted:
+            if docks[0].width() < needed:
+                self.resizeDocks([docks[0]], [needed], Qt.Horizontal)
+            if docks[0].width() >= needed:        # else tried again when the window grows
+                fitted.add(key)
+
+    def resizeEvent(self, event):                     # noqa: N802 - Qt spelling
+        super().resizeEvent(event)
+        if self.isVisible():
+            QTimer.singleShot(0, self._unelide_dock_tabs)
 
     def closeEvent(self, event):
         if not self.maybe_save():

@@ -3,16 +3,12 @@ protocol (a table of steps), edited through commands.  Each setting says what it
 means and its unit (tooltip); a bad value is explained in words on the panel and
 not applied."""
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..project import commands as C
 from .forms import CommitLineEdit, button_row
+from .protocol_table import ProtocolTable
 from .typed_fields import parse_number
-from .values import format_value, parse_value
-
-ACTIONS = ("simulate", "set", "simulate_until", "reset", "pause_monitor", "resume_monitor")
-COLUMNS = ("action", "target", "variable", "value / duration")
 
 
 def _positive(text):
@@ -35,7 +31,9 @@ TIPS = {"dt": "the simulation time step, in ms (smaller is more exact and slower
         "seed": "fixes every random draw, so a run can be repeated exactly; empty: a new seed each run",
         "num_threads": "CPU threads of the compiled (openmp) backend",
         "duration": "how long a run lasts, in ms of model time, when the protocol is empty",
-        "paradigm": "numpy: no compiler needed; openmp: compiled C++ (fast); cuda: an NVIDIA GPU"}
+        "paradigm": "numpy: no compiler needed; openmp: compiled C++ (fast); cuda: an NVIDIA GPU",
+        "precision": "float64: double precision (default); float32: single precision, half the memory and "
+                     "faster rate-coded sums, about 7 significant digits"}
 
 
 class SettingsPanel(QWidget):
@@ -56,6 +54,11 @@ class SettingsPanel(QWidget):
         self.message.setStyleSheet("color: #b00020;")
         self.message.hide()
         self.paradigm.setToolTip(TIPS["paradigm"])
+        self.precision = QComboBox()
+        self.precision.setObjectName("setting_precision")
+        self.precision.addItems(["float64", "float32"])
+        self.precision.activated.connect(lambda _i: self._set("precision", self.precision.currentText()))
+        self.precision.setToolTip(TIPS["precision"])
         for key, edit in self.fields.items():
             edit.setObjectName(f"setting_{key}")
             edit.committed.connect(lambda v, k=key: self._set(k, v))
@@ -63,16 +66,15 @@ class SettingsPanel(QWidget):
             edit.invalid.connect(lambda text, k=key: self._say(f"{k.replace('num_', '')}: {text} (not applied)"))
         form = QFormLayout()
         for label, key in (("dt (ms)", "dt"), ("Seed", "seed"), ("Paradigm", "paradigm"),
-                           ("Threads", "num_threads"), ("Duration (ms)", "duration")):
+                           ("Threads", "num_threads"), ("Precision", "precision"), ("Duration (ms)", "duration")):
             row_label = QLabel(label)
             row_label.setToolTip(TIPS[key])
-            form.addRow(row_label, self.paradigm if key == "paradigm" else self.fields[key])
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.table.verticalHeader().hide()
-        self.table.itemChanged.connect(self._table_edited)
-        buttons = button_row(("Add step", self._add_step), ("Remove step", self._remove_step))
+            form.addRow(row_label, {"paradigm": self.paradigm, "precision": self.precision}.get(key) or self.fields[key])
+        self.table = ProtocolTable()
+        self.table.setObjectName("protocol_table")
+        self.table.steps_changed.connect(self._protocol_edited)
+        self.table.invalid.connect(self._say)
+        buttons = button_row(("Add step", self.table.add_step), ("Remove step", self.table.remove_step))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -105,60 +107,14 @@ class SettingsPanel(QWidget):
             value = settings.get(key)
             edit.set_text_quiet("" if value is None else repr(value))
         self.paradigm.setCurrentText(settings.get("paradigm") or "openmp")
-        self._filling = True
-        steps = self.document.items("protocol")
-        self.table.setRowCount(len(steps))
-        for row, step in enumerate(steps):
-            action = step.get("action", "simulate")
-            value = step.get("duration") if action == "simulate" else step.get("max_duration") \
-                if action == "simulate_until" else step.get("value")
-            target = step.get("population") if action == "simulate_until" else step.get("target", step.get("monitor"))
-            cells = (action, target or "", step.get("variable") or "", format_value(value))
-            for col, text in enumerate(cells):
-                self.table.setItem(row, col, QTableWidgetItem(str(text)))
-        self._filling = False
+        self.precision.setCurrentText(settings.get("precision") or "float64")
+        steps = list(self.document.items("protocol"))
+        if self.table.document is not self.document or self.table.steps != steps:
+            self.table.show_steps(self.document, steps)      # a bad value being corrected is kept otherwise
 
     def _set(self, key, value):
         self.controller.push(C.SetSetting(key, value))
 
-    def _rows(self):
-        steps = []
-        for row in range(self.table.rowCount()):
-            cell = [self.table.item(row, c).text().strip() if self.table.item(row, c) else ""
-                    for c in range(len(COLUMNS))]
-            action = cell[0] if cell[0] in ACTIONS else "simulate"
-            if action == "simulate":
-                steps.append({"action": action, "duration": _positive(cell[3] or "100")})
-            elif action == "set":
-                steps.append({"action": action, "target": cell[1], "variable": cell[2],
-                              "value": parse_value(cell[3])})
-            elif action == "simulate_until":
-                steps.append({"action": action, "max_duration": _positive(cell[3] or "100"),
-                              "population": cell[1], "operator": "or"})
-            elif action in ("pause_monitor", "resume_monitor"):
-                steps.append({"action": action, "monitor": cell[1]})
-            else:
-                steps.append({"action": "reset"})
-        return steps
-
-    def _table_edited(self, _item):
-        if self._filling:
-            return
-        try:
-            steps = self._rows()
-        except ValueError as exc:
-            self.controller.error.emit(f"Protocol: {exc}")
-            QTimer.singleShot(0, self.refresh)
-            return
+    def _protocol_edited(self, steps):
+        self.message.hide()
         self.controller.push(C.SetProtocol(steps))
-
-    def _add_step(self):
-        steps = list(self.document.items("protocol")) + [{"action": "simulate", "duration": 100.0}]
-        self.controller.push(C.SetProtocol(steps))
-
-    def _remove_step(self):
-        row = self.table.currentRow()
-        steps = list(self.document.items("protocol"))
-        if 0 <= row < len(steps):
-            del steps[row]
-            self.controller.push(C.SetProtocol(steps))

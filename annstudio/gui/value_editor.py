@@ -49,10 +49,14 @@ def _parse_slice_ranks(text):
 class ValueEditor(QWidget):
     committed = Signal(object)
 
-    def __init__(self, allow_default=True, allow_slices=True, parent=None):
+    def __init__(self, allow_default=True, allow_slices=True, parent=None, default_text="the type's declared value",
+                 minimum=None, what="the value", default_label="default"):
         super().__init__(parent)
+        self.default_text, self.minimum, self.what = default_text, minimum, what
+        self.default_label = default_label          # how the chooser names "nothing set" (delays: "none")
         self.mode = QComboBox()
-        self.mode.addItems([m for m in MODES if (allow_default or m != "default") and (allow_slices or m != "per slice")])
+        self.mode.addItems([self._label(m) for m in MODES
+                            if (allow_default or m != "default") and (allow_slices or m != "per slice")])
         self.mode.setToolTip("default: the type's declared value; constant: one number for every neuron; "
                              "distribution: a random draw per neuron; per slice: a number per range of ranks")
         self.mode.activated.connect(lambda _i: self._mode_chosen())
@@ -63,6 +67,12 @@ class ValueEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.mode)
         layout.addWidget(self.body)
+        self.message = QLabel()               # a problem of the form as a whole (e.g. min above max)
+        self.message.setObjectName("value_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020; font-size: 11px;")
+        self.message.hide()
+        layout.addWidget(self.message)
         self.fields = {}
         self.slices = []
         self.value = None
@@ -71,11 +81,26 @@ class ValueEditor(QWidget):
     def set_value(self, value):
         """Show a value from the document (nothing is committed)."""
         self.value = value
+        self.message.hide()
         mode = mode_of(value)
-        if self.mode.findText(mode) < 0:
-            mode = self.mode.itemText(0)
-        self.mode.setCurrentText(mode)
+        if mode == "constant" and not isinstance(value, (int, float)):
+            mode = "from the file"         # an array or a sparse matrix: shown, not edited here
+            if self.mode.findText(mode) < 0:
+                self.mode.addItem(mode)
+        elif self.mode.findText("from the file") >= 0:
+            self.mode.removeItem(self.mode.findText("from the file"))
+        if self.mode.findText(self._label(mode)) < 0:
+            mode = self.current_mode(self.mode.itemText(0))
+        self.mode.setCurrentText(self._label(mode))
         self._build(mode, value)
+
+    def _label(self, mode):
+        return self.default_label if mode == "default" else mode
+
+    def current_mode(self, text=None):
+        """The chosen mode (``default``, ``constant``, ``distribution``, ``per slice``, ``from the file``)."""
+        text = self.mode.currentText() if text is None else text
+        return "default" if text == self.default_label else text
 
     def _clear(self):
         while self.body_layout.count():
@@ -88,8 +113,10 @@ class ValueEditor(QWidget):
 
     def _build(self, mode, value):
         self._clear()
-        if mode == "constant":
-            f = NumberField(value if isinstance(value, (int, float)) else 0.0, what="the value")
+        if mode == "from the file":
+            self.body_layout.addWidget(QLabel(_describe_fixed(value)))
+        elif mode == "constant":
+            f = NumberField(value if isinstance(value, (int, float)) else 0.0, minimum=self.minimum, what=self.what)
             f.setObjectName("constant")
             f.committed.connect(lambda _v: self._commit())
             self.fields["value"] = f
@@ -104,7 +131,7 @@ class ValueEditor(QWidget):
             add.clicked.connect(lambda: (self._add_slice("", 0.0, at=len(self.slices))))
             self.body_layout.addWidget(add)
         else:
-            self.body_layout.addWidget(QLabel("the type's declared value"))
+            self.body_layout.addWidget(QLabel(self.default_text))
 
     def _build_distribution(self, value):
         name = value.get("distribution", "Uniform")
@@ -143,7 +170,7 @@ class ValueEditor(QWidget):
         row = QHBoxLayout()
         ranks = ValidatedField(_parse_slice_ranks, ranks_text)
         ranks.edit.setPlaceholderText("ranks, e.g. 0-99")
-        number = NumberField(value if isinstance(value, (int, float)) else 0.0, what="the value")
+        number = NumberField(value if isinstance(value, (int, float)) else 0.0, minimum=self.minimum, what=self.what)
         for f in (ranks, number):
             f.committed.connect(lambda _v: self._commit())
         row.addWidget(QLabel("ranks"))
@@ -155,7 +182,7 @@ class ValueEditor(QWidget):
 
     # -------------------------------------------------------------- committing
     def _mode_chosen(self):
-        mode = self.mode.currentText()
+        mode = self.current_mode()
         self._build(mode, None)
         self._commit()
 
@@ -165,9 +192,11 @@ class ValueEditor(QWidget):
 
     def current_value(self):
         """The value the form describes; ValueError (in words) when a field is not valid."""
-        mode = self.mode.currentText()
+        mode = self.current_mode()
         if mode == "default":
             return None
+        if mode == "from the file":
+            return self.value
         if mode == "constant":
             return self._field_value(self.fields["value"])
         if mode == "distribution":
@@ -177,6 +206,7 @@ class ValueEditor(QWidget):
                 v = self._field_value(self.fields[f"clip_{clip}"], optional=True)
                 if v is not None:
                     out[clip] = v
+            _check_distribution(out, self.minimum, self.what)
             return out
         segments = []
         for ranks, number in self.slices:
@@ -198,10 +228,52 @@ class ValueEditor(QWidget):
     def _commit(self):
         try:
             value = self.current_value()
-        except ValueError:
+        except ValueError as exc:
+            if not any(getattr(f, "error", lambda: "")() for f in self._all_fields()):
+                self.message.setText(f"{exc} (not applied)")    # a problem no single field shows
+                self.message.show()
             return                       # the field in question shows why, inline
+        self.message.hide()
         self.value = value
         self.committed.emit(value)
+
+    def error(self):
+        """The sentence shown under the form or one of its fields ("" when every field is valid)."""
+        if not self.message.isHidden():
+            return self.message.text()
+        return next((e for e in (getattr(f, "error", lambda: "")() for f in self._all_fields()) if e), "")
+
+    def _all_fields(self):
+        return [f for f in self.fields.values() if hasattr(f, "error")] + [f for pair in self.slices for f in pair]
+
+
+def _describe_fixed(value):
+    if isinstance(value, dict) and "rows" in value:
+        return f"a sparse matrix of {len(value.get('values') or [])} values, from the file"
+    array = value.get("array") if isinstance(value, dict) else value
+    count = 0
+    stack = [array]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            count += 1
+    return f"an array of {count} values, from the file"
+
+
+def _check_distribution(value, minimum, what):
+    """Problems that need several fields of a distribution: ValueError in words."""
+    name, args = value["distribution"], value["args"]
+    if name in ("Uniform", "DiscreteUniform") and args[0] > args[1]:
+        raise ValueError(f"{name}: min ({args[0]:g}) must not be above max ({args[1]:g})")
+    if value.get("min") is not None and value.get("max") is not None and value["min"] > value["max"]:
+        raise ValueError(f"clip min ({value['min']:g}) must not be above clip max ({value['max']:g})")
+    if minimum is not None and name in ("Uniform", "DiscreteUniform") and args[0] < minimum \
+            and (value.get("min") is None or value["min"] < minimum):
+        raise ValueError(f"{what} cannot be below {minimum:g}: raise min, or set clip min to {minimum:g}")
+    if minimum is not None and name == "Normal" and (value.get("min") is None or value["min"] < minimum):
+        raise ValueError(f"{what} cannot be below {minimum:g}: a Normal draw can be; set clip min to {minimum:g}")
 
 
 def _delete_layout(layout):

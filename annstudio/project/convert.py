@@ -20,10 +20,12 @@ import numpy as np
 from ..core import library
 from ..core.errors import AnnstudioError, EquationError
 from ..core.model import NetworkSpec, Settings
+from ..core.model.spec import precision_name
 from ..core.model.fields import unsimulated_problems
 from ..core.model.records import (CONNECTOR_DEFAULTS, Step, decode_plain, decode_value, geometry_of,
                                   monitor_from_dict, pop_ref_from_dict, population_from_dict,
                                   projection_from_dict, step_from_dict, type_from_dict)
+from ..session.population import lower_spike_times, uses_spike_times, with_spike_times
 from .format import InvalidProject, Problem
 
 MAX_NEURONS = 50_000_000
@@ -62,11 +64,27 @@ class _Collector:
 
 
 # --------------------------------------------------------------------------- types
+def _declare_units(declared, neurons, col):
+    """The root ``units`` ({type: {name: unit}}): checked against the types' names and kept on the
+    built types (``neuron.units``), for plot labels and the results' files; never simulated."""
+    for tname, units in (declared or {}).items():
+        model = neurons.get(tname)
+        if model is None:
+            col.add(f"units.{tname}", f"no neuron type named {tname!r} in this project")
+            continue
+        names = set(model.analysis().names)
+        for var in units:
+            if var not in names:
+                col.add(f"units.{tname}.{var}", f"{tname} has no parameter or variable named {var!r}")
+        model.units = {var: unit for var, unit in units.items() if var in names and unit}
+
+
 def build_type(section, name, d, where, col):
     """A Neuron/Synapse from a custom or standard definition, parsed; None on problems."""
     try:
         model = type_from_dict(section, d, name=name, where=where)
-        model.analysis()
+        # t_pre / t_post: read as pre.t_last_spike / post.t_last_spike (lower_spike_times, below)
+        (with_spike_times(model) if section == "synapses" and uses_spike_times(model) else model).analysis()
         unsimulated = unsimulated_problems(model, section)
         for field_name, message in unsimulated:
             col.add(f"{where}.{field_name}", message, 1)
@@ -120,6 +138,10 @@ def build(data):
     settings = Settings(dt=float(s.get("dt", 1.0)), seed=s.get("seed"), paradigm=s.get("paradigm", "openmp"),
                         num_threads=int(s.get("num_threads", 1)),
                         structural_plasticity=bool(s.get("structural_plasticity", False)))
+    try:                                  # "float64" (default) or "float32": single-precision state and kernels
+        settings.precision = precision_name(s.get("precision", "float64"), where="settings.precision")
+    except AnnstudioError as e:
+        col.error("settings.precision", e)
     types = {}
     for section in ("neurons", "synapses"):
         types[section] = {}
@@ -128,6 +150,7 @@ def build(data):
             if model is not None:
                 types[section][name] = model
     known = types
+    _declare_units(data.get("units"), types["neurons"], col)
     # names that exist but failed to build are not reported again as "unknown"
     broken = {sec: set(data.get(sec, {})) - set(types[sec]) for sec in types}
 
@@ -203,5 +226,5 @@ def build(data):
 
     if col.problems:
         raise InvalidProject(col.problems)
-    spec = NetworkSpec(settings, populations, projections, monitors)
+    spec = lower_spike_times(NetworkSpec(settings, populations, projections, monitors))
     return Built(spec, protocol, types["neurons"], types["synapses"], s.get("duration"))

@@ -277,6 +277,8 @@ def _monitor(m, names):
         args.append(f"period={py_number(m['period'])}")
     if m.get("start") is False:
         args.append("start=False")
+    if m.get("stream"):     # the schema and records.monitor_from_dict restrict it to a relative .h5 path
+        args.append(f"stream={m['stream']!r}")
     return f"{ident} = Monitor({', '.join(args)})"
 
 
@@ -368,6 +370,8 @@ def export_script(data, paradigm=None, num_threads=None, source=None, digest=Non
         setup.append(f"num_threads={int(threads)}")
     if s.get("structural_plasticity"):
         setup.append("structural_plasticity=True")
+    if s.get("precision", "float64") == "float32":
+        setup.append("precision='float'")        # ANNarchy 4.8's spelling (annstudio also takes 'float32')
 
     neurons = [_type_source("neurons", names.get("neurons", n), n, d) for n, d in data.get("neurons", {}).items()]
     synapses = [_type_source("synapses", names.get("synapses", n), n, d) for n, d in data.get("synapses", {}).items()]

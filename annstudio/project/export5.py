@@ -72,6 +72,8 @@ def _end(node):
 
 def _setup(call, edits, source):
     kw = {k.arg: ast.get_source_segment(source, k.value) for k in call.keywords}
+    if "precision" in kw:          # ANNarchy 5 spells single precision dtype=float32
+        kw["dtype"] = "ann.float32" if kw.pop("precision").strip("'\"") in ("float", "float32") else "ann.float64"
     net_args = ", ".join(f"{k}={kw[k]}" for k in NETWORK_ARGS if k in kw)
     rest = ", ".join(f"{k}={v}" for k, v in kw.items() if k not in NETWORK_ARGS)
     new = f"net = ann.Network({net_args})" + (f"\nnet.config({rest})" if rest else "")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import __version__
+from ..session.monitor_stream import close_streams
 from ..session.protocol import ProtocolRun
 from .format import write_atomic
 from .results import plastic_projections
@@ -49,7 +50,9 @@ def run_project(project, paradigm=None, num_threads=None, duration=None, chunk_m
         settings.paradigm = paradigm
     if num_threads:
         settings.num_threads = int(num_threads)
-    run = ProtocolRun(spec, project.protocol, duration=project.built.duration, limit=duration)
+    stream_dir = project.path.resolve().parent if project.path else None     # "stream" files: beside the project
+    run = ProtocolRun(spec, project.protocol, duration=project.built.duration, limit=duration,
+                      stream_dir=stream_dir)
 
     t_start = time.perf_counter()
     run.compile()
@@ -62,6 +65,7 @@ def run_project(project, paradigm=None, num_threads=None, duration=None, chunk_m
             progress(p.done, run.total, p.label)
     run_s = time.perf_counter() - t_run
     recordings = run.recordings()
+    close_streams(run.sim)
     metadata = {
         "annstudio_version": __version__,
         "project": project.name,
@@ -70,10 +74,12 @@ def run_project(project, paradigm=None, num_threads=None, duration=None, chunk_m
         "seed": settings.seed,
         "paradigm": run.sim.paradigm,
         "num_threads": settings.num_threads,
+        "precision": getattr(settings, "precision", "float64"),
         "dt": settings.dt,
         "simulated_ms": float(run.sim.t),
         "planned_ms": run.total,
         "protocol_steps": len(run.steps),
+        "streams": {m.name: m.stream for m in spec.monitors if m.stream},     # recordings written to these files
         "timings": {"build_s": round(build_s, 6), "run_s": round(run_s, 6),
                     "total_s": round(time.perf_counter() - t_start, 6)},
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

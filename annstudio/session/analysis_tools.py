@@ -9,14 +9,12 @@
   the neuron and synapse types, populations and projections with their equations.
 - ``parallel_run``: the same network run ``number`` times on the sweep engine's executors
   (``annstudio.session.executors``: local processes started with ``fork`` by default, this process with
-  ``sequential=True``, or a local executor passed as ``executor=``), one seed per run.  A compiled
-  script network cannot travel to Dask workers: ``annstudio.session.sweep.Sweep`` runs on Dask.
+  ``sequential=True``, a Dask cluster with ``executor=``), one seed per run; each copy is rebuilt from a
+  picklable snapshot of the network (``annstudio.session.parallel``).
 """
 import gzip
 import json
-import os
 import pickle
-import time
 
 import numpy as np
 from scipy import io as sio
@@ -24,7 +22,7 @@ from scipy import io as sio
 from annstudio.core.errors import ModelError
 
 from .context import current_network
-from .executors import DaskExecutor, ProcessExecutor, SequentialExecutor
+from .executors import SequentialExecutor
 from .network import Network
 
 
@@ -272,35 +270,19 @@ def report(filename="./report.tex", standalone=True, gather_subprojections=False
 
 
 # -- parallel runs --------------------------------------------------------------------------------
-_PARALLEL = {}
-
-
-def _one_run(idx, seed, method, args):
-    """Run ``method(idx, net, **args)`` on a fresh, compiled copy of the prototype network."""
-    proto = _PARALLEL["network"]
-    net = Network(everything=False)
-    net.spec.settings = type(proto.spec.settings)(**vars(proto.spec.settings))
-    net.add(proto.populations + proto.projections + proto.monitors)
-    _PARALLEL.setdefault("copies", {})
-    net.setup(seed=seed)
-    if seed is not None:
-        np.random.seed(int(seed) % (2 ** 32))
-    net.compile()
-    # objects of the prototype resolve to their copies (net.get(P) in user methods)
-    return method(idx, net, **args)
-
-
-def _job(job):
-    return _one_run(*job)
-
-
 def parallel_run(method, networks=None, number=0, max_processes=-1, measure_time=False, sequential=False,
                  same_seed=False, annarchy_json="", visible_cores=None, executor=None, **args):
     """Run ``method(idx, net, **args)`` on ``number`` copies of the current network; returns the results.
 
-    Each copy is compiled in its own process (a pool of ``max_processes``, default: the number of cores,
-    started with ``fork``) or one after the other with ``sequential=True``.  Seeds: the network's seed
-    plus the run index (all equal with ``same_seed``); without a seed, fresh random seeds."""
+    Each copy is rebuilt from a snapshot of the network and compiled (a build-cache hit) where it runs
+    (``annstudio.session.parallel``): local processes (``max_processes``, default one per core, started
+    with ``fork``), this process with ``sequential=True``, or ``executor=``: an executor of
+    ``annstudio.session.executors``, a ``distributed.Client`` or a Dask scheduler address.  Seeds: the
+    network's seed plus the run index (all equal with ``same_seed``); without a seed, fresh random seeds.
+    An argument given as a list (or tuple) of ``number`` values gives one value to each run, as in
+    ANNarchy 4.8; any other value goes to every run."""
+    from . import parallel
+
     proto = current_network()
     if networks is not None:
         raise ModelError("parallel_run(networks=...) is not supported; pass number= to copy the current network")
@@ -314,26 +296,11 @@ def parallel_run(method, networks=None, number=0, max_processes=-1, measure_time
         seeds = [int(base) + i for i in range(number)]
     else:
         seeds = [int(s) for s in np.random.SeedSequence().generate_state(number)]
-    _PARALLEL["network"] = proto
-    t0 = time.perf_counter()
-    if isinstance(executor, DaskExecutor):
-        raise ModelError("parallel_run copies the compiled network into local processes; on a Dask cluster, "
-                         "describe the runs with annstudio.session.sweep.Sweep", where="parallel_run(executor=...)")
-    jobs = [(i, seeds[i], method, args) for i in range(number)]
-    own = executor is None
-    if own:
-        procs = os.cpu_count() if max_processes in (None, -1) else int(max_processes)
-        executor = SequentialExecutor() if sequential or number == 1 else \
-            ProcessExecutor(max(1, min(procs, number)), start_method="fork")
-    results = [None] * number
-    for i, result in executor.results(_job, jobs):
-        results[i] = result
-    if own:
-        executor.close()
-    if measure_time:
-        mode = "sequentially" if sequential else "in parallel"
-        print(f"Running {number} networks {mode} took: {time.perf_counter() - t0}")
-    return results
+    per_run = parallel.split_args(args, number, "parallel_run", kinds=(list, tuple))
+    jobs = parallel.script_jobs(proto, method, seeds, per_run)
+    runner, owned = parallel.executor_for(executor, number, max_processes, sequential)
+    label = "sequentially" if isinstance(runner, SequentialExecutor) else "in parallel"
+    return parallel.run_and_time(jobs, runner, owned, measure_time, label)
 
 
 __all__ = ["save", "load", "save_parameters", "load_parameters", "report", "parallel_run"]

@@ -33,7 +33,7 @@ def step(net_id=0):
 
 
 def reset(populations=True, projections=False, synapses=False, monitors=True, net_id=0):
-    current_network().reset(populations, projections, synapses, monitors)
+    current_network().reset(populations, projections, synapses, monitors, reseed_rng=False)   # 4.8: no reseed
 
 
 def get_time(net_id=0):

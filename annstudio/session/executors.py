@@ -11,7 +11,8 @@ their model errors as data instead of raising).
 - ``SequentialExecutor``: one run after the other, in the calling thread.
 - ``ProcessExecutor(workers=None, start_method="spawn")``: a ``concurrent.futures`` pool of local
   processes (default: as many as cores); ``spawn`` is safe from threaded programs (the studio);
-  ``parallel_run`` asks for ``fork`` to copy its script-built network.
+  ``parallel_run`` asks for ``fork`` (as ANNarchy's pool does), so a method may still read the
+  script's module-level state; its jobs carry the network themselves (``parallel.py``).
 - ``DaskExecutor(address=None, client=None)``: a running Dask cluster, reached through the
   ``distributed`` package: the address of a ``dask scheduler`` (``tcp://host:8786``) or a
   ``distributed.Client`` (a ``LocalCluster``'s, a dask-jobqueue cluster's).  Tasks are submitted with

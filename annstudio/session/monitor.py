@@ -4,18 +4,37 @@ A monitor created before ``compile()`` is attached when the network compiles;
 one created after is attached at once.  ``get()`` returns what was recorded
 since the previous ``get()`` (unless ``keep=True``): arrays ``(time, neurons)``
 for variables and, for ``spike``, a dict ``rank -> [steps]``.
+
+``stream='rec.h5'`` (annstudio's addition) writes the records to that HDF5 file after every run chunk
+instead of keeping them in memory: a long recording grows on disk, the memory check before each run
+counts the file against the free disk space instead of the RAM, and ``get()`` reads back from the file
+what was recorded since the previous ``get()`` (for moderate sizes; read a large file in parts with
+h5py: layout in ``annstudio.session.monitor_stream``).  The file is complete after every chunk; it is
+closed when the monitor is removed or the process ends (``close_stream()`` closes it earlier).
 """
+import os
+
 import numpy as np
 
 from annstudio.core.errors import ModelError
 
+from . import firing_rate
 from .context import current_network
 from .population import Population, PopulationView
 from .projection import Projection
+from .spike_trains import spike_dict
 
 
 class Monitor:
-    def __init__(self, obj, variables=None, period=None, period_offset=None, start=True, net_id=0, net=None):
+    """Records ``variables`` of a population, view or projection every ``period`` ms (default dt);
+    ``stream``: an HDF5 file the records go to instead of memory (see the module docstring)."""
+
+    def __init__(self, obj, variables=None, period=None, period_offset=None, start=True, net_id=0, net=None,
+                 stream=None):
+        if stream is not None and not isinstance(stream, (str, os.PathLike)):
+            raise ModelError(f"stream must be a file name (str or path), not {type(stream).__name__}",
+                             where="Monitor")
+        self.stream = None if stream is None else os.fspath(stream)
         if isinstance(variables, str):
             variables = [variables]
         variables = list(variables or [])
@@ -55,7 +74,10 @@ class Monitor:
 
     # -- attachment ------------------------------------------------------------------------
     def _attach(self, sim):
-        self._mid = sim.add_monitor(self.kind, self.target, self.variables, self.ranks, self.period, self._start)
+        computed = self._pop is not None and firing_rate.has_computed_rate(self._pop)    # r from spikes
+        self._mid = sim.add_monitor(self.kind, self.target, [v for v in self.variables if not (computed and v == "r")],
+                                    self.ranks, self.period, self._start,
+                                    stream=self.stream, name=f"{self.target}:{','.join(self.variables)}")
         self._sim = sim
         self._t_start = sim.step if self._start else None
         if self._start:
@@ -114,8 +136,9 @@ class Monitor:
         for k, v in data.items():
             if k == "spike":
                 steps, ranks = v
-                prev = self._kept.get("spike", (np.zeros(0, np.int64), np.zeros(0, np.int64)))
-                self._kept["spike"] = (np.concatenate([prev[0], steps]), np.concatenate([prev[1], ranks]))
+                prev = self._kept.get("spike")
+                self._kept["spike"] = (steps, ranks) if prev is None or not prev[0].size else \
+                    (np.concatenate([prev[0], steps]), np.concatenate([prev[1], ranks]))   # (no copy of the first)
             elif k == "_steps":
                 self._kept["_steps"] = np.concatenate([self._kept.get("_steps", np.zeros(0, np.int64)), v])
             elif isinstance(v, np.ndarray):
@@ -135,10 +158,12 @@ class Monitor:
             if v == "spike":
                 steps, ranks = data.get("spike", (np.zeros(0, np.int64), np.zeros(0, np.int64)))
                 ranks_all = self.ranks if self.ranks is not None else range(self._pop.size)
-                d = {int(r): [] for r in ranks_all}
-                for s, r in zip(steps.tolist(), ranks.tolist()):
-                    d[r].append(s)
-                out[v] = d
+                out[v] = spike_dict(steps, ranks, ranks_all)
+            elif v == "r" and self._pop is not None and firing_rate.has_computed_rate(self._pop):
+                sim = self._attached()
+                out[v] = np.zeros((0, self._pop.size)) if sim is None else firing_rate.monitored_rates(
+                    self._pop, self.ranks, self._periods.get("r", {}), round((self.period or self._dt()) / self._dt()),
+                    sim.step)
             else:
                 val = data.get(v)
                 if val is None:
@@ -210,6 +235,13 @@ class Monitor:
     def reset(self):
         self._fetch()
         self._kept = {}
+
+    def close_stream(self):
+        """Close the ``stream`` file now: it stays complete and readable; nothing more is recorded into it."""
+        sim = self._attached()
+        if sim is not None and self.stream:
+            self._fetch()
+            sim.monitor_buffer(self._mid).close()
 
     def size_in_bytes(self):
         data = self._fetch()

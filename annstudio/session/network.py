@@ -15,12 +15,14 @@ import numpy as np
 from annstudio.core.errors import ModelError
 from annstudio.core.model.spec import NetworkSpec, PopRef, Settings
 
+from . import firing_rate
 from .context import existing_default_network
 from .extras import Constant
 from .monitor import Monitor
 from .network5 import Network5, NetworkMeta
 from .population import Population, PopulationView
 from .projection import Projection
+from .rewind import rewind
 from .simulation import Simulation
 
 
@@ -30,7 +32,7 @@ class Network(Network5, metaclass=NetworkMeta):
 
     _network_base = True
 
-    def __init__(self, everything=False, dt=None, seed=None):
+    def __init__(self, everything=False, dt=None, seed=None, dtype=None):
         if getattr(self, "_initialized", False):    # a subclass calling super().__init__() again
             return
         self._initialized = True
@@ -43,6 +45,8 @@ class Network(Network5, metaclass=NetworkMeta):
             self.spec.settings.dt = float(dt)
         if seed is not None:
             self.spec.settings.seed = seed
+        if dtype is not None:         # single precision: Network(dtype=float32), as net.config(dtype=...)
+            self.spec.settings.precision = self._check_dtype(dtype, "Network(dtype=...)")
         self._sim = None
         self._populations = []
         self._projections = []
@@ -193,8 +197,8 @@ class Network(Network5, metaclass=NetworkMeta):
                 s.num_threads = int(value)
             elif key == "structural_plasticity":
                 s.structural_plasticity = bool(value)
-            elif key == "dtype":
-                self._check_dtype(value)
+            elif key in ("dtype", "precision"):    # ANNarchy 5's dtype=, 4.x's precision=
+                s.precision = self._check_dtype(value, f"setup({key}=...)")
         s.check()
 
     def compile(self, directory="annarchy", clean=False, silent=False, paradigm=None, num_threads=None,
@@ -202,6 +206,7 @@ class Network(Network5, metaclass=NetworkMeta):
         self._sim = Simulation(self.spec).compile(paradigm=paradigm, num_threads=num_threads)
         for m in self._monitors:
             m._attach(self._sim)
+        firing_rate.attach_all(self, self._sim)      # compute_firing_rate() and BOLD monitors
         return self._sim
 
     def _require_sim(self):
@@ -260,9 +265,12 @@ class Network(Network5, metaclass=NetworkMeta):
     def step(self):
         self._require_sim().backend.run(1)
 
-    def reset(self, populations=True, projections=False, synapses=False, monitors=True):
-        """Variables back to their compiled values, recordings dropped: ``Simulation.reset`` (time goes on)."""
-        self._require_sim().reset(populations, projections, synapses, monitors)
+    def reset(self, populations=True, projections=False, synapses=False, monitors=True, reseed_rng=True):
+        """Variables back to their compiled values, recordings dropped (``Simulation.reset``), time back to 0
+        and, with ``reseed_rng`` (ANNarchy 5), the random generator where it started (``rewind``)."""
+        sim = self._require_sim()
+        sim.reset(populations, projections, synapses, monitors)
+        rewind(self, sim, reseed_rng)
         if monitors:
             for m in self._monitors:
                 m.reset()

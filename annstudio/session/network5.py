@@ -10,12 +10,13 @@ move into the network), the properties (``dt``, ``time``, ``current_step``, ``se
 ``parallel_run``.  The ANNarchy 4.x methods stay in ``network.py``; neither style warns.
 """
 import re
-import time
 
 import numpy as np
 
 from annstudio.core.errors import ModelError
+from annstudio.core.model.spec import precision_name
 
+from .bold import BoldMonitor, BoldMonitorFromSlices
 from .extras import Constant
 from .monitor import Monitor
 from .population import Population, PopulationView
@@ -32,9 +33,9 @@ class NetworkMeta(type):
         base = next(c for c in cls.__mro__ if c.__dict__.get("_network_base"))
         if cls is base:
             return super().__call__(*args, **kwargs)
-        dt, seed = kwargs.pop("dt", None), kwargs.pop("seed", None)
+        dt, seed, dtype = kwargs.pop("dt", None), kwargs.pop("seed", None), kwargs.pop("dtype", None)
         obj = cls.__new__(cls)
-        base.__init__(obj, dt=dt, seed=seed)
+        base.__init__(obj, dt=dt, seed=seed, dtype=dtype)
         cls.__init__(obj, *args, **kwargs)
         obj._init_args, obj._init_kwargs = args, dict(kwargs)
         return obj
@@ -91,14 +92,14 @@ class Network5:
         """ANNarchy 5's per-network ``setup()``: ``dt``, ``seed``, ``paradigm``, ``num_threads``,
         ``dtype``, ``method``... (keys annstudio has no use for are accepted and ignored)."""
         if "dtype" in kwargs:
-            self._check_dtype(kwargs.pop("dtype"))
+            self.spec.settings.precision = self._check_dtype(kwargs.pop("dtype"), "Network.config(dtype=...)")
         self.setup(**kwargs)
 
     @staticmethod
-    def _check_dtype(dtype):
-        if np.dtype(dtype) != np.float64:
-            raise ModelError(f"dtype={np.dtype(dtype).name} is not available: annstudio computes in float64",
-                             where="Network.config", hint="leave dtype out (float64)")
+    def _check_dtype(dtype, where="Network.config"):
+        """``"float64"`` or ``"float32"`` for ANNarchy's ``dtype`` (``float32``/``float64``, a NumPy type, a name)
+        or 4.x's ``precision`` (``"float"``/``"double"``); else a located error."""
+        return precision_name(dtype, where=where)
 
     def set_seed(self, seed, use_seed_seq=True):
         """Seed the network's generators (before compile(): the random draws of the build)."""
@@ -183,14 +184,27 @@ class Network5:
             setattr(proj, attr, dist)
         return proj
 
-    def monitor(self, obj, variables=(), period=None, period_offset=None, start=True, name=None):
-        """A monitor of a population, view or projection of this network (``get`` reshapes by default)."""
+    def monitor(self, obj, variables=(), period=None, period_offset=None, start=True, name=None, stream=None):
+        """A monitor of a population, view or projection of this network (``get`` reshapes by default);
+        ``stream=`` writes its records to an HDF5 file as they are made (``Monitor``)."""
         if isinstance(obj, Monitor):
             obj, variables, period, period_offset, start = (obj.object, obj.variables, obj.period,
                                                             obj.period_offset, obj._start)
-        mon = Monitor5(obj, variables, period, period_offset, start, net=self)
+        mon = Monitor5(obj, variables, period, period_offset, start, net=self, stream=stream)
         mon.name = name or f"monitor{len(self._monitors) - 1}"
         return mon
+
+    def boldmonitor(self, populations=None, bold_model=None, mapping=None, scale_factor=None,
+                    normalize_input=None, recorded_variables=None, start=False):
+        """A BOLD monitor of ``populations`` (``annstudio.session.bold``)."""
+        return BoldMonitor(populations, bold_model, mapping, scale_factor, normalize_input, recorded_variables,
+                           start, net=self)
+
+    def boldmonitor_from_slices(self, population=None, slices=None, bold_model=None, mapping=None,
+                                normalize_input=0, recorded_variables=None, start=False):
+        """One BOLD signal per slice of ``population`` (``annstudio.session.bold``)."""
+        return BoldMonitorFromSlices(population, slices, bold_model, mapping, normalize_input,
+                                     recorded_variables, start, net=self)
 
     def get_monitor(self, name):
         for m in self._monitors:
@@ -247,27 +261,32 @@ class Network5:
         net.compile()
         return net
 
-    def parallel_run(self, method, number, max_processes=-1, seeds=None, measure_time=False, **kwargs):
+    def parallel_run(self, method, number, max_processes=-1, seeds=None, measure_time=False, executor=None,
+                     **kwargs):
         """Run ``method(net, **kwargs)`` on ``number`` fresh instances of this network's class and
-        return the results in order.  ``seeds``: None (unseeded), ``'same'``, ``'sequential'``
-        (seed+1, seed+2...) or a list.  The copies run one after the other in this process."""
+        return the results in order.  ``seeds``: None (random seeds), ``'same'``, ``'sequential'``
+        (seed+1, seed+2...) or a list.  A keyword the class's constructor takes goes to it, the others
+        to ``method``; a list gives one value per run.  The copies run on local processes
+        (``max_processes``, default one per core) or on ``executor=`` (an annstudio executor, a
+        ``distributed.Client`` or a Dask scheduler address): ``annstudio.session.parallel``."""
+        from . import parallel
+
         self._instance_args()
+        number = int(number)
         if seeds is None:
-            seeds = [None] * number
-        elif seeds == "same":
+            seeds = [int(s) for s in np.random.SeedSequence().generate_state(number)]
+        elif isinstance(seeds, str) and seeds == "same":
             seeds = [self.seed] * number
-        elif seeds == "sequential":
+        elif isinstance(seeds, str) and seeds == "sequential":
             if self.seed is None:
                 raise ModelError("seeds='sequential' needs a seeded network", where="Network.parallel_run")
             seeds = [self.seed + i + 1 for i in range(number)]
+        elif isinstance(seeds, str) or np.ndim(seeds) != 1:
+            raise ModelError(f"seeds={seeds!r}: None, 'same', 'sequential' or a list of seeds",
+                             where="Network.parallel_run")
         seeds = list(seeds)
         if len(seeds) != number:
             raise ModelError(f"{len(seeds)} seeds for {number} runs", where="Network.parallel_run")
-        t0 = time.perf_counter()
-        results = []
-        for seed in seeds:
-            net = self.copy(seed=seed)
-            results.append(method(net, **kwargs))
-        if measure_time:
-            print(f"Running {number} networks took {time.perf_counter() - t0} seconds.")
-        return results
+        jobs = parallel.instance_jobs(self, method, seeds, kwargs)
+        runner, owned = parallel.executor_for(executor, number, max_processes, where="Network.parallel_run")
+        return parallel.run_and_time(jobs, runner, owned, measure_time, "in parallel")

@@ -13,6 +13,7 @@ from annstudio.core.model.distributions import Distribution, sample
 from annstudio.core.model.spec import PopulationSpec, Segments
 from annstudio.core.model.types import Neuron, Synapse
 
+from . import firing_rate
 from .context import current_network
 
 _OWN = {"_net", "_spec", "_ranks", "_pop", "name"}
@@ -50,6 +51,10 @@ class _NeuronAccess:
         pop = self._pop_obj()
         if name in pop._analysis().names:
             return pop._read(name, self._ranks)
+        if name == "r" and pop.neuron_type.type == "spike":      # compute_firing_rate(): ANNarchy's r
+            t = firing_rate.tracker_of(pop)
+            return t.current(self._ranks) if t is not None else np.zeros(pop.size if self._ranks is None
+                                                                             else len(self._ranks))
         raise AttributeError(f"{type(self).__name__} {pop.name!r} has no attribute {name!r}")
 
     def __setattr__(self, name, value):
@@ -186,7 +191,8 @@ class Population(_NeuronAccess):
         decl = self._decl(name)
         sim = self._net._sim
         if sim is not None and sim.backend is not None:
-            arr = np.array(sim.get(self.name, name), dtype=float, copy=True)
+            arr = np.array(sim.get(self.name, name), copy=True)
+            arr = arr if arr.dtype == np.float32 else arr.astype(float, copy=False)   # single precision: float32
         else:
             arr = self._materialize(name)
         if decl.locality == "global" or np.ndim(arr) == 0:
@@ -265,15 +271,19 @@ class Population(_NeuronAccess):
         """Give the neuron ``t_last_spike`` (ms; ``-10000 * dt`` before any spike, then the time of the last
         spike, set by the reset), the value ``t_pre`` / ``t_post`` of synapses read (ANNarchy's
         ``last_spike * dt``).  Done once, before compile(), for populations those synapses touch."""
-        n = self._spec.neuron
-        if "t_last_spike" in self._analysis().names:
-            return
-        init = -10000.0 * float(self._net.spec.settings.dt)
-        self._spec.neuron = Neuron(
-            parameters=n.parameters, equations=f"{n.equations}\nt_last_spike = t_last_spike : init = {init!r}",
-            spike=n.spike, axon_spike=n.axon_spike, reset=f"{n.reset}\nt_last_spike = t", axon_reset=n.axon_reset,
-            refractory=n.refractory, functions=n.functions, name=n.name, description=n.description,
-            extra_values=n.extra_values)
+        self._spec.neuron = tracked_neuron(self._spec.neuron, self._net.spec.settings.dt, self._net.spec.scope())
+
+    def clear(self):
+        """ANNarchy's ``clear()``: the spike history ``compute_firing_rate`` counts starts again (spikes
+        already in a delay queue still arrive); a SpikeSourceArray also restarts its schedule."""
+        t = firing_rate.tracker_of(self)
+        if t is not None:
+            t.rewind()
+
+    def compute_firing_rate(self, window):
+        """Spiking neurons compute ``r``, their spike count over the last ``window`` ms in Hz (ANNarchy);
+        no effect on rate-coded populations.  See ``annstudio.session.firing_rate``."""
+        firing_rate.compute_firing_rate(self, window)
 
     def sum(self, target):
         sim = self._net._sim
@@ -389,6 +399,30 @@ _SYNAPSE_TEXT = ("equations", "pre_spike", "post_spike", "psp")
 def uses_spike_times(synapse):
     """Whether a synapse's text reads ``t_pre`` or ``t_post`` (ANNarchy 4.8)."""
     return synapse is not None and any(_SPIKE_TIMES.search(getattr(synapse, f) or "") for f in _SYNAPSE_TEXT)
+
+
+def tracked_neuron(n, dt, scope=None):
+    """``n`` with ``t_last_spike`` (see ``Population._track_last_spike``); ``n`` itself if it has one."""
+    if "t_last_spike" in n.analysis(scope).names:
+        return n
+    init = -10000.0 * float(dt)
+    return Neuron(parameters=n.parameters, equations=f"{n.equations}\nt_last_spike = t_last_spike : init = {init!r}",
+                  spike=n.spike, axon_spike=n.axon_spike, reset=f"{n.reset}\nt_last_spike = t",
+                  axon_reset=n.axon_reset, refractory=n.refractory, functions=n.functions, name=n.name,
+                  description=n.description, extra_values=n.extra_values)
+
+
+def lower_spike_times(spec):
+    """``t_pre`` / ``t_post`` in a built network (project files): each projection from a spiking population
+    whose synapse reads them gets ``with_spike_times`` of it, its pre and post neurons ``t_last_spike``."""
+    dt, scope = spec.settings.dt, spec.scope()
+    for pr in spec.projections:
+        pre, post = spec.population(pr.pre.population), spec.population(pr.post.population)
+        if uses_spike_times(pr.synapse) and pre.neuron.type == "spike":
+            pr.synapse = with_spike_times(pr.synapse)
+            pre.neuron = tracked_neuron(pre.neuron, dt, scope)
+            post.neuron = tracked_neuron(post.neuron, dt, scope)
+    return spec
 
 
 def with_spike_times(synapse):

@@ -12,7 +12,7 @@ from annstudio.core.model.spec import ConnectorSpec, PopRef, ProjectionSpec
 from annstudio.core.model.types import Synapse
 from annstudio.core.runtime.connectivity import CSR  # noqa: F401  (re-exported by the facade)
 
-from . import structural
+from . import connection_file, structural
 from .context import current_network
 from .population import Population, PopulationView, uses_spike_times, with_spike_times
 
@@ -125,11 +125,18 @@ class Projection:
         and ``storage_order`` belong to this call (as in ANNarchy), never to ``method``."""
         return self._connect("with_func", method=method, args=args)
 
+    def connect_from_file(self, filename, pickle_encoding=None, storage_format=None, storage_order=None):
+        """Ranks, weights and delays of a ``save_connectivity`` file (ANNarchy's format: connection_file)."""
+        return connection_file.connect_from_file(self, filename, pickle_encoding)
+
+    def save_connectivity(self, filename):
+        connection_file.save_connectivity(self, filename)
+
     # ANNarchy 5 names of the connector methods (same arguments)
     all_to_all, one_to_one, fixed_probability = connect_all_to_all, connect_one_to_one, connect_fixed_probability
     fixed_number_pre, fixed_number_post = connect_fixed_number_pre, connect_fixed_number_post
     gaussian, dog, from_matrix, from_sparse = connect_gaussian, connect_dog, connect_from_matrix, connect_from_sparse
-    with_func = from_function = connect_with_func
+    with_func, from_function, from_file = connect_with_func, connect_with_func, connect_from_file
 
     # -- access after compile --------------------------------------------------------------
     def _sim(self):
@@ -189,10 +196,11 @@ class Projection:
 
     def _full(self, name):
         sim = self._sim()
-        arr = np.asarray(sim.get(self.name, name), dtype=float)
+        arr = np.asarray(sim.get(self.name, name))
+        arr = arr if arr.dtype == np.float32 else arr.astype(float, copy=False)   # single precision stays float32
         conn = self._conn()
         if arr.ndim == 0 and self._decl(name) is not None and self._decl(name).locality == "local":
-            arr = np.full(conn.size, float(arr))
+            arr = np.full(conn.size, arr[()], dtype=arr.dtype)
         return arr
 
     def __getattr__(self, name):

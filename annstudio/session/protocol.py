@@ -27,6 +27,7 @@ recordings made since the previous call (what the worker's feed absorbs) and, wi
 for spikes, ``MON.spike.times`` / ``MON.spike.ranks`` sorted by rank then time.
 """
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -89,8 +90,10 @@ class ProtocolRun:
     monitors ``spec.monitors`` lists, in order.  ``pause``/``resume``/``request_stop``/``post_set``
     may be called from any thread while another plays."""
 
-    def __init__(self, spec, steps=(), duration=None, limit=None, keep_recordings=True):
+    def __init__(self, spec, steps=(), duration=None, limit=None, keep_recordings=True, stream_dir=None):
         self.spec = spec
+        self.stream_dir = stream_dir    # where relative ``stream`` files go (default: the current folder)
+        self.streams = {m.name for m in spec.monitors if getattr(m, "stream", None)}   # not kept: on disk
         self.steps = plan(steps, duration, limit)
         self.total = planned_duration(self.steps)
         self.keep = bool(keep_recordings)
@@ -109,8 +112,9 @@ class ProtocolRun:
     def attach(self, sim):
         self.sim = sim
         for m in self.spec.monitors:
+            stream = str(Path(self.stream_dir or ".") / m.stream) if m.name in self.streams else None
             self.monitors[m.name] = sim.add_monitor(m.kind, m.target, m.variables, ranks=m.ranks,
-                                                    period=m.period, start=m.start)
+                                                    period=m.period, start=m.start, stream=stream, name=m.name)
         self.rng = np.random.default_rng(self.spec.settings.seed)
         return self
 
@@ -176,21 +180,24 @@ class ProtocolRun:
         yield ProtocolProgress(sim.t, self.done, self.total, index, label)
 
     # -- recordings ----------------------------------------------------------------------
-    def drain(self):
-        """``{monitor name: monitor_data}`` recorded since the previous call (kept with ``keep``)."""
+    def drain(self, streams=True):
+        """``{monitor name: monitor_data}`` recorded since the previous call (kept with ``keep``; a streaming
+        monitor's records are read back from its file, never kept, and skipped without ``streams``)."""
         out = {}
         for name, mid in self.monitors.items():
+            if name in self.streams and not streams:
+                continue
             data = self.sim.monitor_data(mid)
             out[name] = data
-            if self.keep:
+            if self.keep and name not in self.streams:
                 self._kept.setdefault(name, []).append(data)
         return out
 
     def recordings(self):
-        """Everything kept, in the canonical form (see the module docstring)."""
-        self.drain()
+        """Everything kept, in the canonical form (see the module docstring); streaming monitors: in their file."""
+        self.drain(streams=False)
         out = {}
-        for m in self.spec.monitors:
+        for m in (m for m in self.spec.monitors if m.name not in self.streams):
             parts = self._kept.get(m.name, [])
             for var in m.variables:
                 if var == "spike":
@@ -203,9 +210,10 @@ class ProtocolRun:
 
     def record_steps(self):
         """``{monitor name: the step of each kept record}`` (row k of ``MON.VAR`` was recorded at that step)."""
-        self.drain()
+        self.drain(streams=False)
         return {m.name: np.concatenate([np.asarray(p["_steps"], np.int64) for p in self._kept.get(m.name, [])]
-                                       or [np.zeros(0, np.int64)]) for m in self.spec.monitors}
+                                       or [np.zeros(0, np.int64)]) for m in self.spec.monitors
+                if m.name not in self.streams}
 
 
 def _joined(parts):

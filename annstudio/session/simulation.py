@@ -36,6 +36,9 @@ from annstudio.core.model.checks import name_problems
 from annstudio.core.model.resources import recording_problem, resource_problems
 from annstudio.core.runtime import MonitorRequest, get_backend_factory
 
+from .monitor_buffer import MonitorBuffer
+from .monitor_stream import StreamBuffer
+
 DEFAULT_CHUNK_MS = 100.0
 
 
@@ -45,51 +48,6 @@ class Progress:
     step: int
     fraction: float     # of the requested duration
     elapsed: float      # wall-clock seconds since the run started
-
-
-class _MonitorBuffer:
-    def __init__(self, request, mid):
-        self.request = request
-        self.mid = mid
-        self.values = {v: [] for v in request.variables if v != "spike"}
-        self.steps = []
-        self.spike_steps = []
-        self.spike_ranks = []
-        self.lock = threading.Lock()
-        self.active = bool(request.start)
-        self.offset = 0          # step from which the recording period counts
-        self.stride = None       # period the buffer applies itself (backend records every step), see restructure
-
-    def _keep(self, rec):
-        """Records of ``rec`` at this monitor's period phase (only when ``stride`` is set)."""
-        if self.stride is None or not rec.steps.size:
-            return rec
-        mask = (rec.steps - self.offset) % self.stride == 0
-        for v, arr in rec.values.items():
-            rec.values[v] = arr[mask] if isinstance(arr, np.ndarray) else [a for a, k in zip(arr, mask) if k]
-        rec.steps = rec.steps[mask]
-        return rec
-
-    def absorb(self, rec):
-        rec = self._keep(rec)
-        with self.lock:
-            for v, arr in rec.values.items():
-                if isinstance(arr, np.ndarray):
-                    if arr.shape[0]:
-                        self.values[v].append(arr)
-                else:
-                    self.values[v].extend(arr)
-            if rec.steps.size:
-                self.steps.append(rec.steps)
-            if rec.spike_steps.size:
-                self.spike_steps.append(rec.spike_steps)
-                self.spike_ranks.append(rec.spike_ranks)
-
-    def clear(self):
-        with self.lock:
-            for v in self.values:
-                self.values[v] = []
-            self.steps, self.spike_steps, self.spike_ranks = [], [], []
 
 
 class Simulation:
@@ -203,7 +161,9 @@ class Simulation:
             self.set(name, var, value, ranks)
 
     # -- monitors ------------------------------------------------------------------------
-    def add_monitor(self, kind, target, variables, ranks=None, period=None, start=True):
+    def add_monitor(self, kind, target, variables, ranks=None, period=None, start=True, stream=None, name=None):
+        """Attach a monitor; its id.  ``stream``: an HDF5 file the records go to instead of memory
+        (``monitor_stream``; ``name`` labels it)."""
         backend = self._require()
         period_steps = max(1, int(round((period or self.dt) / self.dt)))
         req = MonitorRequest(kind, target, tuple(variables), None if ranks is None else tuple(int(r) for r in ranks),
@@ -211,7 +171,7 @@ class Simulation:
         mid = self._next_mid
         self._next_mid += 1
         self._bmid[mid] = backend.add_monitor(req)
-        buf = _MonitorBuffer(req, mid)
+        buf = MonitorBuffer(req, mid) if stream is None else StreamBuffer(req, mid, stream, self, name)
         buf.active, buf.offset = bool(start), backend.step
         self._monitors[mid] = buf
         return mid
@@ -227,7 +187,9 @@ class Simulation:
     def remove_monitor(self, mid):
         self._drain()
         self._require().remove_monitor(self._bmid.pop(mid))
-        self._monitors.pop(mid, None)
+        buf = self._monitors.pop(mid, None)
+        if buf is not None:
+            buf.close()
 
     def _drain(self):
         if self.backend is None:
@@ -244,24 +206,7 @@ class Simulation:
         """Recordings of monitor ``mid`` since the last call (or all, with ``keep``)."""
         self._drain()
         buf = self._monitors[mid]
-        with buf.lock:
-            out = {}
-            pop_sizes = {p.name: p.size for p in self.ir.populations}
-            for v, chunks in buf.values.items():
-                if buf.request.kind != "population":
-                    out[v] = list(chunks)
-                elif chunks and np.ndim(chunks[0]) == 0:      # population-wide variable: one value per record
-                    out[v] = np.asarray(chunks, dtype=float)
-                elif chunks:
-                    out[v] = np.concatenate([np.asarray(c) for c in chunks])
-                else:
-                    n = len(buf.request.ranks) if buf.request.ranks is not None else pop_sizes[buf.request.target]
-                    out[v] = np.zeros((0, n))
-            if "spike" in buf.request.variables:
-                steps = np.concatenate(buf.spike_steps) if buf.spike_steps else np.zeros(0, np.int64)
-                ranks = np.concatenate(buf.spike_ranks) if buf.spike_ranks else np.zeros(0, np.int64)
-                out["spike"] = (steps, ranks)
-            out["_steps"] = np.concatenate(buf.steps) if buf.steps else np.zeros(0, np.int64)
+        out = buf.data({p.name: p.size for p in self.ir.populations}.get(buf.request.target, 0))
         if not keep:
             buf.clear()
         return out
@@ -324,10 +269,10 @@ class Simulation:
             yield Progress(self.t, self.step, 1.0, 0.0)
 
     def _recordings(self):
-        """``[(values per record, period ms)]`` of the active population monitors (for the memory estimate)."""
-        return [(len(b.values) * (len(b.request.ranks) if b.request.ranks is not None else
-                 self.spec.population(b.request.target).size), b.request.period_steps * self.dt)
-                for b in self._monitors.values() if b.active and b.request.kind == "population"]
+        """``[(values per record, period ms, folder or None)]`` of the active monitors, population and
+        projection (for the estimate: in memory, or on disk in ``folder`` for a streaming monitor)."""
+        return [(b.values_per_record(self), b.request.period_steps * self.dt, b.disk_folder())
+                for b in self._monitors.values() if b.active]
 
     def check_finite(self):
         """Raise a located SimulationError when a population variable became NaN or infinite."""

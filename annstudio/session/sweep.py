@@ -30,6 +30,7 @@ is called as each run finishes (``on_start(kept, total)`` once the folder is rea
 """
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -281,6 +282,9 @@ class Sweep:
             for i, outcome in self._executor.results(run_variant, todo, self._stop):
                 task = todo[i]
                 result.executed += 1
+                timings = outcome.get("timings")
+                if timings is not None and "finished_at" in timings:   # worker's return -> here (one clock)
+                    timings["transfer_s"] = max(0.0, time.time() - timings["finished_at"])
                 if "error" in outcome:
                     result.failed[task.run] = outcome["error"]
                 else:

@@ -12,7 +12,12 @@ worker process or on a Dask worker.  ``run_variant``:
 3. sets the varied values on the compiled simulation (``protocol.assign``, as a protocol ``set``
    does; an initial value also becomes the value ``reset`` returns to), never by rebuilding;
 4. plays the protocol (varied step durations and the run's duration are applied to its steps) and
-   returns the recordings in their canonical form with ``summarise``'s numbers and timings.
+   returns the recordings in their canonical form with ``summarise``'s numbers and timings:
+   ``build_s`` (lowering, connectivity, kernel cache hit, instance and monitors), ``set_s`` (the varied
+   values), ``run_s`` (the protocol), ``result_s`` (recordings and summary numbers), ``total_s`` and
+   ``finished_at`` (wall clock, ``time.time()``); the sweep adds ``transfer_s`` on receipt.  ``kernel_loads``
+   says whether this run had to open the kernel library in its process (the first run of a structure in a
+   worker); later variants reuse the loaded kernel.
 
 ``summarise(spec, recordings, dt, simulated_ms)``: per monitored population ``POP.rate`` (mean
 firing rate, Hz, over the monitored neurons) and ``POP.cv_isi`` (mean over neurons with at least
@@ -27,6 +32,7 @@ from typing import Optional
 
 import numpy as np
 
+from annstudio.codegen import compiled as _compiled
 from annstudio.core.errors import AnnstudioError
 
 from .protocol import ProtocolRun, assign
@@ -73,7 +79,10 @@ def _set_value(sim, rng, name, value):
 def run_variant(task):
     """Play one variant (see the module docstring); returns a plain dict (picklable)."""
     t0 = time.perf_counter()
-    spec = replace(task.spec, settings=replace(task.spec.settings, seed=int(task.seed), num_threads=1))
+    spec = replace(task.spec, settings=replace(task.spec.settings, seed=int(task.seed), num_threads=1),
+                   # a variant keeps a streamed monitor's records with its own results: variants running side by
+                   # side or one after another would otherwise write (and overwrite) the same file
+                   monitors=[replace(m, stream=None) for m in task.spec.monitors])
     if task.paradigm:
         spec.settings.paradigm = task.paradigm
     duration = task.values.get("duration", task.duration)
@@ -81,6 +90,7 @@ def run_variant(task):
     run = ProtocolRun(spec, apply_to_steps(task.steps, task.values), duration=duration, limit=limit,
                       keep_recordings=task.keep_recordings)
     log = []
+    loaded = len(getattr(_compiled, "_KERNELS", ()))
     try:
         run.compile(log=log.append)
         t_built = time.perf_counter()
@@ -99,14 +109,16 @@ def run_variant(task):
     close = getattr(run.sim.backend, "close", None)
     if close is not None:
         close()
+    t_end = time.perf_counter()
     return {
         "run": task.run, "point": task.point, "replicate": task.replicate, "seed": int(task.seed),
         "values": dict(task.values), "recordings": recordings if task.keep_recordings else {},
         "summary": summary, "simulated_ms": simulated, "paradigm": run.sim.paradigm,
         "kernel_builds": sum(1 for line in log if line.startswith("built ") and "-runtime/" not in line
                              and "binding/" not in line),
+        "kernel_loads": len(getattr(_compiled, "_KERNELS", ())) - loaded,
         "timings": {"build_s": t_built - t0, "set_s": t_set - t_built, "run_s": t_run - t_set,
-                    "total_s": time.perf_counter() - t0},
+                    "result_s": t_end - t_run, "total_s": t_end - t0, "finished_at": time.time()},
         "worker": _worker(),
     }
 

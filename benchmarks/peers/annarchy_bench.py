@@ -30,6 +30,8 @@ def parse_args():
     ap.add_argument("--active", action="store_true",
                     help="--bench rate: inputs start at rates drawn from U(0, 1) instead of 0 (every term counts)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                    help="floating point of the network (5.x: config(dtype=...), 4.8: setup(precision=...))")
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--repeat", type=int, default=1,
                     help="timed runs on the same compiled network (state reset in between); median reported")
@@ -50,14 +52,18 @@ def spike_rates(spikes, ranks, duration_ms):
 class Sim:
     """Minimal adapter over the ANNarchy 4.8 global API and the 5.x Network API."""
 
-    def __init__(self, ann, dt, seed, threads):
+    def __init__(self, ann, dt, seed, threads, dtype="float64"):
         self.ann = ann
         self.v5 = int(str(ann.__version__).split(".")[0]) >= 5
         if self.v5:
             self.net = ann.Network(dt=dt, seed=seed)
             self.net.config(num_threads=threads)
+            if dtype == "float32":
+                self.net.config(dtype=ann.float32)
         else:
             ann.setup(dt=dt, seed=seed, num_threads=threads)
+            if dtype == "float32":
+                ann.setup(precision="float")
 
     def population(self, geometry, neuron):
         if self.v5:
@@ -280,7 +286,7 @@ def run(args):
     if args.quick:
         duration /= 10.0
         rate_window /= 10.0
-    sim = Sim(ann, dt, args.seed, args.threads)
+    sim = Sim(ann, dt, args.seed, args.threads, args.dtype)
 
     extra = {}
     if args.bench == "coba":
@@ -363,6 +369,8 @@ def run(args):
     }
     if args.bench == "rate" and args.active:
         out["active"] = True
+    if args.dtype != "float64":
+        out["dtype"] = args.dtype
     out.update(extra)
     return out
 

@@ -43,12 +43,13 @@ def test_stp_matches_tsodyks_markram_recursion(paradigm):
     arrival = arrival[arrival < len(psp)]
     observed = psp[arrival]
     assert np.count_nonzero(psp) == len(arrival)
-    # analytic recursion
+    # analytic recursion; as in ANNarchy, a pre event at step t advances the event-driven x and u to t - dt
+    # and stamps the event at t (docs/annarchy-semantics.md, section l)
     x, u, last, expected = 1.0, U, 0.0, []
     for k in arrival:
         t = k * dt
-        x = 1.0 + (x - 1.0) * np.exp(-(t - last) / tau_rec)
-        u = U + (u - U) * np.exp(-(t - last) / tau_facil)
+        x = 1.0 + (x - 1.0) * np.exp(-(t - dt - last) / tau_rec)
+        u = U + (u - U) * np.exp(-(t - dt - last) / tau_facil)
         expected.append(w * u * x)
         x, u, last = x * (1 - u), u + U * (1 - u), t
     assert len(observed) >= 15
@@ -57,7 +58,7 @@ def test_stp_matches_tsodyks_markram_recursion(paradigm):
     assert observed[-1] < observed[0]
 
 
-def test_online_stdp_equals_pair_based_sum(paradigm):
+def test_online_stdp_follows_annarchy_event_recursion(paradigm):
     dt = 1.0
     A_plus, A_minus, tau_plus, tau_minus, w_max = 0.01, 0.012, 20.0, 15.0, 100.0
     _setup(paradigm, dt)
@@ -78,15 +79,22 @@ def test_online_stdp_equals_pair_based_sum(paradigm):
     t_pre = (_spike_steps(m_pre) + 1) * dt      # pre_spike runs one step after the spike
     t_post = _spike_steps(m_post) * dt          # post_spike runs in the step of the spike
     assert len(t_pre) > 20 and len(t_post) > 15
-    # the weight's last update is the last event of either kind; pairs are all-to-all
-    expected = 0.0
-    for tq in t_post:                          # potentiation at each post spike: pre before (or with) it
-        d = tq - t_pre[t_pre <= tq]
-        expected += A_plus * np.exp(-d / tau_plus).sum()
-    for tp in t_pre:                           # depression at each pre spike: post strictly before it
-        d = tp - t_post[t_post < tp]
-        expected -= A_minus * np.exp(-d / tau_minus).sum()
+    # the traces' recursion as ANNarchy runs it (docs/annarchy-semantics.md, section l): events in the order of
+    # their steps (in one step the pre event first); a pre event advances x, y to t - dt, a post event to t,
+    # both stamp the event at t (each pre event skips one step of decay: not the exact pair-based sum)
+    events = sorted([(tp, 0) for tp in t_pre] + [(tq, 1) for tq in t_post])
+    x = y = expected = last = 0.0
+    for t, is_post in events:
+        elapsed = t - (0.0 if is_post else dt) - last
+        x, y, last = x * np.exp(-elapsed / tau_plus), y * np.exp(-elapsed / tau_minus), t
+        if is_post:
+            y -= A_minus
+            expected += x
+        else:
+            x += A_plus
+            expected += y
     np.testing.assert_allclose(w, expected, rtol=1e-9, atol=1e-12)
+    assert expected > 0.01   # potentiation dominates: the events of both kinds took part
 
 
 def test_stdp_weights_stay_in_bounds(paradigm):

@@ -102,13 +102,17 @@ def test_inspector_edits_population_and_projection(window, qtbot):
     window.scene.select(proj)
     assert window.inspector.current == ("projection", proj)
     ppage = window.inspector.projection
-    ppage.weights.setFocus()
-    ppage.weights.selectAll()
-    QTest.keyClicks(ppage.weights, "Uniform(0, 0.5)")
-    QTest.keyClick(ppage.weights, Qt.Key_Return)
+    ppage.weights.mode.setCurrentText("distribution")
+    ppage.weights.mode.activated.emit(ppage.weights.mode.currentIndex())
+    high = ppage.weights.fields["max"].edit
+    high.setFocus()
+    high.selectAll()
+    QTest.keyClicks(high, "0.5")
+    QTest.keyClick(high, Qt.Key_Return)
     assert doc.projection(proj)["connector"]["weights"] == {"distribution": "Uniform", "args": [0, 0.5]}
     qtbot.wait(5)
-    prob = ppage.findChild(type(ppage.weights), "arg_probability")
+    from annstudio.gui.forms import CommitLineEdit
+    prob = ppage.findChild(CommitLineEdit, "arg_probability")
     prob.setFocus()
     prob.selectAll()
     QTest.keyClicks(prob, "0.25")

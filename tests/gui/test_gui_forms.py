@@ -123,7 +123,8 @@ def test_connector_arguments_are_checked_in_words(window, qtbot, project_file):
     window.scene.select("rec")
     qtbot.waitUntil(lambda: window.inspector.current == ("projection", "rec"))
     page = window.inspector.projection
-    prob = page.findChild(type(page.weights), "arg_probability")
+    from annstudio.gui.forms import CommitLineEdit
+    prob = page.findChild(CommitLineEdit, "arg_probability")
     _type(prob, "1.5")
     qtbot.waitUntil(page.message.isVisible)
     assert "probability must be at most 1" in page.message.text() and "not applied" in page.message.text()

@@ -95,7 +95,7 @@ def test_the_protocol_table_keeps_monitor_steps(window, qtbot):
     panel = window.settings_panel
     panel.refresh()
     row = next(i for i, st in enumerate(doc["protocol"]) if st["action"] == "pause_monitor")
-    assert [panel.table.item(row, c).text() for c in range(2)] == ["pause_monitor", "m_inp"]
+    assert [panel.table.cell_text(row, c) for c in range(2)] == ["pause_monitor", "m_inp"]
     panel.table.item(0, 3).setText("2.0")              # an edit elsewhere rewrites the protocol from the table
     steps = window.controller.document.items("protocol")
     assert steps[0]["value"] == 2.0

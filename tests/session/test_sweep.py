@@ -123,6 +123,11 @@ def test_compiled_variants_share_one_kernel_build(cpp_paradigm):
         result = sweep.run(executor=executor)
     assert not result.failed and result.table["run"].size == 4
     assert sum(o["kernel_builds"] for o in result.outcomes.values()) == 1
+    opens = {}
+    for o in result.outcomes.values():               # each worker opens the library once, then reuses it
+        opens[o["worker"]] = opens.get(o["worker"], 0) + o["kernel_loads"]
+        assert o["timings"]["transfer_s"] >= 0 and o["timings"]["result_s"] >= 0
+    assert set(opens.values()) == {1}
     assert {o["paradigm"] for o in result.outcomes.values()} == {"openmp"}
     assert np.all(np.diff(result.table["mA.rate"]) > 0)
 
@@ -165,3 +170,18 @@ def test_an_input_rate_is_varied():
     # Poisson counts: 20 neurons x 0.2 s at each rate; within 4 standard deviations
     assert np.all(np.abs(measured - rates) < 4 * np.sqrt(np.array(rates) / (20 * 0.2)))
     assert np.all(np.diff(result.table["mB.rate"]) > 0)          # more input, more output
+
+
+def test_a_streamed_monitor_is_kept_per_variant_not_written_to_one_shared_file(tmp_path, monkeypatch):
+    """Variants of a project whose monitor streams to a file keep that monitor's records with their own
+    results (no file is written, so no variant overwrites another's), equal to the unstreamed sweep's."""
+    monkeypatch.chdir(tmp_path)
+    doc = sweep_doc()
+    doc["monitors"][0]["stream"] = "rec/mA.h5"
+    vary = {"A.I": [1.1, 2.2]}
+    streamed = _sweep(doc, vary=vary, seeds=1).run(executor=SequentialExecutor())
+    plain = _sweep(vary=vary, seeds=1).run(executor=SequentialExecutor())
+    assert not (tmp_path / "rec").exists()
+    assert streamed.recordings[0]["mA.v"].size and streamed.recordings[1]["mA.v"].size
+    assert_same_recordings(streamed.recordings, plain.recordings)
+    assert not np.array_equal(streamed.recordings[0]["mA.v"], streamed.recordings[1]["mA.v"])

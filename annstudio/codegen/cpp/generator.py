@@ -48,7 +48,8 @@ _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks
 
 
 def _p(sc, expr, exp=None):
-    return cpp(expr, sc, exp)
+    single = getattr(sc, "real", "double") == "float"
+    return cpp(expr, sc, None if single else exp, single)   # float32: std::exp's float overload
 
 
 def _random_expr(rd, stream, idx):
@@ -73,7 +74,7 @@ def _global_update(sc, version, pre, target, rhs):
     the ``pre`` lines (before the loop); returns that name."""
     version[target] = version.get(target, 0) + 1
     name = f"G_{target}_{version[target]}"
-    pre.append(f"const double {name} = {rhs};")
+    pre.append(f"const {getattr(sc, 'real', 'double')} {name} = {rhs};")
     sc.map[target] = name
     return name
 
@@ -90,7 +91,18 @@ class Generator:
         self.digest = digest or ir.digest()
         self.layout = build_layout(ir, OPENMP)
         self.plan = build_plan(ir)
+        self.single = getattr(ir, "precision", "float64") == "float32"
+        self.real = "float" if self.single else "double"   # the C type of values (state, weights, arithmetic)
         self.mirrors = []      # (projection, slot, "pre" | "tile"): kernel-side copies of read-only synapse arrays
+
+    def _scope(self, where):
+        """A statement scope; in single precision ``t`` and ``dt`` read as floats (``(float)t``, ``dt_r``), as
+        the reference's float32 scalars."""
+        sc = Scope(where)
+        sc.real = self.real
+        if self.single:
+            sc.map.update(t="((float)t)", dt="dt_r")
+        return sc
 
     def slot(self, kind, obj, name):
         s = self.layout.get(kind, obj, name)
@@ -115,6 +127,7 @@ class Generator:
         i, p = pp.index, self.ir.populations[pp.index]
         where = f"Population '{p.name}'"
         ctx = self._pop_slots(pp, p)
+        real = self.real
         if pp.source:
             ctx.update(period=pp.period, schedule=pp.schedule, writeback=[])
             if pp.source == "spike_source_array":
@@ -125,7 +138,7 @@ class Generator:
                     raise BuildError("a TimedArray needs a per-neuron 'r'", where=where)
                 ctx["buffer_slot"] = self.slot("pop", i, "_src_buffer")
             return ctx
-        sc = Scope(where)
+        sc = self._scope(where)
         glob = set(pp.globals)
         for v in p.variables:
             sc.map[v.name] = f"G_{v.name}_0" if v.locality == "global" else f"L_{v.name}"
@@ -140,12 +153,12 @@ class Generator:
         # hoisted per-step scalars, computed once before the neuron loop exactly as the reference does
         for h in pp.hoisted:
             name = f"H_{h.target}"
-            pre.append(f"const double {name} = {_p(sc, h.expr)};")
+            pre.append(f"const {real} {name} = {_p(sc, h.expr)};")
             sc.map[h.target] = name
             scalar_names.add(h.target)
         for d in pp.draws:
             if d.shared:   # drawn once per step for population-wide statements
-                pre.append(f"const double R_{d.index} = {_random_expr(d.rd, _stream(0, i, d.index), '0')};")
+                pre.append(f"const {real} R_{d.index} = {_random_expr(d.rd, _stream(0, i, d.index), '0')};")
                 scalar_names.add(d.symbol)
         for u in pp.updates:
             rhs = _p(sc, u.expr)
@@ -159,7 +172,7 @@ class Generator:
                 scalar_names.add(u.target)
             elif u.kind == "temp":
                 name = f"T_{u.target}"
-                body.append(f"{'double ' if name not in declared else ''}{name} = {rhs};")
+                body.append(f"{real + ' ' if name not in declared else ''}{name} = {rhs};")
                 declared.add(name)
                 sc.map[u.target] = name
             else:
@@ -187,7 +200,7 @@ class Generator:
     def _syn_scope(self, pj, pr, where, pre_rate_expr=None):
         """Scope of one synapse ``j`` (pre rank ``i``, post rank ``p``)."""
         k = pj.index
-        sc = Scope(where)
+        sc = self._scope(where)
         arrays, scalars = [], []
         for v in pr.variables:
             s = self.layout.get("proj", k, v.name)
@@ -223,16 +236,18 @@ class Generator:
         return sc, list(dict.fromkeys(arrays)), list(dict.fromkeys(scalars))
 
     def _draw_lines(self, pj, kind):
-        return [f"const double R_{d.index} = {_random_expr(d.rd, _stream(kind, pj.index, d.index), 'j')};"
+        return [f"const {self.real} R_{d.index} = {_random_expr(d.rd, _stream(kind, pj.index, d.index), 'j')};"
                 for d in pj.draws]
 
     def _event_body(self, pj, pr, sc, statements, pre_event, where):
         lines = []
         if pj.event_driven:
             sc.map["_delta_t"] = "DT_ev"
-            lines.append("const double DT_ev = t - A__last_event[j];")
+            t_ev = "(t - dt)" if pre_event else "t"   # as ANNarchy (docs/annarchy-semantics.md, section l)
+            lines.append(f"const double DT_ev = {t_ev} - A__last_event[j];" if not self.single else
+                         f"const float DT_ev = (float)({t_ev} - A__last_event[j]);")   # event times: double
             for q, (name, expr) in enumerate(pj.event_driven):   # decays: the inline, vectorisable exp
-                lines.append(f"const double E_{q} = {_p(sc, expr, 'ann::rexp')};")
+                lines.append(f"const {self.real} E_{q} = {_p(sc, expr, 'ann::rexp')};")
             for q, (name, expr) in enumerate(pj.event_driven):
                 lines.append(f"{sc(name)} = E_{q};")
             lines.append("A__last_event[j] = t;")
@@ -380,7 +395,7 @@ class Generator:
                     lines.append(f"S_{u.target}[j - b0] = {rhs};")
                 elif u.target.startswith("_"):
                     name = f"T_{u.target}"
-                    lines.append(f"const double {name} = {rhs};")
+                    lines.append(f"const {self.real} {name} = {rhs};")
                     sc.map[u.target] = name
                 else:
                     lines.append(f"{sc(u.target)} = {rhs};")
@@ -417,7 +432,10 @@ class Generator:
             n_slots=len(self.layout), b1=b1, b2=b2, single=single, proj_writeback=proj_writeback,
             rate_hist=rate_hist, learning_slot=self.layout.get("ctl", 0, "learning").index, mirrors=self.mirrors,
             dirty_slot=self.layout.get("ctl", 0, "dirty").index, private_slots=private_slots,
-            target_slots=target_slots, any_early=any(pj.early for pj in plan.projections))
+            target_slots=target_slots, any_early=any(pj.early for pj in plan.projections),
+            f32=self.single, real=self.real, D="RD" if self.single else "D", P="RP" if self.single else "P",
+            mirror="mirror32" if self.single else "mirror", v8="v8f" if self.single else "v8d",
+            f32_slots=[s.index for s in self.layout if s.dtype == "float32"])
 
 
 def generate(ir, data=None, digest=None):

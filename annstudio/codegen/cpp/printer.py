@@ -11,6 +11,7 @@ floats with the reference printer's digits (both then read the same double);
 ``Min``/``Max`` as nested ``ann::minnum``/``ann::maxnum`` (fmin/fmax bit for bit, inline) in NumPy's argument order;
 with ``exp="ann::rexp"`` (event-driven decays) ``exp`` as the runtime's inline, vectorisable exp.
 """
+import numpy as np
 import sympy as sp
 from sympy.printing.c import C99CodePrinter
 
@@ -110,5 +111,44 @@ class CppExprPrinter(C99CodePrinter):
         raise BuildError(f"cannot print {expr!r} to C++")
 
 
-def cpp(expr, symbol_name, exp=None):
-    return CppExprPrinter(symbol_name, exp).doprint(expr)
+class FloatCppExprPrinter(CppExprPrinter):
+    """Single precision (``NetworkIR.precision == "float32"``): every literal is a ``float`` (the float32
+    value NumPy rounds a Python float to in float32 arithmetic, printed exactly), so no operation is promoted
+    to double; functions resolve to their float overloads (``annstudio_runtime_f32.h``)."""
+
+    @staticmethod
+    def _literal(value):
+        f = float(np.float32(value))
+        if not np.isfinite(f):
+            return "NAN" if f != f else ("INFINITY" if f > 0 else "(-INFINITY)")
+        text = str(np.float32(f))          # the shortest digits that give this float back
+        return (text if any(c in text for c in ".eE") else text + ".0") + "f"
+
+    def _print_Float(self, expr):
+        return self._literal(float(expr))
+
+    def _print_Rational(self, expr):
+        return self._literal(float(expr.p) / float(expr.q))
+
+    def _print_Pow(self, expr):
+        base, exp = expr.args
+        if exp == -1:
+            return f"(1.0f/({self._print(base)}))"
+        if exp.is_Rational and exp not in (2, sp.Rational(1, 2)):
+            return f"pow({self._print(base)}, {self._literal(float(exp))})"
+        return super()._print_Pow(expr)
+
+    def _print_Heaviside0(self, expr):
+        x = self._print(expr.args[0])
+        return f"(({x}) > 0.0f ? 1.0f : (({x}) < 0.0f ? 0.0f : (({x}) == 0.0f ? 0.0f : NAN)))"
+
+    def _print_Exp1(self, expr):
+        return self._literal(float(sp.E))
+
+    def _print_Pi(self, expr):
+        return self._literal(float(sp.pi))
+
+
+def cpp(expr, symbol_name, exp=None, single=False):
+    """C++ text of ``expr``; ``single``: in float (single-precision kernels)."""
+    return (FloatCppExprPrinter if single else CppExprPrinter)(symbol_name, exp).doprint(expr)

@@ -43,9 +43,47 @@ def compiler_version(cxx):
         return ""
 
 
+def _probe_record(cxx, fl):
+    """The file whose presence says that ``cxx`` with flags ``fl`` built an OpenMP library before (in the user's
+    build cache: a new process then skips the probe, ~0.1 s of its first build), or None where there is no
+    such cache (``platformdirs`` missing, e.g. at install time)."""
+    root = os.environ.get("ANNSTUDIO_CACHE")
+    if not root:
+        try:
+            import platformdirs
+        except ImportError:
+            return None
+        root = platformdirs.user_cache_dir("annstudio")
+    try:
+        mtime = os.stat(os.path.realpath(shutil.which(cxx) or cxx)).st_mtime_ns
+    except OSError:
+        return None
+    key = hashlib.sha256(repr((cxx, mtime, compiler_version(cxx), fl, BASE_FLAGS)).encode()).hexdigest()[:24]
+    return os.path.join(root, "toolchain", f"openmp-ok-{key}")
+
+
 @functools.lru_cache(maxsize=8)
 def _check_openmp(cxx, fl):
-    """Compile a one-line OpenMP program once: None if it works, else the reason."""
+    """Compile a one-line OpenMP program once: None if it works, else the reason.  Not needed where the
+    installation built the runtime library (an OpenMP library) with this compiler and these flags; a success
+    is remembered on disk (``_probe_record``); a failure is probed again next time."""
+    if cxx == compiler() and fl == flags() and prebuilt_runtime() is not None:
+        return None
+    record = _probe_record(cxx, fl)
+    if record is not None and os.path.exists(record):
+        return None
+    reason = _probe_openmp(cxx, fl)
+    if reason is None and record is not None:
+        try:
+            os.makedirs(os.path.dirname(record), exist_ok=True)
+            with open(record, "w") as f:
+                f.write(f"{cxx} {' '.join(fl)}\n")
+        except OSError:
+            pass
+    return reason
+
+
+def _probe_openmp(cxx, fl):
     import tempfile
     with tempfile.TemporaryDirectory(prefix="annstudio-probe-") as d:
         src = os.path.join(d, "probe.cpp")

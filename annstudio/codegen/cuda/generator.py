@@ -40,7 +40,7 @@ from annstudio.codegen.layout import CUDA, build_layout, c_ident
 from annstudio.codegen.plan import Scope, build_plan, owner
 from annstudio.core.errors import BuildError
 
-from .printer import CudaExprPrinter
+from .printer import CudaExprPrinter, FloatCudaExprPrinter
 
 TEMPLATES = Path(__file__).with_name("templates")
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
@@ -70,12 +70,14 @@ class _Body:
     """One kernel body being printed: a :class:`~annstudio.codegen.plan.Scope` whose unbound symbols are
     loaded into locals from ``resolve(name)``, the names assigned so far, and the printer."""
 
-    def __init__(self, resolve, draws, where):
+    def __init__(self, resolve, draws, where, single=False):
         self.scope = Scope(where, resolve, local)
         self.assigned = set()
         for name in draws:
             self.scope.map[name] = local(name)
-        self.printer = CudaExprPrinter(self.scope)
+        if single:          # single precision: t as a float (dt is the kernels' float dt)
+            self.scope.map["t"] = "((float)t)"
+        self.printer = (FloatCudaExprPrinter if single else CudaExprPrinter)(self.scope)
 
     def name(self, sym):
         return self.scope(sym)
@@ -108,6 +110,8 @@ class Generator:
 
     def __init__(self, ir):
         self.ir = ir
+        self.single = getattr(ir, "precision", "float64") == "float32"
+        self.real = "float" if self.single else "double"      # the C type of values (NetworkIR.precision)
         self.layout = build_layout(ir, CUDA)
         self.plan = build_plan(ir)
         self.slot = {s.key: s for s in self.layout}
@@ -133,14 +137,14 @@ class Generator:
         if pp.source:
             return Kernel(extra={"next_globals": []})
         draws, dnames = _draws(pp.draws, (i << 8) | (_PHASES["neuron"] << 5), "i")
-        b = _Body(lambda s: self.pop_value(i, s, "i"), dnames, f"Population '{p.name}'")
+        b = _Body(lambda s: self.pop_value(i, s, "i"), dnames, f"Population '{p.name}'", self.single)
         k = Kernel(draws=draws)
         # hoisted per-step scalars of population-wide parameters; every thread computes the same value
         # (same operands, same operation) before the statements that use them
         for h in pp.hoisted:
             rhs = b.expr(h.expr)
             b.assign(h.target)
-            k.stmts.append(("const double ", local(h.target), rhs))
+            k.stmts.append((f"const {self.real} ", local(h.target), rhs))
         var_names = {v.name for v in p.variables}
         targets = []
         for c in pp.clamped:
@@ -152,7 +156,7 @@ class Generator:
                 b.name(u.target)   # loaded (other statements may read it before)
                 targets.append(u.target)
             b.assign(u.target)
-            k.stmts.append(("double " if decl else "", local(u.target), rhs))
+            k.stmts.append((self.real + " " if decl else "", local(u.target), rhs))
         ex = k.extra
         ex["clamped"] = [(local(c), "_old_" + c_ident(c)) for c in pp.clamped]
         resets = []
@@ -181,15 +185,16 @@ class Generator:
         return k
 
     # -- synapses ------------------------------------------------------------------------
-    def syn_resolver(self, j, syn="k", post="post", pre="pre", rate_delay=False):
+    def syn_resolver(self, j, syn="k", post="post", pre="pre", rate_delay=False, event_time="t"):
         pr = self.ir.projections[j]
         pi, qi = self.pop_index[pr.pre], self.pop_index[pr.post]
 
         def resolve(name):
             if name == "g_target":
                 return "0.0"
-            if name == "_delta_t":
-                return f"(t - net.j{j}__last_event[{syn}])"
+            if name == "_delta_t":       # event times are double; single precision rounds the interval
+                cast = "(float)" if self.single else ""
+                return f"{cast}({event_time} - net.j{j}__last_event[{syn}])"
             if name.startswith("pre__"):
                 return self.pop_value(pi, name[5:], pre, rate_slot=rate_delay)
             if name.startswith("post__"):
@@ -207,7 +212,8 @@ class Generator:
     def rate_kernel(self, pj):
         j, pr = pj.index, self.ir.projections[pj.index]
         draws, dnames = _draws(pj.draws, (1 << 16) | (j << 8) | (_PHASES["psp"] << 5), "k")
-        b = _Body(self.syn_resolver(j, rate_delay=pj.max_delay > 1), dnames, f"Projection '{pr.name}'")
+        b = _Body(self.syn_resolver(j, rate_delay=pj.max_delay > 1), dnames, f"Projection '{pr.name}'",
+                  self.single)
         k = Kernel(draws=draws)
         k.extra["psp"] = b.expr(pr.psp)
         k.loads = b.loads()
@@ -220,7 +226,9 @@ class Generator:
         where = f"Projection '{pr.name}'"
         statements = pj.pre_spike if which == "pre" else pj.post_spike
         draws, dnames = _draws(pj.draws, (1 << 16) | (j << 8) | (_PHASES[which] << 5), "k")
-        b = _Body(self.syn_resolver(j), dnames, where)
+        # a pre event advances event-driven variables to t - dt, a post event to t (docs/annarchy-semantics.md, l)
+        b = _Body(self.syn_resolver(j, event_time="(t - ANN_DT)" if which == "pre" else "t"), dnames, where,
+                  self.single)
         k = Kernel(draws=draws)
         names = {v.name: v for v in pr.variables}
         ev = []
@@ -276,7 +284,7 @@ class Generator:
                     scratch[name] = tloc
                     return f"net.j{j}__t_{c_ident(name)}[{_ELEM[tloc]}]"
                 return resolve(name)
-            b = _Body(res, dnames, where)
+            b = _Body(res, dnames, where, self.single)
             k = Kernel(draws=draws)
             targets = []
             for u in seg.stmts:
@@ -287,7 +295,7 @@ class Generator:
                     b.name(u.target)
                     targets.append(u.target)
                 b.assign(u.target)
-                k.stmts.append(("double " if decl else "", local(u.target), rhs))
+                k.stmts.append((self.real + " " if decl else "", local(u.target), rhs))
             k.loads = b.loads()
             for t in dict.fromkeys(targets):
                 s = self.slot[f"proj:{pr.name}:{t}"]
@@ -367,7 +375,7 @@ class Generator:
         # conductances (g_* of spiking populations): monitors record them right after transmission
         targets = {self.slot[f"pop:{pp.name}:{n}"].index for pp in self.plan.populations for n in pp.targets}
         return dict(digest=self.ir.digest(), dt=repr(float(self.ir.dt)), slots=self.layout, pops=pops, projs=projs,
-                    nslots=len(self.layout), targets=targets)
+                    nslots=len(self.layout), targets=targets, f32=self.single, real=self.real)
 
     def source(self):
         return _ENV.get_template("network.cu.j2").render(**self.context())

@@ -9,7 +9,7 @@ evaluated in the same order on every backend.  Overridden here only:
 - integers and rationals print as double literals (``2.0``, ``(1.0/6.0)``);
 - ``symbol_name`` defaults to the bare name (a kernel decides where a value lives).
 """
-from annstudio.codegen.cpp.printer import CppExprPrinter
+from annstudio.codegen.cpp.printer import CppExprPrinter, FloatCppExprPrinter
 
 
 class CudaExprPrinter(CppExprPrinter):
@@ -28,3 +28,14 @@ class CudaExprPrinter(CppExprPrinter):
 
     def _print_Rational(self, expr):
         return f"({float(expr.p)!r}/{float(expr.q)!r})"
+
+
+class FloatCudaExprPrinter(CudaExprPrinter, FloatCppExprPrinter):
+    """Single precision: literals as floats (the C++ target's float printer's values), so that no operation
+    is promoted to double; the device's own ``fmin``/``fmax`` and ``ann_heaviside0`` (float overloads)."""
+
+    def _print_Integer(self, expr):
+        return self._literal(float(int(expr)))
+
+    def _print_Rational(self, expr):
+        return self._literal(float(expr.p) / float(expr.q))

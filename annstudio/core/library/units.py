@@ -2,9 +2,9 @@
 
 The integrate-and-fire family uses PyNN's units (mV, ms, nF, nA, uS); Izhikevich (2003) is
 written in mV and ms; rate-coded neurons are in arbitrary units.  ``unit_of(neuron, name)``
-gives the unit of a variable or parameter of a neuron object ("" when unknown: a user's own
-type declares none); ``weight_unit(neuron, target)`` the unit of a projection's weight onto a
-neuron of that type (a conductance or a current, as its ``g_<target>`` is).
+gives the unit of a variable or parameter of a neuron object (a project's own declaration first,
+see the project format's ``units``; "" when unknown); ``weight_unit(neuron, target)`` the unit
+of a projection's weight onto a neuron of that type (a conductance or a current, as its ``g_<target>`` is).
 """
 
 _TIME = {name: "ms" for name in ("tau", "tau_m", "tau_refrac", "tau_syn_E", "tau_syn_I", "tau_w")}
@@ -33,6 +33,11 @@ def type_name(neuron):
 
 
 def unit_of(neuron, name):
+    """The unit the project declares for ``name`` (``neuron.units``, from the project's ``units``),
+    else the standard model's documented one, else ""."""
+    declared = getattr(neuron, "units", None)
+    if isinstance(declared, dict) and declared.get(name):
+        return declared[name]
     return UNITS.get(type_name(neuron), {}).get(name, "")
 
 

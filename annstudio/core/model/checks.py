@@ -98,7 +98,8 @@ def connector_problems(pr, pre, post, where):
             out.append((f"{here}.{key}", f"{key} must be true or false, got {p[key]!r}", None))
     same = pre.name == post.name
     allow_self = bool(p.get("allow_self_connections", False))
-    overlap = same and not allow_self and bool(_shared(pr, pre, post))
+    # fixed_number_pre/post drop self-connections only between a population and itself, not its views
+    overlap = same and not allow_self and bool(_shared(pr, pre, post)) and (npre, npost) == (pre.size, post.size)
     n_syn = synapse_count(pr, pre, post)
     if m == "all_to_all":
         pass
@@ -232,15 +233,8 @@ def _synapse_problems(pr, ptype, pre_a, post_a, where, n_syn):
         return [(f"{here}", f"{syn.name} on a {ptype}-coded projection: {block}: {msg}", e.line)]
     except AnnstudioError as e:
         return [(here, f"{syn.name} on a {ptype}-coded projection: {e.message}", e.line)]
-    out = []
-    for side, refs, other in (("pre", a.pre_refs, pre_a), ("post", a.post_refs, post_a)):
-        for ref in refs:
-            if not ref.startswith("sum__") and ref not in other.names:
-                field, line = _reference_place(syn, side, ref)
-                close = difflib.get_close_matches(ref, other.names, n=1)
-                hint = f" (did you mean '{side}.{close[0]}'?)" if close else f" (it has: {', '.join(other.names)})"
-                out.append((here, f"Synapse '{syn.name}', {field}: '{side}.{ref}' is not a variable of Neuron "
-                            f"'{other.name}'{hint}", line))
+    out = [(f"{here}.{field}", f"Synapse '{syn.name}': {message} ({hint})", line)
+           for field, line, message, hint in reference_problems(syn, a, pre_a, post_a)]
     g = sp.Symbol("g_target")
     for s in a.pre_spike:
         if s.target == "g_target" and g in (s.expr - g).free_symbols:
@@ -253,6 +247,22 @@ def _synapse_problems(pr, ptype, pre_a, post_a, where, n_syn):
         if s.target != "g_target" and not s.target.startswith("_") and s.target not in local:
             out.append((here, f"'{s.target}' is not a per-synapse variable; it cannot change on spikes", None))
     out += _initial_problems(pr.initial, a, "Synapse", where, n_syn)
+    return out
+
+
+def reference_problems(syn, a, pre_a, post_a):
+    """``[(field, line, message, hint)]`` for each ``pre.x`` / ``post.x`` of synapse ``syn`` (analysis ``a``)
+    that its pre/post neuron (analyses ``pre_a``/``post_a``) lacks: the field (psp, equations, pre_spike,
+    post_spike, ...) and line where it is first used.  The project checks and the lowering both report them."""
+    out = []
+    for side, refs, other in (("pre", a.pre_refs, pre_a), ("post", a.post_refs, post_a)):
+        for ref in refs:
+            if not ref.startswith("sum__") and ref not in other.names:
+                field, line = _reference_place(syn, side, ref)
+                close = difflib.get_close_matches(ref, other.names, n=1)
+                hint = f"did you mean '{side}.{close[0]}'?" if close else f"it has: {', '.join(other.names)}"
+                out.append((field, line, f"'{side}.{ref}' is not a variable of the "
+                            f"{side}synaptic Neuron '{other.name}'", hint))
     return out
 
 

@@ -17,6 +17,7 @@ Owns the mapping between the JSON forms of docs/project-format.md and the model:
 Problems raise ``AnnstudioError`` located by ``where`` (a path inside the file); the
 project layer (``project/convert.py``) collects them and resolves names across sections.
 """
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -182,15 +183,23 @@ def connector_from_dict(c, where):
     return ConnectorSpec(c["method"], params)
 
 
+STREAM_PATH = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,63}/){0,8}[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\.(h5|hdf5)")
+
+
 def monitor_from_dict(m, where, kind, size):
-    """``MonitorSpec`` of a monitor entry; ``kind`` resolved by the caller, ``size`` of its target."""
+    """``MonitorSpec`` of a monitor entry; ``kind`` resolved by the caller, ``size`` of its target.  A
+    ``stream`` path stays inside the project's folder (relative, no ``..``), as the schema says."""
+    stream = m.get("stream")
+    if stream is not None and not (isinstance(stream, str) and STREAM_PATH.fullmatch(stream)):
+        raise AnnstudioError(f"stream must be a relative path ending in .h5 or .hdf5, without '..', got {stream!r:.80}",
+                             where=f"{where}.stream")
     ranks = m.get("ranks")
     if isinstance(ranks, dict):
         ranks = ranks_of(ranks, f"{where}.ranks", size)
     elif ranks is not None:
         ranks = ranks_of({"ranks": ranks}, where, size)
     return MonitorSpec(m["name"], kind, m["target"], tuple(m["variables"]), ranks, m.get("period"),
-                       m.get("start", True))
+                       m.get("start", True), stream)
 
 
 # --------------------------------------------------------------------------- populations, projections
@@ -302,8 +311,11 @@ def connector_to_dict(c):
 
 
 def monitor_to_dict(m):
-    return {"name": m.name, "target": m.target, "kind": m.kind, "variables": list(m.variables),
-            "ranks": None if m.ranks is None else list(m.ranks), "period": m.period, "start": m.start}
+    d = {"name": m.name, "target": m.target, "kind": m.kind, "variables": list(m.variables),
+         "ranks": None if m.ranks is None else list(m.ranks), "period": m.period, "start": m.start}
+    if m.stream:                  # written only when set: documents without streaming stay as they were
+        d["stream"] = m.stream
+    return d
 
 
 # --------------------------------------------------------------------------- protocol

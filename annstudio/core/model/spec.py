@@ -22,6 +22,7 @@ class Settings:
     paradigm: str = "openmp"
     num_threads: int = 1
     structural_plasticity: bool = False
+    precision: str = "float64"          # "float64" or "float32": state, weights and arithmetic
 
     def check(self):
         if not (isinstance(self.dt, (int, float)) and self.dt > 0):
@@ -31,6 +32,30 @@ class Settings:
                              where="setup")
         if not (isinstance(self.num_threads, int) and self.num_threads >= 1):
             raise ModelError("num_threads must be a positive integer", where="setup")
+        self.precision = precision_name(self.precision)
+
+
+PRECISIONS = ("float64", "float32")
+_PRECISION_ALIASES = {"float64": "float64", "double": "float64", "f8": "float64", "float32": "float32",
+                      "float": "float32", "single": "float32", "f4": "float32"}
+
+
+def precision_name(value, where="setup"):
+    """``"float64"`` or ``"float32"`` for a precision given as a name (``"float32"``, ANNarchy 4's ``"float"`` /
+    ``"double"``), a NumPy dtype or type, or ANNarchy 5's ``float32``/``float64`` objects; else a located error."""
+    name = value
+    if not isinstance(value, str):
+        name = getattr(value, "__name__", None) or getattr(value, "name", None) or str(value)
+        try:
+            name = np.dtype(value).name
+        except TypeError:
+            pass
+    key = str(name).strip().lower()
+    if key.startswith("numpy."):
+        key = key[6:]
+    if key not in _PRECISION_ALIASES:
+        raise ModelError(f"unknown precision {value!r}: use 'float64' (the default) or 'float32'", where=where)
+    return _PRECISION_ALIASES[key]
 
 
 @dataclass
@@ -100,6 +125,7 @@ class MonitorSpec:
     ranks: Optional[tuple] = None
     period: Optional[float] = None
     start: bool = True
+    stream: Optional[str] = None   # HDF5 file the recording goes to instead of memory (relative: the project's folder)
 
 
 @dataclass

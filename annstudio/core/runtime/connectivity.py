@@ -21,6 +21,7 @@ import scipy.sparse as _sparse
 from ..errors import ConnectivityError
 from ..model.distributions import Distribution
 from . import convolution_kernels as kernels
+from . import pair_arrays
 
 
 @dataclass
@@ -121,6 +122,14 @@ class Request:
     def allow_self(self):
         return bool(self.params.get("allow_self_connections", False))
 
+    @property
+    def whole_population(self):
+        """Pre and post are one population itself, not views of it.  As in ANNarchy 5.0.4.1 and 4.8.2.6, the
+        random connectors (fixed_probability, fixed_number_pre/post) drop self-connections only then; between
+        views of one population they keep them (all_to_all drops them in both cases)."""
+        return (self.same_population and self.pre_ranks.size == self.pre_size
+                and self.post_ranks.size == self.post_size)
+
     def side(self, which):
         ranks = self.pre_ranks if which == "pre" else self.post_ranks
         size = self.pre_size if which == "pre" else self.post_size
@@ -161,7 +170,8 @@ def _fixed_probability(q):
     prob = q.params.get("probability")
     if prob is None or not 0.0 <= float(prob) <= 1.0:
         raise ConnectivityError(f"probability must be in [0, 1], got {prob!r}", where=q.where)
-    return Pairs(*_bernoulli_pairs(q.rng, q.post_ranks.size, q.pre_ranks.size, float(prob)))
+    return Pairs(*pair_arrays.bernoulli_pairs(q.rng, q.post_ranks.size, q.pre_ranks.size, float(prob)),
+                 may_self_connect=not q.whole_population)
 
 
 def _fixed_number(q, side):
@@ -174,7 +184,7 @@ def _fixed_number(q, side):
     row_l, col_l = [], []
     for j in range(rows.size):
         cand = np.arange(cols.size)
-        if q.same_population and not q.allow_self:
+        if q.whole_population and not q.allow_self:
             cand = cand[cols[cand] != rows[j]]
         if number > cand.size:
             raise ConnectivityError(f"cannot pick {number} distinct {side}synaptic neurons out of {cand.size}",
@@ -243,7 +253,8 @@ def _from_sparse(q):
     if tuple(shape) != (npre, npost):
         raise ConnectivityError(f"from_sparse: expected shape (pre, post) = ({npre}, {npost}), got {shape}",
                                 where=q.where)
-    return Pairs(np.asarray(cols, dtype=np.int64), np.asarray(rows, dtype=np.int64), w=np.asarray(vals, dtype=float),
+    # copies (np.array): the ranks are changed in place later on, and these may be the caller's arrays
+    return Pairs(np.array(cols, dtype=np.int64), np.array(rows, dtype=np.int64), w=np.asarray(vals, dtype=float),
                  may_self_connect=True)
 
 
@@ -331,31 +342,35 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
 
 def _ranks(ranks, size):
     dtype = np.int32 if size < 2 ** 31 else np.int64
-    return ranks.astype(dtype) if ranks.size else np.zeros(0, dtype)
+    return ranks.astype(dtype, copy=False) if ranks.size else np.zeros(0, dtype)
 
 
 def _absolute_post_major(q, pairs, drop_self):
-    """(pre, post) absolute ranks in post-major order, and the permutation of the method's pairs (None:
-    every pair, in the order made)."""
-    post_l = np.asarray(pairs.post, dtype=np.int64)
-    pre_l = np.asarray(pairs.pre, dtype=np.int64)
+    """(pre, post) absolute ranks in post-major order, and which of the method's pairs they are (None: every
+    pair, in the order made; else a boolean mask of the kept pairs or the permutation of them)."""
+    post_l = pair_arrays.int_ranks(pairs.post)
+    pre_l = pair_arrays.int_ranks(pairs.pre)
     npre, npost = q.pre_ranks.size, q.post_ranks.size
     if post_l.size and (post_l.max() >= npost or pre_l.max() >= npre or post_l.min() < 0 or pre_l.min() < 0):
         raise ConnectivityError("connection ranks out of range of the pre/post populations", where=q.where)
-    # (large all-to-all projections: every temporary here is 8 bytes a synapse, so none is made in vain)
-    pre_abs = pre_l if _is_whole(q.pre_ranks, q.pre_size) else q.pre_ranks[pre_l]
-    post_abs = post_l if _is_whole(q.post_ranks, q.post_size) else q.post_ranks[post_l]
+    # (large projections: the method's arrays are used as they are where they can be -- a view's ranks are a
+    # shift of them, and int32 stays int32 -- so that no temporary of a synapse's size is made in vain)
+    pre_abs = pair_arrays.absolute(q.pre_ranks, pre_l)
+    post_abs = pair_arrays.absolute(q.post_ranks, post_l)
     del pre_l, post_l
     idx = None
     if drop_self:
-        idx = np.nonzero(pre_abs != post_abs)[0]
-        pre_abs, post_abs = pre_abs[idx], post_abs[idx]
+        keep = pre_abs != post_abs
+        if not bool(keep.all()):
+            idx = keep
+            pre_abs, post_abs = pair_arrays.kept(pre_abs, keep), pair_arrays.kept(post_abs, keep)
+        del keep
     # post-major, presynaptic rank ascending within a row; most connectors already produce that order,
     # which a linear check confirms without a sort
-    if not _post_major(post_abs, pre_abs, q.pre_size):
-        order = np.argsort(_pair_key(post_abs, pre_abs, q.pre_size), kind="stable")
+    if not pair_arrays.is_post_major(post_abs, pre_abs, q.pre_size):
+        order = np.argsort(pair_arrays.pair_key(post_abs, pre_abs, q.pre_size), kind="stable")
         pre_abs, post_abs = pre_abs[order], post_abs[order]
-        idx = order if idx is None else idx[order]
+        idx = order if idx is None else np.flatnonzero(idx)[order]
     return pre_abs, post_abs, idx
 
 
@@ -380,30 +395,6 @@ def _delays(pairs, delays, idx, n, rng, dt, where):
     if (uniform_d is not None and uniform_d < 0) or (uniform_d is None and np.any(d < 0)):
         raise ConnectivityError("delays must be non-negative", where=where)
     return d, uniform_d
-
-
-def _bernoulli_pairs(rng, n_rows, n_cols, p):
-    """Every (row, col) pair kept independently with probability p, in row-major order.
-
-    Successes of the Bernoulli sequence over all pairs are drawn as geometric gaps, so memory
-    and time grow with the number of synapses, not with n_rows * n_cols."""
-    total = n_rows * n_cols
-    if p <= 0.0 or total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if p >= 1.0:
-        idx = np.arange(total, dtype=np.int64)
-    else:
-        chunks, pos = [], -1
-        batch = int(total * p * 1.05) + 64
-        while True:
-            cs = pos + np.cumsum(rng.geometric(p, size=batch).astype(np.int64))
-            chunks.append(cs[cs < total])
-            if cs[-1] >= total:
-                break
-            pos = int(cs[-1])
-            batch = max(64, int((total - pos) * p * 1.05) + 64)
-        idx = np.concatenate(chunks)
-    return idx // n_cols, idx % n_cols
 
 
 def _values(spec, n, rng, what, where):
@@ -432,28 +423,7 @@ def _coords(geometry, ranks):
     return coords / denom
 
 
-def _is_whole(ranks, size):
-    """``ranks`` is 0, 1, ..., size - 1 (a whole population): absolute ranks equal local ones."""
-    return ranks.size == size and (size == 0 or (ranks[0] == 0 and bool(np.all(np.diff(ranks) == 1))))
-
-
-def _pair_key(post, pre, pre_size):
-    """One int64 per (post, pre) pair, ordered as the pairs are post-major (ranks < pre_size)."""
-    return post * max(int(pre_size), 1) + pre
-
-
 def _reordered(values, idx):
     """Per-pair values (given by the caller) as float64 in the kept, sorted order; always a fresh array."""
     values = np.asarray(values, dtype=float)
     return values.copy() if idx is None else values[idx]
-
-
-def _post_major(post, pre, pre_size, chunk=1 << 20):
-    """Pairs strictly increasing in (post, pre) order, checked a chunk at a time (small temporaries)."""
-    last = -1
-    for a in range(0, post.size, chunk):
-        key = _pair_key(post[a:a + chunk], pre[a:a + chunk], pre_size)
-        if key[0] <= last or not bool(np.all(key[1:] > key[:-1])):
-            return False
-        last = int(key[-1])
-    return True

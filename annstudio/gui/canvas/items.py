@@ -208,6 +208,7 @@ class ProjectionEdge(QGraphicsPathItem):
             side = 1.0 if self.bend >= 0 else -1.0
             clearance = 6 + abs(normal.x()) * rect.width() / 2 + abs(normal.y()) * rect.height() / 2
             label_at = (start + tip) / 2 * 0.5 + mid * 0.5 + normal * side * clearance
+            label_at = self._clear_of_nodes(label_at, rect, normal * side)
         self.setPath(path)
         direction = QLineF(tip, before)
         direction.setLength(12)
@@ -217,6 +218,17 @@ class ProjectionEdge(QGraphicsPathItem):
         self._head = QPolygonF([tip, left.p2(), right.p2()])
         rect = self.label.boundingRect()
         self.label.setPos(label_at - QPointF(rect.width() / 2, rect.height() / 2))
+
+    def _clear_of_nodes(self, at, rect, away):
+        """Move a label centred at ``at`` along ``away`` until it overlaps neither end's node (two close
+        nodes left the label of the arrow between them over the nodes' text)."""
+        nodes = [n.sceneBoundingRect() for n in (self.source, self.dest)]
+        for _ in range(40):
+            box = QRectF(at.x() - rect.width() / 2, at.y() - rect.height() / 2, rect.width(), rect.height())
+            if not any(box.intersects(n) for n in nodes):
+                break
+            at = at + away * 4.0
+        return at
 
     def boundingRect(self):
         return super().boundingRect().united(self._head.boundingRect()).adjusted(-4, -4, 4, 4)

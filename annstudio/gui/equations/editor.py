@@ -5,8 +5,9 @@ The form is built from the model's field table (``core.model.fields``): a code
 editor per text field, a chooser per choice field.  Each keystroke is a merged
 ``SetTypeField`` command (so undo works per edit session); 200 ms after the last
 keystroke the type is checked by the project's one validator (``catalog.type_problems``,
-the verdict ``annstudio validate`` gives, cached per document revision); its first
-problem is underlined on its block and line with the message shown below.  The
+the verdict ``annstudio validate`` gives, cached per document revision, completed by
+``all_problems.more_problems`` since the parser stops at a type's first error); every
+problem is underlined at its token, on its block and line, and listed below.  The
 as-you-type check runs off the GUI thread (``check_in_background``: one worker thread on a
 copy of the document; a result for an older revision is abandoned, and a newer check
 waits for the running one instead of piling up), so typing never waits for the analysis;
@@ -15,7 +16,6 @@ math functions and ``t``/``dt``/``pre.``/``post.``.  Standard library types
 are shown with their arguments and can be turned into an editable copy.
 """
 import html
-import json
 import re
 import threading
 
@@ -31,7 +31,10 @@ from ...project.validate import verdict as project_verdict
 from .. import catalog
 from ..standard_view import add_standard_preview
 from ..forms import CommitLineEdit
+from .all_problems import more_problems
 from .code_edit import CodeEdit
+from .standard_args import StandardArgsForm
+from .units_form import SetUnits, UnitsForm
 
 OPERATIONS = next(f.choices for f in fields_of("synapses") if f.name == "operation")
 KINDS = {"automatic": None, "rate-coded": "rate", "spiking": "spike"}
@@ -74,8 +77,7 @@ class EquationEditor(QWidget):
         top.addWidget(self.copy_button)
         self.description = CommitLineEdit(str)
         self.description.committed.connect(lambda v: self._set_field("description", v))
-        self.standard_args = CommitLineEdit(lambda t: json.loads(t or "{}"))
-        self.standard_args.committed.connect(self._set_standard_args)
+        self.standard_args = None       # a StandardArgsForm while a standard type is shown
         self.operation = QComboBox()
         self.operation.addItems(OPERATIONS)
         self.operation.activated.connect(lambda _i: self._set_field("operation", self.operation.currentText()))
@@ -178,7 +180,11 @@ class EquationEditor(QWidget):
         definition = self.document.type_def(section, name)
         if not definition or "standard" not in definition:
             return
-        copied = catalog.standard_definition(section, definition["standard"])
+        try:
+            copied = catalog.standard_definition(section, definition["standard"], definition.get("args"))
+        except Exception as exc:  # noqa: BLE001 - bad arguments: say so, copy nothing
+            self.controller.error.emit(f"cannot copy {name}: {getattr(exc, 'message', None) or exc}")
+            return
         if copied is None:
             self.controller.error.emit(f"the standard type {definition['standard']!r} is not available")
             return
@@ -187,7 +193,7 @@ class EquationEditor(QWidget):
 
     # ------------------------------------------------------------ form
     def _build_form(self, definition):
-        shared = (self.description, self.standard_args, self.operation, self.kind)
+        shared = (self.description, self.operation, self.kind)
         while self.form.rowCount():
             row = self.form.takeRow(0)
             for item in (row.labelItem, row.fieldItem):
@@ -199,6 +205,7 @@ class EquationEditor(QWidget):
                 if widget not in shared:
                     widget.deleteLater()
         self.edits = {}
+        self.standard_args = None
         self.copy_button.setVisible(bool(definition and "standard" in definition))
         if definition is None:
             self.status.setText("No type to edit: add one with “New neuron type”.")
@@ -209,10 +216,11 @@ class EquationEditor(QWidget):
         self.description.set_text_quiet(definition.get("description") or "")
         if "standard" in definition:
             self.form.addRow("Standard type", QLabel(definition["standard"]))
-            self.form.addRow("Arguments (JSON)", self.standard_args)
-            self.standard_args.show()
-            self.standard_args.set_text_quiet(json.dumps(definition.get("args") or {}))
+            self.standard_args = StandardArgsForm(section, name, definition)
+            self.standard_args.committed.connect(self._set_standard_args)
+            self.form.addRow("Arguments", self.standard_args)
             add_standard_preview(self.form, section, name, definition)      # its equations, read-only
+            self._add_units(section, name, definition.get("standard"))
             return
         for f in fields_of(section):
             if f.name == "operation":
@@ -231,9 +239,25 @@ class EquationEditor(QWidget):
             edit.edited.connect(lambda text, b=f.name: self._block_edited(b, text))
             self.edits[f.name] = edit
             self.form.addRow(f.label, edit)
+        self._add_units(section, name)
         self._update_completions(())
 
+    def _add_units(self, section, name, standard=None):
+        """The neuron type's units (plots and exports), kept at the project's root."""
+        self.units_form = None
+        if section != "neurons":
+            return
+        self.units_form = UnitsForm(self.document, section, name, self.document.type_analysis(section, name),
+                                    standard)
+        self.units_form.committed.connect(lambda units: self.controller.push(SetUnits(name, units)))
+        self.form.addRow("Units", self.units_form)
+
     def _on_change(self, change):
+        if change.section == "meta" and change.key == "units" and self.current and self.current[0] == "neurons":
+            shown = dict(self.units_form.units) if getattr(self, "units_form", None) is not None else None
+            if shown != ((self.document.data.get("units") or {}).get(self.current[1]) or {}):
+                self.show_type(*self.current)          # undo / redo of a unit
+            return
         if change.section in ("neurons", "synapses") and change.action != "changed":
             self._fill_chooser()
             if self.current is None and self.chooser.count():      # the first type of a project: edit it
@@ -355,13 +379,31 @@ class EquationEditor(QWidget):
         if self.current is None:
             return None
         section, name = self.current
-        problems = catalog.type_problems(self.document, section, name)
+        problems = self._all_problems(section, name)
         self._problems = problems
         analysis = self.document.type_analysis(section, name)
         error = problems[0] if problems else None
         if error is None and analysis is None:          # the file's header is broken: say so
             error = next(iter(self.document.verdict().errors), None)
         return self._show(error, analysis)
+
+    def _all_problems(self, section, name):
+        """The verdict's problems of the type plus the ones after its first parse error (the parser
+        stops at the first: ``all_problems.more_problems``; those are found once per revision)."""
+        problems = list(catalog.type_problems(self.document, section, name))
+        errors = [p for p in problems if p.severity == "error"]
+        if len(errors) != 1:
+            return problems
+        key = (self.document.revision, section, name, errors[0].where, errors[0].line, errors[0].message)
+        cached = getattr(self, "_more_cache", None)
+        if cached is None or cached[0] != key or cached[2] is not self.document:
+            try:
+                more = more_problems(section, name, self.document.type_def(section, name), errors[0],
+                                     f"{section}.{name}")
+            except Exception:  # noqa: BLE001 - the first error is still shown; the others are a bonus
+                more = []
+            cached = self._more_cache = (key, more, self.document)
+        return problems + cached[1]
 
     def _update_completions(self, names, analysis=None):
         words = list(names) + list(FUNCTIONS) + ["t", "dt", "pos", "Uniform", "Normal", "init", "min", "max"]

@@ -18,8 +18,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QTextBrowser, QVBoxLayout, QWidget
+
+HEADING_SIZE = {1: 1}          # Qt's size steps (0 = the text's size) of a side panel's headings: Markdown's
+                               # +3 .. +1 made "First lesson" a poster in a 300-pixel dock
+PANEL_WIDTH = 400                               # the dock's width the first time a sheet is shown
 
 SHEETS_DIR = Path(__file__).resolve().parents[2] / "resources" / "labsheets"
 _TRY = re.compile(r"^:::\s*try\s+(.+?)\s*(?:\|\s*(.+))?$")
@@ -96,6 +101,9 @@ class LabSheetPanel(QWidget):
         for stem, sheet in self.sheets.items():
             self.chooser.addItem(sheet.title, stem)
         self.chooser.activated.connect(lambda _i: self.show_sheet(self.chooser.currentData()))
+        # the longest title must not set the dock's (and so the window's) minimum width
+        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.setMinimumContentsLength(14)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._clicked)
@@ -117,8 +125,40 @@ class LabSheetPanel(QWidget):
         self.current = sheet
         self.chooser.setCurrentIndex(self.chooser.findData(stem))
         self.browser.setMarkdown(sheet.markdown)
+        self._fit_headings()
         self.status.clear()
         return True
+
+    def _fit_headings(self):
+        block = self.browser.document().begin()
+        while block.isValid():
+            level = block.blockFormat().headingLevel()
+            if level:
+                fmt = QTextCharFormat()
+                fmt.setProperty(QTextFormat.Property.FontSizeAdjustment, HEADING_SIZE.get(level, 0))
+                cursor = QTextCursor(block)
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+                cursor.mergeCharFormat(fmt)
+            block = block.next()
+
+    def showEvent(self, event):                     # noqa: N802 - Qt spelling
+        """The first time the sheet is seen, its dock gets room to read (not a minimum width, which
+        would widen the whole window for good)."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self._widen)
+
+    def _widen(self, tries=10):
+        dock, window = self.parent(), self.window()
+        if self.__dict__.get("_widened") or not isinstance(dock, QDockWidget) or not isinstance(window, QMainWindow) \
+                or not self.isVisible():
+            return
+        if self.visibleRegion().isEmpty() or not window.isVisible():     # not laid out on screen yet
+            if tries:
+                QTimer.singleShot(100, lambda: self._widen(tries - 1))
+            return
+        self._widened = True                    # once: a dock the user narrows stays narrow
+        if dock.width() < PANEL_WIDTH:
+            window.resizeDocks([dock], [PANEL_WIDTH], Qt.Orientation.Horizontal)
 
     def sheet_for_project(self, path=None, name=None, gallery=None):
         """Show the sheet of the gallery example ``path`` (or named ``name``); True when there is one."""

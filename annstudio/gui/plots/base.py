@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsObject, QHBoxLayout, QLabel, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -53,6 +54,20 @@ def set_page(live_plot, start, window_ms):
         live_plot._page = (start, window_ms)
         live_plot.page_label.setText(f"t = {start:g} – {start + window_ms:g} ms")
     return start
+
+
+LIGHT = ("#ffffff", "#333333", "#555555")      # background, axes and text, page label
+DARK = ("#232629", "#dddddd", "#bbbbbb")
+
+
+def is_dark(widget):
+    """Whether ``widget``'s palette (the system's, or the one the application set) is a dark one."""
+    return widget.palette().window().color().lightness() < 128
+
+
+def plot_colors(widget):
+    """(background, foreground, muted text) of a plot following ``widget``'s palette."""
+    return DARK if is_dark(widget) else LIGHT
 
 
 def axis_label(name, unit):
@@ -141,6 +156,9 @@ class PixelAxis(pg.AxisItem):
         super().__init__(*args, **kwargs)
         self.enableAutoSIPrefix(False)
         self.offset = 0.0                # added to the labels (a time axis: the page's start)
+        self._specs = None               # (key, axis spec, tick specs, text specs, values, spacing)
+        self._offset_only = False        # the picture was dropped for a new offset alone
+        self._strings = {}
 
     integer_ticks = False              # neuron ranks and matrix rows: whole numbers only
 
@@ -157,15 +175,78 @@ class PixelAxis(pg.AxisItem):
     def set_offset(self, offset):
         if offset != self.offset:
             self.offset = float(offset)
+            self._offset_only = True
             self.picture = None
             self.update()
 
     def tickStrings(self, values, scale, spacing):
         out = []
         for v in values:
-            v = v * scale + self.offset
-            out.append("0" if abs(v) < 1e-9 * spacing * scale else f"{v:.6g}")
+            w = v * scale + self.offset
+            out.append("0" if abs(w) < 1e-9 * spacing * scale else f"{w:.6g}")
+        self._strings = {text: (v, spacing) for text, v in zip(out, values)}
         return out
+
+    clamp_labels = False               # labels at the ends are moved inside the axis (see LivePlot)
+
+    _measuring = False
+
+    def boundingRect(self):
+        if not self.clamp_labels or self._measuring:     # (generateDrawSpecs keeps labels within it)
+            return super().boundingRect()
+        # the labels are kept inside the axis: its rectangle, not one reaching into its neighbours
+        # (a wider one made every page turn repaint the neighbouring axis too)
+        saved, self.style["hideOverlappingLabels"] = self.style["hideOverlappingLabels"], True
+        try:
+            return super().boundingRect()
+        finally:
+            self.style["hideOverlappingLabels"] = saved
+
+    def _clamped(self, text_specs):
+        if not self.clamp_labels:
+            return text_specs
+        out, width = [], float(self.width())
+        for rect, flags, text in text_specs:
+            shift = -rect.left() if rect.left() < 0 else min(0.0, width - rect.right())
+            out.append((rect.translated(shift, 0.0) if shift else rect, flags, text))
+        return out
+
+    def _specs_key(self):
+        return (tuple(self.range), self.width(), self.height(), self.orientation, self.scale,
+                self.pen().color().rgba(), self.textPen().color().rgba(), self.style["hideOverlappingLabels"],
+                self.labelText, self.integer_ticks)
+
+    def generateDrawSpecs(self, p):
+        """A page turn changes the time axis's labels only: the ticks stay where they were (the
+        items are drawn in page coordinates), so the cached specs are reused with the new strings,
+        each re-centred on its tick (no tick values, positions and text measuring again)."""
+        key = self._specs_key()
+        cached, fast = self._specs, self._offset_only
+        self._offset_only = False
+        if fast and cached is not None and cached[0] == key and self.orientation in ("bottom", "top"):
+            _key, axis_spec, tick_specs, text_specs, values, spacing = cached
+            strings = self.tickStrings(values, self.scale, spacing)
+            metrics = QFontMetricsF(p.font())
+            texts = []
+            for (rect, flags, _old), text in zip(text_specs, strings):
+                width = metrics.horizontalAdvance(text) + 2.0
+                texts.append((QRectF(rect.center().x() - width / 2, rect.y(), width, rect.height()), flags, text))
+            return axis_spec, tick_specs, self._clamped(texts)
+        self._strings = {}
+        self._measuring = True
+        try:
+            specs = super().generateDrawSpecs(p)
+        finally:
+            self._measuring = False
+        if specs is not None:
+            axis_spec, tick_specs, text_specs = specs
+            found = [self._strings.get(text) for _r, _f, text in text_specs]
+            if all(found) and found:
+                self._specs = (key, axis_spec, tick_specs, text_specs, [v for v, _s in found], found[0][1])
+            else:
+                self._specs = None
+            specs = (axis_spec, tick_specs, self._clamped(text_specs))
+        return specs
 
     def _updateWidth(self):
         super()._updateWidth()
@@ -220,6 +301,10 @@ class LivePlot(QWidget):
             # outward ticks: an axis whose ticks reach into the view has a bounding rectangle
             # overlapping the data, and is repainted with every data update
             axis.setStyle(maxTickLevel=0, maxTextLevel=0, tickLength=5)
+        # the page's first and last times are labelled too: a label centred on the view's edge (up to
+        # this many pixels beyond the axis) is kept and moved inside the axis
+        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=30)
+        self.plot.getAxis("bottom").clamp_labels = True          # ... drawn inside the axis
         self.controls = QHBoxLayout()
         self.controls.setContentsMargins(0, 0, 0, 0)
         self.page_label = QLabel("")
@@ -238,6 +323,30 @@ class LivePlot(QWidget):
         self.refreshes = 0
         self._page = None
         self.view_start = None           # None: follow the run; else the first ms shown (time bar)
+        self.dark = None
+        self.apply_palette()
+
+    def apply_palette(self):
+        """Background, axes, title and labels from the widget's palette (a dark system palette gives
+        dark plots); called again when the palette changes."""
+        dark = is_dark(self)
+        if dark == self.dark:
+            return False
+        self.dark = dark
+        background, foreground, muted = plot_colors(self)
+        self.plot.setBackground(background)
+        for side in ("bottom", "left", "right", "top"):
+            axis = self.plot.getPlotItem().getAxis(side)
+            axis.setPen(foreground)
+            axis.setTextPen(foreground)
+        self.plot.setTitle(self.title, size="9pt", color=foreground)
+        self.page_label.setStyleSheet(f"color: {muted};")
+        return True
+
+    def changeEvent(self, event):                # noqa: N802 - Qt spelling
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
 
     def finish_controls(self):
         """Close the controls row: a stretch, the page label, then the plot's Export button."""

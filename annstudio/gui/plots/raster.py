@@ -33,11 +33,12 @@ MAX_SHOWN_DEFAULT = 100_000      # every neuron (binned to the plot's height)
 COUNT_DTYPE = np.uint16          # spikes in a cell (small: the cells stay in cache)
 ONE = COUNT_DTYPE(1)
 SPIKE_COLORS = ("#ffffff", "#4a6fb5", "#1f3b73", "#0b1a3a")   # 0, 1, 2, 3+ spikes in a cell
+DARK_SPIKE_COLORS = ("#232629", "#6f93d6", "#a9c2f0", "#ffffff")   # the same on a dark palette
 
 
-def spike_lut():
+def spike_lut(dark=False):
     """Lookup table cell count -> opaque 0xAARRGGBB pixel (saturates at 3 spikes)."""
-    argb = [0xFF000000 | int(c[1:], 16) for c in SPIKE_COLORS]
+    argb = [0xFF000000 | int(c[1:], 16) for c in (DARK_SPIKE_COLORS if dark else SPIKE_COLORS)]
     lut = np.full(256, argb[-1], dtype=np.uint32)
     lut[:len(argb)] = argb
     return lut
@@ -119,7 +120,7 @@ class RasterPlot(LivePlot):
         self.add_control("neurons", self.range_edit)
         self.add_control("max shown", self.max_rows)
         self.finish_controls()
-        self.lut = spike_lut()
+        self.lut = spike_lut(self.dark)
         self.image = CellImage()
         self.plot.addItem(self.image)
         self.plot.setLabel("left", "neuron (rank)")
@@ -279,6 +280,14 @@ class RasterPlot(LivePlot):
     def pixel(self, row, column):
         """The colour (0xAARRGGBB) of cell (row, column), row 0 = lowest neuron shown."""
         return int(self.image.pixels[self.image.pixels.shape[0] - 1 - row, column])
+
+    def apply_palette(self):
+        changed = super().apply_palette()
+        if changed and hasattr(self, "image"):
+            self.lut = spike_lut(self.dark)          # re-binned with the new colours
+            self._layout = None
+            self._view_changed()
+        return changed
 
     def _view_changed(self, *_):
         """The plot was resized or its neuron axis zoomed: re-bin at the new resolution."""

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 from ..forms import CommitLineEdit
 from ..values import format_ranks, parse_ranks
 from ..run.feed import RATE_BIN_MS
-from .base import EDGE_PX, LineItem, LivePlot, axis_label, set_page, visible_span
+from .base import EDGE_PX, LineItem, LivePlot, axis_label, plot_colors, set_page, visible_span
 
 SUMMARY_INTERVAL_S = 2.0
 SUMMARY_MAX_SPIKES = 10_000
@@ -63,6 +63,7 @@ class TracePlot(LivePlot):
     def __init__(self, monitor, population, variable, feed, parent=None, unit="", columns=None):
         super().__init__(f"{population}.{variable}", parent)
         self.monitor, self.variable, self.population = monitor, variable, population
+        self.unit = unit
         self.key = (monitor, variable)
         trace = feed.traces[self.key]
         self.feed = feed
@@ -75,7 +76,7 @@ class TracePlot(LivePlot):
         self.finish_controls()
         self.plot.setLabel("left", axis_label(variable, unit))
         self.plot.enableAutoRange(False)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt", labelTextColor=plot_colors(self)[1])
         self.curves = []
         self._seen = None
         self._page_key = None
@@ -145,9 +146,16 @@ class TracePlot(LivePlot):
         self.points_drawn = y.size
         self.refreshes += 1
 
+    def apply_palette(self):
+        changed = super().apply_palette()
+        if changed and getattr(self, "legend", None) is not None:
+            self.legend.setLabelTextColor(plot_colors(self)[1])
+        return changed
+
     def data_table(self):
         times, values = getattr(self, "_last", (np.zeros(0), np.zeros((0, 0))))
-        header = ["time (ms)"] + [f"{self.population}[{r}].{self.variable}" for r in self.columns]
+        unit = f" ({self.unit})" if self.unit else ""
+        header = ["time (ms)"] + [f"{self.population}[{r}].{self.variable}{unit}" for r in self.columns]
         return header, [[f"{t:g}"] + [f"{v:.9g}" for v in row] for t, row in zip(times, values)]
 
     def _fit_values(self, lo, hi, new_page):

@@ -182,13 +182,19 @@ class SweepPanel(QWidget):
     def poll(self):
         if self.feed is None:
             return
-        for event in self.feed.drain():
-            if event[0] == "result":
-                self._result(event[1], event[2], event[3])
-            elif event[0] == "start":
-                self.status.setText(f"{event[1]} of {event[2]} runs kept; running the others...")
-            elif event[0] == "end":
-                self._end(event[1], event[2])
+        events = self.feed.drain()
+        try:
+            for event in events:
+                if event[0] == "result":
+                    self._result(event[1], event[2], event[3])
+                elif event[0] == "start":
+                    self.status.setText(f"{event[1]} of {event[2]} runs kept; running the others...")
+                elif event[0] == "end":
+                    self._end(event[1], event[2])
+        finally:
+            ends = [e for e in events if e[0] == "end"]
+            if ends and self.timer.isActive():       # a drawing error must not lose the end of the sweep
+                self._end(ends[-1][1], ends[-1][2])
 
     def _result(self, outcome, done, total):
         if "error" in outcome:

@@ -1,7 +1,8 @@
 """The sweep dashboard's plots: thumbnails of each run, the summary curve, a run's full plots.
 
-- ``Thumbnail``: one run's small raster (the first spike monitor's spikes) or, with no spikes recorded,
-  the mean trace of the first recorded variable; a click emits ``clicked(run)``.
+- ``Thumbnail``: one run's small raster (the first spike monitor's spikes; above ``THUMB_ROWS`` neurons,
+  every k-th neuron, so that a large population stays readable at that size) or, with no spikes
+  recorded, the mean trace of the first recorded variable; a click emits ``clicked(run)``.
 - ``ThumbnailGrid``: the small multiples, one row per varied value and one column per seed, filled as
   runs finish (``add(outcome, recordings)``).
 - ``SummaryCurve``: a summary column (e.g. ``M.rate``) against the varied value: mean over the seeds
@@ -14,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 THUMB_W, THUMB_H = 150, 90
+THUMB_ROWS = 80          # neurons a raster thumbnail shows at most (every k-th one beyond)
 
 
 def _first_spikes(recordings):
@@ -46,9 +48,11 @@ class Thumbnail(pg.PlotWidget):
         self.setToolTip(f"run {run}: {title} (click for its plots)")
         spikes = _first_spikes(recordings)
         if spikes is not None:
-            times, ranks = spikes
+            times, ranks = np.asarray(spikes[0]), np.asarray(spikes[1])
             self.kind = "raster"
-            self.item = pg.ScatterPlotItem(np.asarray(times) * dt, np.asarray(ranks), size=1.5, pen=None,
+            self.every = max(1, -(-(int(ranks.max()) + 1) // THUMB_ROWS)) if ranks.size else 1
+            keep = ranks % self.every == 0
+            self.item = pg.ScatterPlotItem(times[keep] * dt, ranks[keep] // self.every, size=1.5, pen=None,
                                            brush=pg.mkBrush(30, 30, 30))
         else:
             key = next((k for k in sorted(recordings) if not k.endswith("ranks")), None)
@@ -97,6 +101,8 @@ class SummaryCurve(pg.PlotWidget):
         super().__init__(parent)
         self.setMinimumHeight(160)
         self.showGrid(x=True, y=True, alpha=0.3)
+        for axis in ("bottom", "left"):
+            self.getAxis(axis).enableAutoSIPrefix(False)         # the values as typed, not "x0.001"
         self.curve = self.plot([], [], pen=pg.mkPen(200, 60, 20, width=2), symbol="o", symbolSize=6)
         self.bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0), beam=0.0)
         self.addItem(self.bars)

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -231,6 +232,28 @@ static const int64_t PRIVATE_GAP = 520;     // doubles: a 4 KiB page plus one ca
 // ---------------------------------------------------------------- partitions
 // Thread k owns [lo[k], hi[k]) of a population (blocks rounded to 8 for SIMD).
 void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>& hi);
+// The same with thread k's block about share[k] of the n elements (shares > 0, summing to 1; empty: equal
+// blocks, exactly as above): the blocks of a balanced run (Base::repartition)
+void partition(int64_t n, int T, const std::vector<double>& share, std::vector<int64_t>& lo,
+               std::vector<int64_t>& hi);
+// Thread balance (ann_run): in runs of BAL_STEPS steps or more, each thread's work in every BAL_SAMPLE-th step
+// is timed (bal_clock: the time-stamp counter, ~20 cycles); a run of at least 4 BAL_STEPS steps starts with
+// BAL_ROUNDS segments of BAL_STEPS steps, then goes on in segments of at most BAL_PERIOD steps, and after each
+// the blocks may move (Base::rebalance); a thread's share stays within [1/(2T), 3/(2T)] and moves by
+// BAL_MIN_MOVE or more
+static const int64_t BAL_STEPS = 1000;
+static const int BAL_ROUNDS = 2;
+static const int64_t BAL_PERIOD = 16000;
+static const int64_t BAL_SAMPLE = 8;
+static const double BAL_MIN_MOVE = 0.01;
+static const int64_t BAL_STRIDE = BAL_PERIOD / BAL_SAMPLE + 16;   // rows of Base::bal_busy, a cache line apart
+static inline double bal_clock() {
+#if defined(__x86_64__) || defined(__i386__)
+    return (double)__builtin_ia32_rdtsc();
+#else
+    return omp_get_wtime();
+#endif
+}
 
 // Ranks i in [lo, hi) with M[i] != 0, ascending, into out; spikes are rare, so 8 flags are tested at once.
 static inline int64_t compact(const uint8_t* __restrict M, int64_t lo, int64_t hi, int32_t* __restrict out) {
@@ -295,6 +318,10 @@ struct Proj {
     int64_t tile_total = 0;          // size of a tile mirror
     void build(const int32_t* pre, const int32_t* post, const int32_t* delay, int64_t n, int64_t npre,
                int64_t npost, int T, const std::vector<int64_t>& lo);
+    // pre-major entries (post ascending within a row) into thread-major order for the post blocks lo
+    void thread_major(int T, const std::vector<int64_t>& lo);
+    // the same after the post blocks moved: back to pre-major order, then thread-major for lo
+    void resplit(int T, const std::vector<int64_t>& lo);
 };
 
 // Tiled copy of a read-only per-synapse array of a rate-coded projection: in each valid tile of 8 rows
@@ -390,10 +417,21 @@ struct Base {
     // from the core that owns them (measured: 2 threads slower than 1 on COBA without the gap).
     std::vector<uint8_t> slot_private;
     std::vector<uint8_t> slot_target;          // conductances g_*: monitors record them before the neuron update
+    std::vector<uint8_t> slot_f32;             // float values (single-precision kernels): copies and records convert
     std::vector<int64_t> slot_pad;             // during a run: element offset between thread blocks, else 0
     std::vector<void*> user_slot;              // during a run: the caller's array of a privatised slot
     std::vector<std::vector<double>> work;     // padded working copies
     int64_t ipad = 0;                          // gap between thread blocks of refr/mask (0 when T == 1)
+    // Thread balance: every population's blocks follow share (thread k about share[k] of its neurons;
+    // empty: equal blocks).  bal_mode 1 (default): ann_run measures each thread's busy time in every step of
+    // calibration segments (bal_busy) and moves the blocks (rebalance, repartition); 0: blocks
+    // stay; 2: switch to bal_forced after bal_after steps of the next run, then stay (ann_balance)
+    std::vector<double> share, bal_forced, bal_busy;
+    bool relaid = false;                       // repartitioned since the kernel last refreshed its mirrors
+    int bal_mode = 1;
+    int64_t bal_after = 0;
+    std::vector<std::vector<int64_t>> pop_slots, proj_syn_slots, proj_post_slots;   // slots ranged by blocks
+    std::vector<int> proj_post_pop;
     double* D(int s) const { return (double*)slot[s]; }
     // pointer for thread tid's own block of slot s, indexed by global rank
     double* P(int s, int tid) const { return (double*)slot[s] + tid * slot_pad[s]; }
@@ -404,6 +442,7 @@ struct Base {
               int n_projs, int n_mirrors);
     void set_private(const int64_t* slots, int64_t n);
     void set_targets(const int64_t* slots, int64_t n);
+    void set_f32(const int64_t* slots, int64_t n);
     void setup_pop(int p, int64_t size, int history, bool spiking, int rate_history, int r_slot,
                    const int64_t* local_slots, int64_t n_local, const int64_t* scalar_slots, int64_t n_scalar);
     void setup_proj(int k, int pre_slot, int post_slot, int delay_slot, int64_t npre, int post_pop, int64_t npost,
@@ -416,6 +455,15 @@ struct Base {
 
     void begin_run(int64_t nsteps);
     void end_run();
+    // between runs (private slots unpadded): new blocks for every population, and what hangs on them (slot
+    // ranges, spike rings, refractory counts and flags, projections' thread-major rows, monitors' copy runs,
+    // decoders' sums); the kernel then refreshes its mirrors
+    void repartition(const std::vector<double>& share_);
+    // after a measured segment of n sampled steps (bal_busy[k * BAL_STRIDE + e]: thread k's work in the e-th): new
+    // shares from each thread's time in all but its slowest tenth of the steps (a step in which the OS took
+    // the core away is an outlier, not a slower thread), the blocks moved when a share moves by BAL_MIN_MOVE
+    // or more; true when they moved
+    bool rebalance(int64_t n);
     // called by every thread right before the barrier that ends iteration it: its spikes of that iteration
     // into its barrier payload (words 0..P-1: end offset of population j's ranks; -1: did not fit)
     void pack_spikes(int tid, int64_t it) {
@@ -506,6 +554,7 @@ void Base::init(void* const* slots, const int64_t* sizes, int64_t n_slots, int T
     slot_hi.assign(n_slots, std::vector<int64_t>(T, 0));
     stage.assign(n_slots, 0.0);
     slot_private.assign(n_slots, 0); slot_pad.assign(n_slots, 0); slot_target.assign(n_slots, 0);
+    slot_f32.assign(n_slots, 0);
     user_slot.assign(n_slots, nullptr); work.resize(n_slots);
     ipad = T > 1 ? 4096 : 0;
     pop_lo.resize(n_pops); pop_hi.resize(n_pops); rings.resize(n_pops);
@@ -523,11 +572,19 @@ void Base::set_private(const int64_t* slots, int64_t n) {
 void Base::set_targets(const int64_t* slots, int64_t n) {
     for (int64_t e = 0; e < n; ++e) slot_target[slots[e]] = 1;
 }
+void Base::set_f32(const int64_t* slots, int64_t n) {
+    for (int64_t e = 0; e < n; ++e) slot_f32[slots[e]] = 1;
+}
 void Base::record_targets(int tid, int64_t step_now) {
     for (auto& m : monitors) {
         if (!m.alive || !m.active || !m.record_len || m.truns[tid].empty() || !m.due(step_now)) continue;
         double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
         for (const CopyRun& c : m.truns[tid]) {
+            if (slot_f32[c.slot]) {
+                const float* src = (const float*)slot[c.slot] + tid * slot_pad[c.slot] + c.src;
+                for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
+                continue;
+            }
             const double* src = P((int)c.slot, tid) + c.src;
             for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
         }
@@ -544,12 +601,15 @@ void Base::setup_pop(int p, int64_t size, int history, bool spiking, int rate_hi
         if (pop_spiking[q] && mail_pops.size() < 4) { mail_idx[q] = (int)mail_pops.size(); mail_pops.push_back(q); }
     if (spiking) spike_state(p, size);
     for (int64_t e = 0; e < n_local; ++e) set_slot_ranges((int)local_slots[e], pop_lo[p], pop_hi[p]);
+    if (pop_slots.size() < pop_lo.size()) pop_slots.resize(pop_lo.size());
+    pop_slots[p].assign(local_slots, local_slots + n_local);
     for (int64_t e = 0; e < n_scalar; ++e) scalar_slot((int)scalar_slots[e]);
     if (rate_history > 1) {
         rhist_D[p] = rate_history;
         rhist[p].resize((size_t)rate_history * size);
         for (int d = 0; d < rate_history; ++d)
-            std::memcpy(rhist[p].data() + (size_t)d * size, slot[r_slot], sizeof(double) * size);
+            std::memcpy((char*)rhist[p].data() + (size_t)d * size * (slot_f32[r_slot] ? sizeof(float) : sizeof(double)),
+                        slot[r_slot], (slot_f32[r_slot] ? sizeof(float) : sizeof(double)) * size);
     }
 }
 void Base::setup_proj(int k, int pre_slot, int post_slot, int delay_slot, int64_t npre, int post_pop, int64_t npost,
@@ -566,6 +626,13 @@ void Base::setup_proj(int k, int pre_slot, int post_slot, int delay_slot, int64_
     }
     for (int64_t e = 0; e < n_syn; ++e) set_slot_ranges((int)syn_slots[e], slo, shi);
     for (int64_t e = 0; e < n_post; ++e) set_slot_ranges((int)post_slots[e], pop_lo[post_pop], pop_hi[post_pop]);
+    if (proj_post_pop.size() < projs.size()) {
+        proj_post_pop.resize(projs.size(), -1);
+        proj_syn_slots.resize(projs.size()); proj_post_slots.resize(projs.size());
+    }
+    proj_post_pop[k] = post_pop;
+    proj_syn_slots[k].assign(syn_slots, syn_slots + n_syn);
+    proj_post_slots[k].assign(post_slots, post_slots + n_post);
     for (int64_t e = 0; e < n_scalar; ++e) scalar_slot((int)scalar_slots[e]);
 }
 void Base::setup_decoder(int k, int64_t pre_size, int64_t window) {
@@ -595,6 +662,128 @@ void partition(int64_t n, int T, std::vector<int64_t>& lo, std::vector<int64_t>&
         lo[k] = a; hi[k] = std::max(a, b);
     }
     for (int k = 1; k < T; ++k) lo[k] = hi[k - 1];
+}
+void partition(int64_t n, int T, const std::vector<double>& share, std::vector<int64_t>& lo,
+               std::vector<int64_t>& hi) {
+    if ((int)share.size() != T) { partition(n, T, lo, hi); return; }
+    lo.assign(T, 0); hi.assign(T, 0);
+    double cum = 0.0;
+    for (int k = 0; k < T; ++k) {
+        cum += share[k];
+        int64_t b = k + 1 < T ? std::min(n, ((int64_t)(cum * (double)n) / 8) * 8) : n;
+        lo[k] = k ? hi[k - 1] : 0;
+        hi[k] = std::max(lo[k], b);
+    }
+}
+// Base::repartition helpers: a per-thread array laid out as element i of thread k at ptr[i + k * pad]
+template <class V>
+static void relay_blocks(V* ptr, int64_t pad, const std::vector<int64_t>& olo, const std::vector<int64_t>& ohi,
+                         const std::vector<int64_t>& nlo, const std::vector<int64_t>& nhi) {
+    if (!ptr) return;
+    std::vector<V> flat((size_t)ohi.back());
+    for (size_t k = 0; k < olo.size(); ++k)
+        for (int64_t i = olo[k]; i < ohi[k]; ++i) flat[i] = ptr[i + (int64_t)k * pad];
+    for (size_t k = 0; k < nlo.size(); ++k)
+        for (int64_t i = nlo[k]; i < nhi[k]; ++i) ptr[i + (int64_t)k * pad] = flat[i];
+}
+void Base::repartition(const std::vector<double>& share_) {
+    share = share_;
+    relaid = true;
+    std::vector<uint8_t> moved(pop_lo.size(), 0);
+    for (size_t p = 0; p < pop_lo.size(); ++p) {
+        if (pop_hi[p].empty()) continue;
+        std::vector<int64_t> lo, hi;
+        partition(pop_hi[p].back(), T, share, lo, hi);
+        if (lo == pop_lo[p] && hi == pop_hi[p]) continue;
+        moved[p] = 1;
+        // spike lists: each ring slot's ranks (ascending over the old blocks) dealt out to the new ones
+        SpikeRing& R = rings[p];
+        std::vector<int32_t> all;
+        for (int h = 0; h < R.H && R.n > 0; ++h) {
+            all.clear();
+            for (int k = 0; k < T; ++k) {
+                const int32_t* l = R.store.data() + (int64_t)h * R.n + pop_lo[p][k];
+                all.insert(all.end(), l, l + R.cnt(h, k));
+            }
+            size_t e = 0;
+            for (int k = 0; k < T; ++k) {
+                int32_t* out = R.store.data() + (int64_t)h * R.n + lo[k];
+                int64_t c = 0;
+                while (e < all.size() && all[e] < hi[k]) out[c++] = all[e++];
+                R.cnt(h, k) = c;
+            }
+        }
+        relay_blocks(refr_ptr[p], ipad, pop_lo[p], pop_hi[p], lo, hi);
+        relay_blocks(mask_ptr[p], ipad, pop_lo[p], pop_hi[p], lo, hi);
+        pop_lo[p] = lo; pop_hi[p] = hi;
+        if (p < pop_slots.size())
+            for (int64_t sl : pop_slots[p]) set_slot_ranges((int)sl, lo, hi);
+    }
+    for (size_t k = 0; k < proj_post_pop.size(); ++k) {
+        const int q = proj_post_pop[k];
+        if (q < 0 || !moved[q]) continue;
+        Proj& C = projs[k];
+        C.resplit(T, pop_lo[q]);
+        std::vector<int64_t> slo(T), shi(T);
+        for (int t = 0; t < T; ++t) { slo[t] = C.post_ptr[pop_lo[q][t]]; shi[t] = C.post_ptr[pop_hi[q][t]]; }
+        for (int64_t sl : proj_syn_slots[k]) set_slot_ranges((int)sl, slo, shi);
+        for (int64_t sl : proj_post_slots[k]) set_slot_ranges((int)sl, pop_lo[q], pop_hi[q]);
+        if (k < decoders.size())
+            for (auto& d : decoders[k]) d.ready = false;     // per-thread sums: rebuilt for the new blocks
+    }
+    // monitors: every copy run cut at the new slot ranges and given to the thread that owns each piece
+    for (auto& m : monitors) {
+        for (auto* runs : {&m.runs, &m.truns}) {
+            std::vector<std::vector<CopyRun>> out(T);
+            for (const auto& tr : *runs)
+                for (const CopyRun& c : tr)
+                    for (int k = 0; k < T; ++k) {
+                        const int64_t a = std::max(c.src, slot_lo[c.slot][k]);
+                        const int64_t b = std::min(c.src + c.len, slot_hi[c.slot][k]);
+                        if (a < b) out[k].push_back({c.dest + (a - c.src), c.slot, a, b - a});
+                    }
+            *runs = std::move(out);
+        }
+    }
+}
+bool Base::rebalance(int64_t n) {
+    if (T <= 1 || n < BAL_STEPS / BAL_SAMPLE || n > BAL_STRIDE - 16) return false;
+    if ((int64_t)bal_busy.size() < (int64_t)T * BAL_STRIDE) return false;
+    // the share of the neurons each thread owns now, over every population
+    std::vector<double> own(T, 0.0), next(T);
+    double total = 0.0;
+    for (size_t p = 0; p < pop_lo.size(); ++p)
+        for (int k = 0; k < T && k < (int)pop_lo[p].size(); ++k) {
+            own[k] += (double)(pop_hi[p][k] - pop_lo[p][k]); total += (double)(pop_hi[p][k] - pop_lo[p][k]);
+        }
+    if (total <= 0.0) return false;
+    double speed_sum = 0.0;
+    for (int k = 0; k < T; ++k) {
+        double* row = bal_busy.data() + (size_t)k * BAL_STRIDE;
+        const int64_t keep = n - n / 10;                     // the slowest tenth of the steps left out
+        std::nth_element(row, row + keep, row + n);
+        double busy = 0.0;
+        for (int64_t e = 0; e < keep; ++e) busy += row[e];
+        row[0] = busy;
+        if (!(busy > 0.0) || own[k] <= 0.0) return false;
+        own[k] /= total;
+        next[k] = own[k] / busy;                         // share per second: the thread's speed
+        speed_sum += next[k];
+    }
+    double sum = 0.0, move = 0.0;
+    for (int k = 0; k < T; ++k) {
+        next[k] = std::min(1.5 / T, std::max(0.5 / T, next[k] / speed_sum));
+        sum += next[k];
+    }
+    for (int k = 0; k < T; ++k) { next[k] /= sum; move = std::max(move, std::fabs(next[k] - own[k])); }
+#ifdef ANN_PROFILE
+    for (int k = 0; k < T; ++k)
+        std::fprintf(stderr, "ann-balance thread %d: share %.4f busy %.4g -> share %.4f%s\n", k, own[k],
+                     bal_busy[(size_t)k * BAL_STRIDE], next[k], move < BAL_MIN_MOVE ? " (kept)" : "");
+#endif
+    if (move < BAL_MIN_MOVE) return false;
+    repartition(next);
+    return true;
 }
 void decoder_weights(const Proj& C, const double* w, bool scalar, int64_t window, std::vector<Decoder>& decs,
                      const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
@@ -733,6 +922,11 @@ void Proj::build(const int32_t* pre, const int32_t* post, const int32_t* delay, 
         pre_post[q] = (int32_t)post[j]; pre_syn[q] = (int32_t)j;
         if (delay) pre_delay[q] = (int32_t)delay[j];
     }
+    thread_major(T, lo);
+}
+void Proj::thread_major(int T, const std::vector<int64_t>& lo) {
+    const int64_t n = n_syn, npre = pre_size;
+    const bool delay = !pre_delay.empty();
     std::vector<int64_t> cut((size_t)npre * (T + 1), 0);   // [i*(T+1) + k]: thread k's part of row i
     for (int64_t i = 0; i < npre; ++i) {
         int64_t b = pre_ptr[i], e = pre_ptr[i + 1], q = b;
@@ -765,6 +959,23 @@ void Proj::build(const int32_t* pre, const int32_t* post, const int32_t* delay, 
         for (int64_t i = 0; i <= npre; ++i) split[i] = pre_ptr[i];
     }
 }
+void Proj::resplit(int T, const std::vector<int64_t>& lo) {
+    if (T <= 1) return;
+    const int64_t npre = pre_size;
+    const bool delay = !pre_delay.empty();
+    std::vector<int32_t> pp(n_syn), ps(n_syn), pd(delay ? n_syn : 0);
+    for (int64_t i = 0; i < npre; ++i) {     // row i: thread 0's part, thread 1's ... (post ascending)
+        int64_t w = pre_ptr[i];
+        for (int k = 0; k < T; ++k)
+            for (int64_t q = split[(size_t)k * (npre + 1) + i]; q < split[(size_t)k * (npre + 1) + i + 1]; ++q, ++w) {
+                pp[w] = pre_post[q]; ps[w] = pre_syn[q];
+                if (delay) pd[w] = pre_delay[q];
+            }
+    }
+    pre_post.swap(pp); pre_syn.swap(ps);
+    if (delay) pre_delay.swap(pd);
+    thread_major(T, lo);
+}
 void Base::begin_run(int64_t nsteps) {
     if (T > 1 || nsteps >= 8) {
         for (size_t s = 0; s < slot_private.size(); ++s) {
@@ -775,6 +986,14 @@ void Base::begin_run(int64_t nsteps) {
             w.resize((size_t)(slot_size[s] + (int64_t)T * PRIVATE_GAP + 512 + 1024));
             uintptr_t a = ((uintptr_t)w.data() + 4095) & ~(uintptr_t)4095;
             double* base = (double*)a + (int64_t)(s % 16) * 8;
+            if (slot_f32[s]) {      // float values: the same bytes apart (twice the elements)
+                float* fb = (float*)base;
+                const float* fs = (const float*)slot[s];
+                for (int k = 0; k < T; ++k)
+                    for (int64_t i = slot_lo[s][k]; i < slot_hi[s][k]; ++i) fb[i + k * 2 * PRIVATE_GAP] = fs[i];
+                user_slot[s] = slot[s]; slot[s] = fb; slot_pad[s] = 2 * PRIVATE_GAP;
+                continue;
+            }
             const double* src = (const double*)slot[s];
             for (int k = 0; k < T; ++k)
                 for (int64_t i = slot_lo[s][k]; i < slot_hi[s][k]; ++i) base[i + k * PRIVATE_GAP] = src[i];
@@ -797,6 +1016,14 @@ void Base::begin_run(int64_t nsteps) {
 void Base::end_run() {
     for (size_t s = 0; s < slot_pad.size(); ++s) {
         if (!slot_pad[s]) continue;
+        if (slot_f32[s]) {
+            const float* fb = (const float*)slot[s];
+            float* fd = (float*)user_slot[s];
+            for (int k = 0; k < T; ++k)
+                for (int64_t i = slot_lo[s][k]; i < slot_hi[s][k]; ++i) fd[i] = fb[i + k * slot_pad[s]];
+            slot[s] = user_slot[s]; user_slot[s] = nullptr; slot_pad[s] = 0;
+            continue;
+        }
         const double* base = (const double*)slot[s];
         double* dst = (double*)user_slot[s];
         for (int k = 0; k < T; ++k)
@@ -822,6 +1049,11 @@ void Base::record(int tid, int64_t step_now, int64_t it) {
         if (m.record_len && m.due(step_now)) {
             double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
             for (const CopyRun& c : m.runs[tid]) {
+                if (slot_f32[c.slot]) {
+                    const float* src = (const float*)slot[c.slot] + tid * slot_pad[c.slot] + c.src;
+                    for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
+                    continue;
+                }
                 const double* src = P((int)c.slot, tid) + c.src;
                 for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
             }
@@ -856,6 +1088,7 @@ int64_t ann_spikes_last_step(void* h, int32_t pop, int64_t* out) {              
 void ann_carry_state(void* dst, void* src) {                                                         \
     NET& d = *(NET*)dst; const NET& s = *(const NET*)src;                                            \
     d.iter = s.iter; d.step = s.step;                                                                \
+    if (d.T == s.T && d.share != s.share) d.repartition(s.share);   /* the same blocks as the source */  \
     for (size_t p = 0; p < d.rings.size() && p < s.rings.size(); ++p) {                              \
         if (d.rings[p].n != s.rings[p].n || d.rings[p].H != s.rings[p].H || d.T != s.T) continue;    \
         d.rings[p] = s.rings[p];                                                                     \
@@ -944,4 +1177,29 @@ void ann_monitor_drain(void* h, int32_t mid, double* values, int64_t* steps, int
 }
 
 ANN_GENERIC_ABI(ann::Base)
+extern "C" {
+// Thread balance of the next runs (optional entry point): mode 0 keeps the blocks, 1 (default) measures and
+// moves them during runs, 2 switches to shares[0..n) (n = the thread count) after `after` steps of the next
+// run and keeps them from then on.  Returns 0, or -1 when the shares do not fit.
+int32_t ann_balance(void* h, int32_t mode, const double* shares, int32_t n, int64_t after) {
+    ann::Base& b = *(ann::Base*)h;
+    if (mode == 2) {
+        if (n != b.T || after < 0) return -1;
+        double sum = 0.0;
+        for (int32_t k = 0; k < n; ++k) { if (!(shares[k] > 0.0)) return -1; sum += shares[k]; }
+        b.bal_forced.assign(shares, shares + n);
+        for (double& x : b.bal_forced) x /= sum;
+        b.bal_after = after;
+    }
+    b.bal_mode = mode;
+    return 0;
+}
+// First rank of each thread's block of population pop into lo[0..T); returns T (0: no such population)
+int32_t ann_blocks(void* h, int32_t pop, int64_t* lo) {
+    ann::Base& b = *(ann::Base*)h;
+    if (pop < 0 || pop >= (int32_t)b.pop_lo.size()) return 0;
+    for (int k = 0; k < b.T; ++k) lo[k] = b.pop_lo[pop][k];
+    return b.T;
+}
+}
 #endif  // ANN_RUNTIME_IMPL

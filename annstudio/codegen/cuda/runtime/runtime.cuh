@@ -133,9 +133,11 @@ __host__ __device__ inline double ann_draw_binomial(AnnKey key, uint32_t s, uint
 
 /* ------------------------------------------------------------------ expression helpers */
 __host__ __device__ inline double ann_heaviside0(double x) { return x != x ? x : (x > 0.0 ? 1.0 : 0.0); }
+__host__ __device__ inline float ann_heaviside0(float x) { return x != x ? x : (x > 0.0f ? 1.0f : 0.0f); }
 
 /* ------------------------------------------------------------------ generic kernels */
-__global__ void ann_k_gather(double* __restrict__ dst, const double* __restrict__ src,
+template <typename T>      /* T: double, or float in single-precision networks (records are double) */
+__global__ void ann_k_gather(double* __restrict__ dst, const T* __restrict__ src,
                              const int32_t* __restrict__ idx, int64_t n) {
     const int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (k < n) dst[k] = src[idx ? idx[k] : k];
@@ -157,13 +159,14 @@ __global__ void ann_k_record_spikes(const int32_t* __restrict__ list, const int3
 enum AnnReduceOp { ANN_MEAN = 0, ANN_MAX = 1, ANN_MIN = 2, ANN_NORM1 = 3, ANN_NORM2 = 4 };
 
 /* one block of ANN_REDUCE_THREADS threads: strided partials, then a shared-memory tree */
-__global__ void ann_k_reduce(const double* __restrict__ x, int64_t n, int op, double* __restrict__ out) {
-    __shared__ double buf[ANN_REDUCE_THREADS];
+template <typename T>      /* T: double, or float in single-precision networks */
+__global__ void ann_k_reduce(const T* __restrict__ x, int64_t n, int op, T* __restrict__ out) {
+    __shared__ T buf[ANN_REDUCE_THREADS];
     const unsigned tid = threadIdx.x;
     const bool is_max = op == ANN_MAX, is_min = op == ANN_MIN;
-    double acc = is_max ? -INFINITY : (is_min ? INFINITY : 0.0);
+    T acc = is_max ? -INFINITY : (is_min ? INFINITY : 0.0);
     for (int64_t i = tid; i < n; i += blockDim.x) {
-        const double v = x[i];
+        const T v = x[i];
         if (is_max) acc = fmax(acc, v);
         else if (is_min) acc = fmin(acc, v);
         else if (op == ANN_NORM1) acc += fabs(v);
@@ -174,14 +177,14 @@ __global__ void ann_k_reduce(const double* __restrict__ x, int64_t n, int op, do
     __syncthreads();
     for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
         if (tid < s) {
-            const double o = buf[tid + s];
+            const T o = buf[tid + s];
             buf[tid] = is_max ? fmax(buf[tid], o) : (is_min ? fmin(buf[tid], o) : buf[tid] + o);
         }
         __syncthreads();
     }
     if (tid == 0) {
-        double r = buf[0];
-        if (op == ANN_MEAN) r = n ? r / (double)n : NAN;
+        T r = buf[0];
+        if (op == ANN_MEAN) r = n ? r / (T)n : NAN;
         if (op == ANN_NORM2) r = sqrt(r);
         out[0] = r;
     }
@@ -284,8 +287,12 @@ inline void ann_monitor_record(AnnMonitor& m, const std::vector<AnnSlot>& slots,
             const AnnSlot& S = slots[m.slots[k]];
             if (S.target) {
                 const bool all = S.scalar || !m.idx_dev;
-                ANN_LAUNCH(ann_k_gather, (unsigned)ann_blocks(m.lens[k], 256), 256, dst, (const double*)S.dev,
-                           all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
+                if (S.elem == 4)
+                    ANN_LAUNCH(ann_k_gather<float>, (unsigned)ann_blocks(m.lens[k], 256), 256, dst,
+                               (const float*)S.dev, all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
+                else
+                    ANN_LAUNCH(ann_k_gather<double>, (unsigned)ann_blocks(m.lens[k], 256), 256, dst,
+                               (const double*)S.dev, all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
             }
             dst += m.lens[k];
         }
@@ -306,8 +313,12 @@ inline void ann_monitor_record(AnnMonitor& m, const std::vector<AnnSlot>& slots,
         const AnnSlot& S = slots[m.slots[k]];
         if (!S.target) {
             const bool all = S.scalar || !m.idx_dev;
-            ANN_LAUNCH(ann_k_gather, (unsigned)ann_blocks(m.lens[k], 256), 256, dst, (const double*)S.dev,
-                       all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
+            if (S.elem == 4)
+                ANN_LAUNCH(ann_k_gather<float>, (unsigned)ann_blocks(m.lens[k], 256), 256, dst, (const float*)S.dev,
+                           all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
+            else
+                ANN_LAUNCH(ann_k_gather<double>, (unsigned)ann_blocks(m.lens[k], 256), 256, dst, (const double*)S.dev,
+                           all ? (const int32_t*)nullptr : m.idx_dev, m.lens[k]);
         }
         dst += m.lens[k];
     }

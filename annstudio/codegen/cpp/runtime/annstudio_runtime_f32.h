@@ -1,0 +1,100 @@
+// annstudio C++/OpenMP kernels in single precision (NetworkIR.precision == "float32"): the float overloads of
+// the runtime's value functions, included by float32 kernels only, after annstudio_runtime.h.  State, weights
+// and every operation of the equations are float (the NumPy reference then computes in float32 as well);
+// time, event times, random draws before rounding and decoding sums stay double, as in the reference.
+// Reductions give the bits of NumPy's float32 reductions: pairwise sums with float accumulators.
+#pragma once
+// (annstudio_runtime.h comes first, from the kernel: its copy beside the precompiled header)
+
+// the float overloads of exp, log, pow... for the printed expressions (expf, not exp on a promoted double)
+using std::exp; using std::log; using std::sqrt; using std::pow; using std::fabs; using std::fmod;
+using std::sin; using std::cos; using std::tan; using std::tanh; using std::sinh; using std::cosh;
+using std::asin; using std::acos; using std::atan; using std::atan2; using std::floor; using std::ceil;
+using std::log10; using std::log2; using std::exp2; using std::cbrt; using std::round; using std::trunc;
+
+namespace ann {
+
+static inline float minnum(float x, float y) {
+    float m = x < y ? x : y;
+    m = x != x ? y : m;
+    return y != y ? x : m;
+}
+static inline float maxnum(float x, float y) {
+    float m = x > y ? x : y;
+    m = x != x ? y : m;
+    return y != y ? x : m;
+}
+
+// NumPy's pairwise summation (float32: float accumulators, blocks of 8 below 128 elements)
+static inline float pairwise_sum(const float* a, int64_t n, int64_t stride, bool squares = false,
+                                 bool absval = false) {
+    auto f = [&](float x) { return squares ? x * x : (absval ? std::fabs(x) : x); };
+    if (n < 8) {
+        float r = 0.0f;
+        for (int64_t i = 0; i < n; ++i) r += f(a[i * stride]);
+        return r;
+    } else if (n <= 128) {
+        float r[8];
+        for (int j = 0; j < 8; ++j) r[j] = f(a[j * stride]);
+        int64_t i;
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; ++j) r[j] += f(a[(i + j) * stride]);
+        float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; ++i) res += f(a[i * stride]);
+        return res;
+    }
+    int64_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2, stride, squares, absval) + pairwise_sum(a + n2 * stride, n - n2, stride, squares, absval);
+}
+// op: 0 mean, 1 max, 2 min, 3 norm1, 4 norm2 (as the double version)
+static inline float global_op(int op, const float* a, int64_t n) {
+    if (n == 0) return 0.0f;
+    switch (op) {
+    case 0: return pairwise_sum(a, n, 1) / (float)n;
+    case 1: { float m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] > m || std::isnan(a[i])) ? a[i] : m; return m; }
+    case 2: { float m = a[0]; for (int64_t i = 1; i < n; ++i) m = (a[i] < m || std::isnan(a[i])) ? a[i] : m; return m; }
+    case 3: return pairwise_sum(a, n, 1, false, true);
+    default: return std::sqrt(pairwise_sum(a, n, 1, true, false));
+    }
+}
+
+// tiles of 8 rows (Proj::tile8) as tile_mirror in annstudio_runtime.h, float values
+static inline bool tile_mirror(const Proj& C, const float* src, std::vector<float>& m) {
+    bool finite = true;
+    for (int64_t j = 0; j < C.n_syn; ++j) finite &= std::isfinite(src[j]);
+    if (C.n_syn > TILE_MAX_SYN) { std::vector<float>().swap(m); return finite; }
+    m.assign((size_t)C.tile_total, 0.0f);
+    const int64_t* ptr = C.post_ptr.data();
+    for (int64_t t = 0; t < (int64_t)C.tile8.size(); ++t) {
+        if (!C.tile8[t]) continue;
+        float* d = m.data() + C.tile_off[t] - (int64_t)C.tile_first[t] * 8;
+        for (int64_t r = 0; r < 8; ++r)
+            for (int64_t j = ptr[8 * t + r]; j < ptr[8 * t + r + 1]; ++j) d[(int64_t)C.pre_of[j] * 8 + r] = src[j];
+    }
+    return finite;
+}
+static inline int64_t active_ranks(const float* x, int64_t len, std::vector<int32_t>& out) {
+    if ((int64_t)out.size() < len) out.resize((size_t)len);
+    int32_t* o = out.data();
+    int64_t n = 0;
+    for (int64_t m = 0; m < len; ++m) { o[n] = (int32_t)m; n += !(x[m] == 0.0f); }
+    return n;
+}
+static inline bool all_finite(const float* x, int64_t len) {
+    bool ok = true;
+    for (int64_t m = 0; m < len; ++m) ok &= std::isfinite(x[m]);
+    return ok;
+}
+typedef float v8f __attribute__((vector_size(32)));
+static inline v8f load8(const float* p) { v8f v; std::memcpy(&v, p, sizeof v); return v; }
+
+// decoding projections keep their sums in double (as the reference: weights times counts, in double)
+static inline void decoder_weights(const Proj& C, const float* w, bool scalar, int64_t window,
+                                   std::vector<Decoder>& decs, const std::vector<int64_t>& lo,
+                                   const std::vector<int64_t>& hi) {
+    std::vector<double> wd(w, w + (scalar ? 1 : C.n_syn));
+    decoder_weights(C, wd.data(), scalar, window, decs, lo, hi);
+}
+
+}  // namespace ann
