@@ -24,7 +24,8 @@ else the venvs ``annarchy`` / ``brian2`` that ``benchmarks/peers/setup.sh`` make
 2 threads, to compare annstudio's 2-thread time with it (x ANN 2T).  Prints one JSON line per network
 and a table, then every round's 1T/2T ratio and their minimum (the issue's threads criterion: ``--bench coba
 --repeat 5``), with where the kernel's thread balance left the blocks (``--balance off``: equal blocks, as
-before it existed).  The machine is shared: quote medians.
+before it existed; ``--profile``: per-thread phase cycles and balance decisions on stderr).  The machine is
+shared: quote medians.
 """
 import argparse
 import ctypes
@@ -188,6 +189,7 @@ def simulate_protocol(case, paradigm, thread_counts, repeat):
             ann.clear()
             _, extra = build_network(name, kw)
             ann.compile(paradigm=paradigm, num_threads=th)
+            set_balance(current_network()._sim)
             pop, var = extra["set"]
             schedule = extra.get("schedule") or [(networks.DURATION[name] / len(extra["steps"]), v)
                                                  for v in extra["steps"]]
@@ -360,6 +362,9 @@ def main():
     ap.add_argument("--precision", choices=("float64", "float32"), default="float64",
                     help="precision of the cases that do not name theirs (the *32 cases are float32)")
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--profile", action="store_true",
+                    help="C++ kernels built with -DANN_PROFILE: every run prints each thread's cycles per step phase "
+                    "(transmit, update, barriers ...) and each thread-balance decision on stderr")
     ap.add_argument("--balance", choices=("auto", "off"), default="auto",
                     help="C++ thread blocks: moved by measured thread times during runs (auto), or equal (off)")
     ap.add_argument("--peer-2t", action="store_true",
@@ -380,6 +385,9 @@ def main():
             print(json.dumps({"peer_python": {peer: peer_python(peer) or "not found: run benchmarks/peers/setup.sh"}}),
                   flush=True)
     BALANCE["mode"] = 1 if args.balance == "auto" else 0
+    if args.profile:
+        from annstudio.codegen.cpp import toolchain
+        os.environ["ANNSTUDIO_CXXFLAGS"] = " ".join(toolchain.flags() + ("-DANN_PROFILE",))
     PRECISION["default"] = args.precision
     peer_file = load_peer_file(args.peers) if args.peers not in ("run", "none") else {}
     rows = []

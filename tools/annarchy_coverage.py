@@ -56,6 +56,8 @@ NOTES = {
     "Exponential": "annstudio draws with scale 1/Lambda (rate Lambda); ANNarchy passes Lambda as numpy's scale",
     "Population.clear": "drops the spike history compute_firing_rate counts (a SpikeSourceArray also restarts "
                         "its schedule); spikes already in a delay queue still arrive",
+    "TimedArray.update": "default reset: True (5.0) for networks built with Network, False (4.8) in the 4.x "
+                         "default network; reset=True needs no period; schedule/period fixed after compile",
     "*.compute_firing_rate": "r (ANNarchy's windowed spike count, measured equal) is computed from recorded "
                              "spikes when read, recorded or fed to a BOLD monitor; equations cannot read it",
     "Network.reset": "time back to 0 as ANNarchy; reseed_rng restarts the NumPy backend's generator only "

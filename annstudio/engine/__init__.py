@@ -17,12 +17,17 @@ from annstudio.core.model.declarations import Parameter, Variable
 from annstudio.core.runtime.connectivity import CSR as LILConnectivity   # ANNarchy's name for the same builder
 from annstudio.core.library import *  # noqa: F401,F403
 from annstudio.core.library import __all__ as _library_all
+from annstudio.core.library.bold import (BOLD_MODELS, BoldModel, balloon_CL, balloon_CN,  # noqa: F401
+                                         balloon_maith2021, balloon_RL, balloon_RN, balloon_two_inputs)
+from annstudio.session.bold import BoldMonitor, BoldMonitorFromSlices
 from annstudio.session import *  # noqa: F401,F403
 from annstudio.session import __all__ as _session_all
+from annstudio.session.image import ImagePopulation, VideoPopulation
 
 float32, float64 = np.float32, np.float64      # ANNarchy 5's dtype names (config(dtype=...))
 
-__all__ = (["np", "float32", "float64", "Parameter", "Variable", "LILConnectivity", "AnnstudioError", "BuildError", "EquationError", "ModelError", "ProjectError",
+__all__ = (["np", "float32", "float64", "ImagePopulation", "VideoPopulation", "Parameter", "Variable", "LILConnectivity", "AnnstudioError", "BuildError", "EquationError", "ModelError", "ProjectError",
             "SimulationError", "Binomial", "DiscreteUniform", "Exponential", "Gamma", "LogNormal", "Neuron",
             "Normal", "RateNeuron", "SpikeNeuron", "Synapse", "Uniform"]
-           + [n for n in _session_all] + [n for n in _library_all if n not in _session_all])
+           + [n for n in _session_all] + [n for n in _library_all if n not in _session_all]
+           + ["BoldModel", "BoldMonitor", "BoldMonitorFromSlices"] + list(BOLD_MODELS))   # extensions.bold

@@ -1,14 +1,13 @@
 """The inspector: edits the selected population or projection through commands.
 
 Population: name, size/geometry, neuron type, input options as typed fields (a Poisson
-population's rate in Hz, a SpikeSourceArray's spike times per neuron), initial values as forms
-(``value_editor.ValueEditor``: default / constant / distribution with named fields / per slice),
-recording.  Projection: name, target, synapse, connector with its typed arguments, weights,
-delays, recording of weights.  Fields refresh from change events; a value that does not parse
+population's rate in Hz, a SpikeSourceArray's spike times per neuron, the other options of the input
+kinds from ``options.py``), initial values as forms (``value_editor.ValueEditor``: default / constant
+/ distribution with named fields / per slice), recording.  Projection: name, target, synapse,
+connector with its typed arguments, weights and delays as the same choosers (constant /
+distribution; delays also "none", never below 0), recording of weights.  Fields refresh from change events; a value that does not parse
 stays pink in its field, a sentence on the page says why, and the document keeps its value.
 """
-import json
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QScrollArea, QSizePolicy, QStackedWidget,
@@ -19,6 +18,7 @@ from ..project.document import MISSING, ref_population
 from . import catalog
 from .forms import CommitLineEdit, format_geometry, parse_geometry, parse_name
 from .monitor_form import MonitorForm
+from .options import option_rows
 from .typed_fields import ValidatedField, parse_number
 from .value_editor import SpikeTimesEditor, ValueEditor, mode_of
 from .values import format_value, parse_value
@@ -50,14 +50,6 @@ def _rate(text):
         return s
     value = parse_number(s, minimum=0.0, what="the rate")
     return value
-
-
-def _option_value(text):
-    s = text.strip()
-    try:
-        return json.loads(s)
-    except ValueError:
-        return s
 
 
 def _message_label():
@@ -227,13 +219,15 @@ class PopulationPage(_ItemPage):
         elif kind == "spike_source_array":
             self.spike_times.set_value(options.get("spike_times") or [])
             self.options_form.addRow("spike times (ms)", self.spike_times)
-        for key, value in options.items():
-            if key in ("rates", "spike_times"):
-                continue
-            field = ValidatedField(_option_value, value if isinstance(value, str) else json.dumps(value), value)
+        for key, label, tip, parse, text in option_rows(kind, options):      # typed, checked in words
+            field = ValidatedField(parse, text, options.get(key))
             field.setObjectName(f"option_{key}")
+            field.setToolTip(tip)
+            field.edit.setPlaceholderText("none")
             field.committed.connect(lambda v, k=key: self._set(("options", k), v))
-            self.options_form.addRow(key.replace("_", " "), field)
+            field.invalid.connect(lambda text, lab=label: _show_message(self.message, f"{lab}: {text} (not applied)"))
+            field.committed.connect(lambda _v: _show_message(self.message, ""))
+            self.options_form.addRow(label, field)
         for widget in (self.rate, self.rate_label, self.spike_times):
             widget.setVisible(self.options_form.indexOf(widget) >= 0)
         self.options_box.setVisible(self.options_form.rowCount() > 0)

@@ -341,7 +341,9 @@ class MainWindow(QMainWindow):
     def build(self, then_run=False):
         self._run_after_build = then_run
         self.docks["Log"].raise_()
-        self.run.build(self.controller.document.to_dict(), revision=self._model_key())
+        path = self.controller.document.path
+        self.run.build(self.controller.document.to_dict(), revision=self._model_key(),
+                       stream_dir=Path(path).parent if path else None)
 
     def run_simulation(self):
         if self.run.busy:

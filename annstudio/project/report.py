@@ -103,7 +103,7 @@ def project_report(project):
     if d.get("description"):
         out += [d["description"].strip(), ""]
     out += ["## Settings", "", "| setting | value |", "|---|---|"]
-    for k in ("dt", "seed", "paradigm", "num_threads", "duration", "structural_plasticity"):
+    for k in ("dt", "seed", "paradigm", "num_threads", "precision", "duration", "structural_plasticity"):
         if k in s:
             out.append(f"| {k} | {_cell(s[k])} |")
     total = sum(p.size for p in project.spec.populations)

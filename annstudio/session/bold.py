@@ -10,13 +10,14 @@ Semantics measured on ANNarchy 5.0.4.1:
   fed the slice's mean;
 * ``normalize_input = T`` (ms): for the first ``T`` ms after the recording starts the input is 0 and its
   mean is the baseline ``b``; afterwards the input is ``(x - b) / b`` (per population, then scaled);
-* the model runs from compile on, its input 0 until the first ``start()``; ``get()`` returns what was recorded since ``start()`` or the last
-  ``get()``, as ``(time, 1)`` (slices: ``(time, slices)``) arrays.
+* the model runs from compile on, its input 0 until the first ``start()``; ``get()`` returns what was
+  recorded since ``start()`` or the last ``get()``, as ``(time, 1)`` (slices: ``(time, slices)``) arrays.
 
-The monitored signal is recorded every step by hidden recordings; the model is integrated with the
-NumPy backend when ``get()`` is called (it is one neuron per channel), from step 0, so its numbers are
-those of a model inside the network.  (ANNarchy 5.0.4.1 divides the input by 1e-7 instead when a
-normalizing monitor is started before compile; here the baseline is taken then too.)
+The monitored signal is recorded every step by hidden recordings; the model (one neuron per channel) runs
+in a small network of its own (C++ when the monitored network is compiled, else NumPy), advanced to the
+current step when ``get()`` is called, so its numbers are those of a model inside the network.  (ANNarchy
+5.0.4.1 divides the input by 1e-7 instead when a normalizing monitor is started before compile; here the
+baseline is taken then too.)
 """
 import numpy as np
 
@@ -47,7 +48,7 @@ class _Signal:
             t = firing_rate.tracker_of(self.pop)
             if t is None:
                 return np.zeros(steps)
-            return t.rates(np.arange(steps), self.ranks).mean(axis=1)
+            return t.mean_rates(steps, self.ranks)
         vals = self._sim.monitor_data(self._mid).get(self.var)
         if vals is not None and len(vals):
             self.values = np.concatenate([self.values, np.asarray(vals, dtype=float).reshape(len(vals), -1)
@@ -162,25 +163,42 @@ class BoldMonitor:
             out[name] = x
         return out
 
-    def _integrate(self, steps):
-        """The BOLD model's recorded variables at steps 0..steps-1, run on the NumPy backend."""
-        from .network import Network      # network.py imports this module's users: imported when needed
-        from .special import TimedArray
-        from .projection import Projection
+    def _mini(self, n):
+        """The model's own small network (one neuron per channel, a timed array per input), compiled once:
+        with the C++ backend when the monitored network runs compiled, else with NumPy."""
         from .monitor import Monitor
+        from .network import Network      # network.py imports this module's users: imported when needed
+        from .projection import Projection
+        from .special import TimedArray
         dt = float(self._net.spec.settings.dt)
-        inputs = self._inputs(steps + 1)
-        n = len(self._channels)
         mini = Network(dt=dt)
         bold = Population(n, self.bold_model, name="bold", net=mini)
-        for name, x in inputs.items():
-            # a timed array's value at step k reaches the model at step k + 1: feed the step-(k+1) input
-            src = TimedArray(rates=x[1:], name=f"in_{name}", net=mini)
-            Projection(src, bold, name, name=f"to_{name}", net=mini).connect_one_to_one(1.0)
+        sources = {}
+        for name in self.bold_model._inputs:
+            sources[name] = TimedArray(rates=np.zeros((1, n)), name=f"in_{name}", net=mini)
+            Projection(sources[name], bold, name, name=f"to_{name}", net=mini).connect_one_to_one(1.0)
         mon = Monitor(bold, self.recorded_variables, net=mini)
-        mini.compile(paradigm="numpy")
-        mini.simulate(steps * dt)
-        return {v: np.asarray(mon.get(v), dtype=float).reshape(steps, n) for v in self.recorded_variables}
+        mini.compile(paradigm="numpy" if getattr(self._sim, "paradigm", "numpy") == "numpy" else "openmp")
+        return {"net": mini, "sources": sources, "monitor": mon, "steps": 0,
+                "rec": {v: np.zeros((0, n)) for v in self.recorded_variables}}
+
+    def _advance(self, steps):
+        """The model's recorded variables at steps 0..steps-1 (the model runs on from the previous call)."""
+        n = len(self._channels)
+        if self.__dict__.get("_run") is None:
+            self._run = self._mini(n)
+        run = self._run
+        if steps > run["steps"]:
+            inputs = self._inputs(steps + 1)
+            for name, x in inputs.items():
+                # a timed array's value at step k reaches the model at step k + 1: feed the step-(k+1) input
+                run["sources"][name].update(x[1:], reset=False)
+            run["net"].simulate((steps - run["steps"]) * float(self._net.spec.settings.dt))
+            for v in self.recorded_variables:
+                new = np.asarray(run["monitor"].get(v), dtype=float).reshape(-1, n)
+                run["rec"][v] = np.concatenate([run["rec"][v], new])
+            run["steps"] = steps
+        return run["rec"]
 
     def get(self, variable):
         """The recorded values of ``variable`` since ``start()`` or the last ``get()``: ``(time, channels)``."""
@@ -189,9 +207,7 @@ class BoldMonitor:
         if self._sim is None or self._sim.backend is None:
             return np.zeros((0, len(self._channels)))
         now = self._sim.step
-        if getattr(self, "_cache", (None,))[0] != now:
-            self._cache = (now, self._integrate(now) if now > 0 else None)
-        values = self._cache[1][variable] if now > 0 else np.zeros((0, len(self._channels)))
+        values = self._advance(now)[variable]
         rows = [values[a:(now if b is None else b)] for a, b in self._periods[variable]]
         self._periods[variable] = [[now, None]] if self._active else []
         return np.concatenate(rows) if rows else np.zeros((0, len(self._channels)))
@@ -212,7 +228,7 @@ class BoldMonitor:
                         sig._sim.monitor_data(sig._mid)
                     sig.values = np.zeros(0)
         self._norm_start = 0 if self._active else None
-        self._cache = (None, None)
+        self._run = None
         self._periods = {v: [[0, None]] if self._active else [] for v in self.recorded_variables}
 
     def reset(self):

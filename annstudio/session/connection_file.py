@@ -131,8 +131,9 @@ def save_connectivity(proj, filename):
     dt = float(proj._net.spec.settings.dt)
     uniform = isinstance(d, (int, float, np.number))
     longest = float(d) if uniform else max([float(np.max(r)) for r in d if len(r)] or [0.0])
-    data = {"name": proj.name, "post_ranks": post, "pre_ranks": _rows(pre, int), "w": float(w) if isinstance(w, (int, float, np.number))
-            else _rows(w, float), "delay": float(d) if uniform else _rows(d, float),
+    shared_w = isinstance(w, (int, float, np.number))
+    data = {"name": proj.name, "post_ranks": post, "pre_ranks": _rows(pre, int),
+            "w": float(w) if shared_w else _rows(w, float), "delay": float(d) if uniform else _rows(d, float),
             "max_delay": int(round(longest / dt)), "uniform_delay": int(round(float(d) / dt)) if uniform else -1,
             "size": len(post), "nb_synapses": int(sum(len(r) for r in pre))}
     name = str(filename)

@@ -71,6 +71,17 @@ class FiringRate:
         out = counts * (1000.0 / self.window)
         return out if ranks is None else out[:, np.asarray(ranks, np.int64)]
 
+    def mean_rates(self, steps, ranks=None):
+        """The mean ``r`` of ``ranks`` (default all) at steps 0..steps-1, without a per-neuron array."""
+        self._absorb()
+        keep = np.ones(len(self._steps), bool) if ranks is None else np.isin(self._ranks, np.asarray(ranks))
+        per_step = np.bincount(self._steps[keep & (self._steps < steps)], minlength=steps)[:steps]
+        total = np.concatenate([[0], np.cumsum(per_step)])
+        k = np.arange(steps)
+        counts = total[k + 1] - total[np.maximum(k + 1 - self._window_steps(), 0)]
+        n = self.pop.size if ranks is None else len(ranks)
+        return counts * (1000.0 / self.window) / n
+
     def current(self, ranks=None):
         """``r`` now: at the last step computed (``step - 1``)."""
         sim = self._sim if self._mid is not None else None

@@ -19,6 +19,7 @@ from annstudio.core.errors import ModelError
 from annstudio.core.library.populations import poisson_neuron, spike_source_neuron, timed_array_neuron
 from annstudio.core.model.types import Neuron
 
+from .context import existing_default_network
 from .population import Population, PopulationView
 from .projection import Projection
 
@@ -123,8 +124,10 @@ class TimedArray(Population):
     def period(self):
         return self._spec.options["period"]
 
-    def update(self, rates, schedule=None, period=None):
-        """New buffer (same schedule and period after ``compile()``)."""
+    def update(self, rates, schedule=None, period=None, reset=None):
+        """New buffer (same schedule and period after ``compile()``).  ``reset`` (ANNarchy 5): the next step
+        reads its first row; else the position goes on (ANNarchy 4.8).  Default: ``reset`` for a network
+        built with ``Network`` (ANNarchy 5's default), not for the 4.x default network (4.8's behaviour)."""
         rates = np.asarray(rates, dtype=float).reshape(np.shape(rates)[0], -1)
         if rates.shape[1] != self.size:
             raise ModelError(f"rates need {self.size} values per row, got {rates.shape[1]}", where=self.name)
@@ -139,7 +142,24 @@ class TimedArray(Population):
         if period is not None:
             self._spec.options["period"] = float(period)
         if compiled:
-            _set_source(sim, self.name, "buffer", rates)
+            if reset is None:
+                reset = self._net is not existing_default_network()
+            _set_source(sim, self.name, "buffer", _restarted(rates, sim.step, self.schedule, self.period, sim.dt,
+                                                             self.name) if reset and sim.step else rates)
+
+
+def _restarted(rates, step, schedule, period, dt, where):
+    """A buffer whose row for ``step`` is ``rates[0]``: the rows before it repeat the first one (the backends
+    index a timed array's buffer by ``step // schedule``)."""
+    every = max(1, int(round(schedule / dt))) if schedule > 0 else 1
+    if period > 0 or step % every:
+        raise ModelError("update(reset=True) needs a TimedArray without a period, at a multiple of its "
+                         "schedule: pass reset=False", where=where)
+    pad = step // every
+    if pad * rates.shape[1] > 2 ** 25:
+        raise ModelError(f"update(reset=True) at step {step} would hold {pad} extra rows: pass reset=False",
+                         where=where)
+    return np.concatenate([np.repeat(rates[:1], pad, axis=0), rates])
 
 
 def rectified_gaussian_parameters(mean, var):

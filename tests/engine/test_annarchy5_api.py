@@ -199,11 +199,14 @@ def test_constants_simulate_until_and_memory_footprint(paradigm):
     assert net.memory_footprint(show_py_side=False, show_cpp_side=False) >= 8
 
 
-def test_dtype_float64_is_accepted_and_float32_refused_clearly():
+def test_dtype_float64_and_float32_are_accepted_and_others_refused_clearly():
     net = ann.Network(dt=1.0)
     net.config(dtype=ann.float64, num_threads=1)
-    with pytest.raises(ModelError, match="float32"):
-        net.config(dtype=ann.float32)
+    assert net.spec.settings.precision == "float64"
+    net.config(dtype=ann.float32)          # single precision (tests/session/test_precision.py runs it)
+    assert net.spec.settings.precision == "float32"
+    with pytest.raises(ModelError, match="precision"):
+        net.config(dtype=np.float16)
 
 
 def test_neither_api_warns(paradigm):

@@ -23,7 +23,7 @@ def _relay_net():
     return net, pop
 
 
-def test_compute_firing_rate_matches_annarchy():
+def test_compute_firing_rate_matches_annarchy(paradigm):
     # ANNarchy 5.0.4.1, same network, pop.compute_firing_rate(5.0), net.monitor(pop, ['spike', 'r']),
     # simulate(20.0): r at every step (Hz): spikes emitted at steps s with k - 10 < s <= k, times 200.
     r0 = [0, 0, 0, 200, 200, 400, 400, 400, 400, 400, 400, 600, 600, 400, 400, 200, 200, 200, 200, 200, 200, 0,
@@ -32,7 +32,7 @@ def test_compute_firing_rate_matches_annarchy():
     net, pop = _relay_net()
     pop.compute_firing_rate(5.0)
     m = net.monitor(pop, ["spike", "r"])
-    net.compile()
+    net.compile(paradigm=paradigm)
     net.simulate(6.0)
     np.testing.assert_allclose(pop.r, [r0[11], r1[11]])        # pop.r after step 11
     net.simulate(14.0)
@@ -101,7 +101,7 @@ ANNARCHY = {
 }
 
 
-def test_bold_monitors_match_annarchy():
+def test_bold_monitors_match_annarchy(paradigm):
     net = ann.Network(dt=1.0)
     N = ann.Neuron(parameters="a = 1.0", equations=["r = a * (1.0 + sin(t / 300.0))", "e = a * t / 1000.0"])
     p1 = net.create(2, N)
@@ -124,7 +124,7 @@ def test_bold_monitors_match_annarchy():
     mons["E_spike"] = net.boldmonitor([sp], start=True)
     mons["F_late"] = net.boldmonitor([p2], bold.balloon_RN())
     mons["G_slices"] = net.boldmonitor_from_slices(p3, slices=[[0, 1, 2], [3, 4, 5]], start=True)
-    net.compile()
+    net.compile(paradigm=paradigm)     # the models then run on NumPy, or on C++ for the compiled backends
     net.simulate(700.0)
     mons["F_late"].start()
     net.simulate(2300.0)
@@ -164,3 +164,18 @@ def test_bold_monitor_errors():
         net.boldmonitor([p], bold.balloon_two_inputs())            # no mapping for I_CMRO2
     with pytest.raises(ann.ModelError):
         net.boldmonitor([p], bold.balloon_RN(), mapping={"I_CBF": "u"})
+
+
+def test_bold_get_in_pieces_continues_the_same_signal():
+    # the C_balloon_CL case above (p1 only), read in two get() calls: the concatenation is ANNarchy's signal
+    net = ann.Network(dt=1.0)
+    p1 = net.create(2, ann.Neuron(parameters="a = 1.0", equations="r = a * (1.0 + sin(t / 300.0))"))
+    p1.a = [0.5, 1.0]
+    m = net.boldmonitor([p1], bold.balloon_CL(), start=True)
+    net.compile(paradigm="numpy")
+    net.simulate(1001.0)
+    first = m.get("BOLD")
+    net.simulate(1299.0)
+    both = np.concatenate([first, m.get("BOLD")])
+    assert first.shape == (1001, 1) and both.shape == (2300, 1)
+    np.testing.assert_allclose(both[IDX], ANNARCHY[("C_balloon_CL", "BOLD")], rtol=1e-6, atol=1e-15)

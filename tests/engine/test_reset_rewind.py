@@ -81,3 +81,32 @@ def test_reset_replays_a_cleared_spike_source_from_time_zero():
     net.reset()
     net.simulate(10.0)
     assert m.get("spike") == {0: [5, 7], 1: [6]}
+
+
+def test_timed_array_update_restarts_in_annarchy5_networks_and_goes_on_in_the_4x_api():
+    # ANNarchy 5.0.4.1 (net.create(TimedArray(rows 1..10)), after reset()): the first 3 steps read 1, 2, 3;
+    # update(rows 101..110, reset=False) then reads 104, 105, 106; update(rows 201..210) (reset=True by
+    # default) reads 201, 202, 203.  ANNarchy 4.8.2.6 (global API): update(rows 101..110) reads 104, 105, 106.
+    rows = lambda a: np.arange(a, a + 10.0)[:, None] * np.ones((1, 2))    # noqa: E731
+    net, _m, mt = _net()
+    ta = net.get_populations()[1]
+    net.compile(paradigm="numpy")
+    net.simulate(3.0)
+    assert mt.get("r")[:, 0].tolist() == [1.0, 2.0, 3.0]
+    ta.update(rows(101.0), reset=False)
+    net.simulate(3.0)
+    assert mt.get("r")[:, 0].tolist() == [104.0, 105.0, 106.0]
+    ta.update(rows(201.0))
+    net.simulate(3.0)
+    assert mt.get("r")[:, 0].tolist() == [201.0, 202.0, 203.0]
+
+    ann.clear()
+    ann.setup(dt=1.0)
+    ta = ann.TimedArray(rates=rows(1.0))
+    m = ann.Monitor(ta, "r")
+    ann.compile(paradigm="numpy")
+    ann.simulate(3.0)
+    ta.update(rows(101.0))
+    ann.simulate(3.0)
+    assert m.get("r")[:, 0].tolist() == [1.0, 2.0, 3.0, 104.0, 105.0, 106.0]
+    ann.clear()

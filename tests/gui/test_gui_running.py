@@ -194,3 +194,25 @@ def test_layout_moves_keep_the_build_and_model_edits_rebuild(window, qtbot):
     assert not window._needs_build()
     window.controller.push(C.SetField("populations", "exc", "geometry", [150]))
     assert window._needs_build()
+
+
+def test_a_streamed_monitor_writes_beside_the_saved_project(window, qtbot, tmp_path, monkeypatch):
+    """A saved project's streaming monitor writes its HDF5 file in the project's folder (as ``annstudio run``
+    does), not in the studio's current folder, with the run's numbers."""
+    import h5py
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    data = spiking_project(duration=100.0)
+    data["monitors"][0]["stream"] = "rec/stream.h5"
+    folder = tmp_path / "project"
+    folder.mkdir()
+    window.controller.set_document(ProjectDocument(copy.deepcopy(data), path=str(folder / "p.json")))
+    window.show_workspace()
+    _run_and_wait_for(window, qtbot, lambda: window.run.state == "finished")
+    qtbot.wait(50)
+    path = folder / "rec" / "stream.h5"
+    assert path.is_file() and not (elsewhere / "rec").exists()
+    with h5py.File(path, "r") as f:
+        assert f["steps"].shape[0] == 200                    # 100 ms at dt 0.5
+        assert set(data["monitors"][0]["variables"]) - {"spike"} <= set(f)

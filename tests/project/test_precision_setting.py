@@ -93,3 +93,8 @@ def test_exported_scripts_keep_single_precision(tmp_path, monkeypatch, api, text
     finally:
         ann.clear()
         ann.setup(precision="float64")
+
+
+def test_report_lists_the_precision():
+    from annstudio.project.report import project_report
+    assert "| precision | float32 |" in project_report(check_document(_doc("float32")))

@@ -89,7 +89,7 @@ def _probe_openmp(cxx, fl):
         src = os.path.join(d, "probe.cpp")
         with open(src, "w") as f:
             f.write('#include <omp.h>\nextern "C" int probe(void){ return omp_get_max_threads(); }\n')
-        cmd = [cxx, *fl, *BASE_FLAGS, src, "-o", os.path.join(d, "probe.so")]
+        cmd = [cxx, *fl, *BASE_FLAGS, *linker_flags(), src, "-o", os.path.join(d, "probe.so")]
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         except (OSError, subprocess.SubprocessError) as exc:
@@ -114,12 +114,19 @@ def pch_command(header, output):
     return [compiler(), *flags(), *base, "-x", "c++-header", header, "-o", output]
 
 
+@functools.lru_cache(maxsize=1)
+def linker_flags():
+    """``-fuse-ld=gold`` where binutils' gold linker is installed: it links a kernel in about half the time
+    of the default linker (0.05 against 0.11 s, part of every first build); none elsewhere."""
+    return ("-fuse-ld=gold",) if shutil.which("ld.gold") else ()
+
+
 def compile_command(source, output, include_dir, runtime_dir=None):
     """Kernels link the shared runtime library (built once) found in ``runtime_dir``; that directory also
     holds a copy of the runtime header and its precompiled form, found first (the compiler silently
     falls back to the plain header if the precompiled one does not fit)."""
     inc = [f"-I{runtime_dir}"] if runtime_dir else []
-    cmd = [compiler(), *flags(), *BASE_FLAGS, *inc, f"-I{include_dir}", source, "-o", output]
+    cmd = [compiler(), *flags(), *BASE_FLAGS, *linker_flags(), *inc, f"-I{include_dir}", source, "-o", output]
     if runtime_dir:
         cmd += [f"-L{runtime_dir}", "-lannstudio_rt", f"-Wl,-rpath,{runtime_dir}"]
     return cmd

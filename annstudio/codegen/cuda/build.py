@@ -35,7 +35,7 @@ def backend_source_hash():
     """Hash of what shapes generated code besides the IR (templates, headers, generator, printer)."""
     h = hashlib.sha256()
     files = sorted((HERE / "templates").glob("*.j2")) + [RUNTIME / n for n in HEADERS] + \
-        [HERE / "generator.py", HERE / "printer.py"] + \
+        [HERE / "generator.py", HERE / "printer.py", HERE.parent / "cpp" / "printer.py"] + \
         [HERE.parent / n for n in ("layout.py", "printing.py", "draws.py", "plan.py") if (HERE.parent / n).exists()]
     for f in files:
         h.update(f.name.encode())

@@ -25,6 +25,9 @@ its scheduled ranks into its spike ring (one thread, binary search in the sorted
 ``timed_array`` copies one buffer row into ``r`` (one thread per neuron); ``decoding`` projections keep
 per-presynaptic spike counts over their window (one block: drop the oldest step, add the newest) and
 then sum one postsynaptic row per thread; ``current_injection`` assigns ``g_target`` one row per thread.
+In single precision (``NetworkIR.precision == "float32"``) values, their locals and literals are ``float``
+(:class:`~annstudio.codegen.cuda.printer.FloatCudaExprPrinter`), ``t`` reads ``(float)t``, event times and
+decoding counts stay double, monitors gather float slots into their double records.
 ``PopulationIR.hoisted`` scalars are computed by every thread from the population-wide parameters
 before the neuron's statements (the same operation on the same operands: the same value everywhere,
 as in the reference); ``PopulationIR.global_randoms`` are drawn at element 0 of their stream by every

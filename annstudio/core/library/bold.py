@@ -116,7 +116,8 @@ I_CBF = sum(I_CBF) : init=0.0
 second * ds_CBF/dt = phi_CBF * I_CBF - kappa_CBF * s_CBF - gamma_CBF * (f_in - 1.0) : init=0.0
 second * df_in/dt = s_CBF : init=1.0, min=0.01
 I_CMRO2 = sum(I_CMRO2) : init=0.0
-second * ds_CMRO2/dt = phi_CMRO2 * I_CMRO2 * (gamma_CMRO2 / gamma_CBF) - kappa_CMRO2 * s_CMRO2 - gamma_CMRO2 * (r - 1.0) : init=0.0
+second * ds_CMRO2/dt = phi_CMRO2 * I_CMRO2 * (gamma_CMRO2 / gamma_CBF) - kappa_CMRO2 * s_CMRO2 \
+    - gamma_CMRO2 * (r - 1.0) : init=0.0
 second * dr/dt = s_CMRO2 : init=1.0, min=0.01
 dv = f_in - v ** (1.0 / alpha)
 tau_out = if dv > 0.0: tau_out1 else: tau_out2

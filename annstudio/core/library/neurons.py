@@ -240,4 +240,6 @@ class EIF_cond_alpha_isfa_ista(Neuron):
                              i_offset, delta_T, v_thresh, v_reset, v_spike))
 
 
+from .gif import GIF_curr, GIF_curr_exp  # noqa: E402,F401  (ANNarchy 5 models; registers them)
+
 __all__ = ["NEURONS"] + list(NEURONS)

@@ -1,7 +1,9 @@
 """Common frame of a live plot: a titled ``PlotWidget`` with a ``refresh(feed)``
 method called on the panel's timer, its visible span of time (``visible_span``: the live
 page, or the page the panel's time bar scrolled to, on an absolute time axis in ms), axes
-in plain numbers (no SI-prefix scaling, short tick labels) and export (``export.py``)."""
+in plain numbers (no SI-prefix scaling, short tick labels, the page's first and last times
+labelled; a page turn relabels the time axis without laying its ticks out again), colours
+from the system palette (a dark palette gives dark plots) and export (``export.py``)."""
 import math
 import time
 

@@ -102,8 +102,8 @@ class RunController(QObject):
         return self.state in ("building", "running", "paused")
 
     # ---------------------------------------------------------------- build
-    def build(self, data, revision=None):
-        """Start building ``data`` (a project dict copy) off the GUI thread."""
+    def build(self, data, revision=None, stream_dir=None):
+        """Start building ``data`` (a project dict copy) off the GUI thread (``stream_dir``: see build_project)."""
         if self.busy:
             return False
         self.stop_and_wait()
@@ -115,7 +115,7 @@ class RunController(QObject):
         def work():
             try:
                 built = build_project(data, self.factory, log=lambda text: self._events.put(("log", text, 0.0)),
-                                      keep_recordings=self.keep_recordings)
+                                      keep_recordings=self.keep_recordings, stream_dir=stream_dir)
             except Exception as exc:  # noqa: BLE001
                 self._events.put(("failed", exc, time.perf_counter() - started))
             else:

@@ -68,10 +68,13 @@ def default_factory(data, keep_recordings=False):
     return project, run
 
 
-def build_project(data, factory=default_factory, log=None, keep_recordings=False):
-    """Check and compile ``data``; ``keep_recordings``: the run keeps every recording (``run.recordings()``)."""
+def build_project(data, factory=default_factory, log=None, keep_recordings=False, stream_dir=None):
+    """Check and compile ``data``; ``keep_recordings``: the run keeps every recording (``run.recordings()``);
+    ``stream_dir``: the folder of the saved project, where its monitors' relative ``stream`` files go."""
     start = time.perf_counter()
     project, run = factory(data, keep_recordings=keep_recordings)
+    if stream_dir is not None and hasattr(run, "stream_dir"):
+        run.stream_dir = str(stream_dir)
     run.compile(log=log)
     if log is not None and run.sim.build_log:
         log(run.sim.build_log)

@@ -89,6 +89,45 @@ static inline bool all_finite(const float* x, int64_t len) {
 typedef float v8f __attribute__((vector_size(32)));
 static inline v8f load8(const float* p) { v8f v; std::memcpy(&v, p, sizeof v); return v; }
 
+// Rate-coded sums w * pre.r over dense rows sharing their presynaptic ranks (a streamed all-to-all projection,
+// too large for a tile mirror), 8 rows at a time from row p: each row's sum in synapse order (the reference's
+// bits), 8 independent chains of additions (float rows stream half the bytes of double ones, so 4 chains left
+// the loop bound by the latency of the additions).  Stops at the first row that does not fit, or where the
+// inputs are sparse (under 1/8 of them non-zero: the caller's 4-row loop then skips the silent ones); returns
+// that row.
+static inline int64_t rate_rows8(const Proj& C, int64_t p, int64_t hi, const float* r, const float* w, float* sum) {
+    const int64_t* ptr = C.post_ptr.data();
+    const int32_t* pre_of = C.pre_of.data();
+    int64_t span_first = -1, span_len = -1;
+    bool dense_input = false;
+    for (; p + 8 <= hi; p += 8) {
+        const int64_t b0 = ptr[p], len = ptr[p + 1] - b0;
+        bool ok = len > 0;
+        for (int k = 0; ok && k < 8; ++k)
+            ok = C.dense[p + k] && ptr[p + k + 1] - ptr[p + k] == len && pre_of[ptr[p + k]] == pre_of[b0];
+        if (!ok) break;
+        const float* __restrict x = r + pre_of[b0];
+        if (pre_of[b0] != span_first || len != span_len) {
+            span_first = pre_of[b0]; span_len = len;
+            int64_t active = 0;
+            for (int64_t m = 0; m < len; ++m) active += !(x[m] == 0.0f);
+            dense_input = 8 * active >= len;
+        }
+        if (!dense_input) break;
+        const float* __restrict w0 = w + b0;
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f, s5 = 0.0f, s6 = 0.0f, s7 = 0.0f;
+        for (int64_t m = 0; m < len; ++m) {
+            const float xm = x[m];
+            s0 += xm * w0[m]; s1 += xm * w0[len + m]; s2 += xm * w0[2 * len + m]; s3 += xm * w0[3 * len + m];
+            s4 += xm * w0[4 * len + m]; s5 += xm * w0[5 * len + m]; s6 += xm * w0[6 * len + m];
+            s7 += xm * w0[7 * len + m];
+        }
+        sum[p] += s0; sum[p + 1] += s1; sum[p + 2] += s2; sum[p + 3] += s3;
+        sum[p + 4] += s4; sum[p + 5] += s5; sum[p + 6] += s6; sum[p + 7] += s7;
+    }
+    return p;
+}
+
 // decoding projections keep their sums in double (as the reference: weights times counts, in double)
 static inline void decoder_weights(const Proj& C, const float* w, bool scalar, int64_t window,
                                    std::vector<Decoder>& decs, const std::vector<int64_t>& lo,
