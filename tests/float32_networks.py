@@ -73,6 +73,21 @@ def rate():
     return out, ["r"]
 
 
+DECAY = ann.Synapse(parameters="eta = 0.001 : projection",
+                    equations="dw/dt = eta * (pre.r * post.r - w)", psp="w * pre.r", name="Decay32")
+
+
+def plastic_rate():
+    """Dense rows with plastic weights: no tile mirror, the row loops (8 rows at a time in float, 4 in double)."""
+    ann.setup(dt=1.0, seed=4)
+    inp = ann.Population(40, LEAKY, name="inp")
+    out = ann.Population(68, LEAKY, name="out")
+    inp.bias = np.linspace(0.0, 1.0, 40)
+    inp.r = np.linspace(1.0, 0.0, 40)
+    ann.Projection(inp, out, "exc", DECAY).connect_all_to_all(weights=ann.Uniform(0.0, 0.1))
+    return out, ["r"]
+
+
 def run(build, paradigm, precision, duration):
     ann.clear()
     pop, names = build()
@@ -88,4 +103,5 @@ def run(build, paradigm, precision, duration):
     return out
 
 
-NETWORKS = {"lif": (lif, 200.0), "izhikevich": (izhikevich, 300.0), "rate": (rate, 60.0)}
+NETWORKS = {"lif": (lif, 200.0), "izhikevich": (izhikevich, 300.0), "rate": (rate, 60.0),
+            "plastic_rate": (plastic_rate, 40.0)}

@@ -44,16 +44,19 @@ _IMPORTS = [(re.compile(r"^(\s*)import ANNarchy as (\w+)", re.M), r"\1import ann
 
 
 PROBE = r'''
-import atexit as _nb_atexit, json as _nb_json, os as _nb_os
+import atexit as _nb_atexit, json as _nb_json, os as _nb_os, sys as _nb_sys
 import numpy as _nb_np
 import {module} as _nb_mod
 
 
 def _nb_setup():
     def real(cls):
-        while cls.__name__ == "DeprecatedClass":  # ANNarchy 5 wraps the 4.x names in a warning subclass
+        """The class itself and the class of that name in its module (ANNarchy 5 exports the 4.x names as
+        warning subclasses of a twin of the class its Network uses)."""
+        while "DeprecatedClass" in cls.__qualname__:
             cls = cls.__mro__[1]
-        return cls
+        twin = getattr(_nb_sys.modules.get(cls.__module__), cls.__name__, cls)
+        return [cls] if twin is cls else [cls, twin]
     stats, made, counts, depth = {{}}, {{"pop": [], "proj": []}}, {{}}, [0]
 
     def reduce(key, value):
@@ -71,10 +74,10 @@ def _nb_setup():
         if arr.size and _nb_np.all(_nb_np.isfinite(arr)):
             stats[key] = {{"mean": float(arr.mean()), "std": float(arr.std()), "shape": list(arr.shape)}}
 
-    mon = real(_nb_mod.Monitor)
-    get = mon.get
+    def probe(get):
+        return lambda self, *args, **kwargs: probed_get(get, self, *args, **kwargs)
 
-    def probed_get(self, *args, **kwargs):
+    def probed_get(get, self, *args, **kwargs):
         depth[0] += 1
         try:
             out = get(self, *args, **kwargs)
@@ -90,14 +93,17 @@ def _nb_setup():
         value = {{label: out}} if isinstance(names, str) else out
         reduce(f"{{owner}}#{{n}}", value)
         return out
-    mon.get = probed_get
-    for kind, cls in (("pop", real(_nb_mod.Population)), ("proj", real(_nb_mod.Projection))):
-        init = cls.__init__
+    for mon in real(_nb_mod.Monitor):
+        mon.get = probe(mon.get)
+    for kind, classes in (("pop", real(_nb_mod.Population)), ("proj", real(_nb_mod.Projection))):
+        for cls in classes:
+            init = cls.__init__
 
-        def registered(self, *args, _nb_init=init, _nb_kind=kind, **kwargs):
-            _nb_init(self, *args, **kwargs)
-            made[_nb_kind].append(self)
-        cls.__init__ = registered
+            def registered(self, *args, _nb_init=init, _nb_kind=kind, **kwargs):
+                _nb_init(self, *args, **kwargs)
+                if not any(o is self for o in made[_nb_kind]):
+                    made[_nb_kind].append(self)
+            cls.__init__ = registered
 
     def dump():
         for kind, attr in (("pop", "r"), ("proj", "w")):

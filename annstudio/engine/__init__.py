@@ -14,6 +14,7 @@ from annstudio.core.errors import (AnnstudioError, BuildError, EquationError, Mo
 from annstudio.core.model import (Binomial, DiscreteUniform, Exponential, Gamma, LogNormal, Neuron, Normal,
                                   RateNeuron, SpikeNeuron, Synapse, Uniform)
 from annstudio.core.model.declarations import Parameter, Variable
+from annstudio.core.model.structural import Creating, Pruning
 from annstudio.core.runtime.connectivity import CSR as LILConnectivity   # ANNarchy's name for the same builder
 from annstudio.core.library import *  # noqa: F401,F403
 from annstudio.core.library import __all__ as _library_all
@@ -23,10 +24,12 @@ from annstudio.session.bold import BoldMonitor, BoldMonitorFromSlices
 from annstudio.session import *  # noqa: F401,F403
 from annstudio.session import __all__ as _session_all
 from annstudio.session.image import ImagePopulation, VideoPopulation
+from annstudio.session.tensorboard import Logger
+from annstudio.session.ann_to_snn import ANNtoSNNConverter
 
 float32, float64 = np.float32, np.float64      # ANNarchy 5's dtype names (config(dtype=...))
 
-__all__ = (["np", "float32", "float64", "ImagePopulation", "VideoPopulation", "Parameter", "Variable", "LILConnectivity", "AnnstudioError", "BuildError", "EquationError", "ModelError", "ProjectError",
+__all__ = (["np", "float32", "float64", "ImagePopulation", "VideoPopulation", "Logger", "ANNtoSNNConverter", "Parameter", "Variable", "Creating", "Pruning", "LILConnectivity", "AnnstudioError", "BuildError", "EquationError", "ModelError", "ProjectError",
             "SimulationError", "Binomial", "DiscreteUniform", "Exponential", "Gamma", "LogNormal", "Neuron",
             "Normal", "RateNeuron", "SpikeNeuron", "Synapse", "Uniform"]
            + [n for n in _session_all] + [n for n in _library_all if n not in _session_all]

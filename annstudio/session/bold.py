@@ -207,6 +207,8 @@ class BoldMonitor:
         if self._sim is None or self._sim.backend is None:
             return np.zeros((0, len(self._channels)))
         now = self._sim.step
+        if now == 0:
+            return np.zeros((0, len(self._channels)))
         values = self._advance(now)[variable]
         rows = [values[a:(now if b is None else b)] for a, b in self._periods[variable]]
         self._periods[variable] = [[now, None]] if self._active else []

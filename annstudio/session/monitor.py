@@ -195,7 +195,9 @@ class Monitor:
             return np.zeros((0,))
         conn = sim.data.connectivity[self.target]
         if any(np.size(v) != conn.size for v in values):    # shared, postsynaptic or restructured: as recorded
-            return values
+            n_post = np.unique(conn.post).size                # postsynaptic ones: (time, post), as ANNarchy 5
+            return np.array([np.ravel(v) for v in values], dtype=float) \
+                if {np.size(v) for v in values} == {n_post} else values
         ptr = conn.row_ptr()
         rows = [int(r) for r in np.unique(conn.post)]
         out = []

@@ -95,17 +95,19 @@ def test_float32_projection_state_and_weights():
 
 
 def test_float32_coba_rate_within_3_percent_of_float64():
+    """COBA is chaotic: float32 and float64 part after some 100 ms, so the rates are compared over 5 s of
+    2000 neurons (their difference over 1 s of 1000 neurons is itself about 3 %)."""
     rates = {}
     for precision in ("float64", "float32"):
         ann.clear()
-        groups, _ = reference.coba(n=1000, p=0.08)
+        groups, _ = reference.coba(n=2000, p=0.04)
         ann.setup(precision=precision, paradigm="openmp")
         pop = groups["exc"][0]
         m = ann.Monitor(pop, "spike")
         ann.compile()
-        ann.simulate(1000.0)
+        ann.simulate(5000.0)
         n = sum(len(v) for v in m.get("spike").values())
-        rates[precision] = n / 1000 / 1.0
+        rates[precision] = n / 2000 / 5.0
         assert pop.v.dtype == (np.float32 if precision == "float32" else np.float64)
     assert rates["float64"] > 5.0
     assert abs(rates["float32"] - rates["float64"]) <= 0.03 * rates["float64"], rates

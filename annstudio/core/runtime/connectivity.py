@@ -12,6 +12,7 @@ what every method shares (self-connections, ordering, weights and delays).
 A ``connect_with_func`` method receives two :class:`ConnectorSide` records
 (data: name, geometry, ranks), never live session objects.
 """
+import inspect
 from dataclasses import dataclass
 from typing import Optional
 
@@ -56,7 +57,7 @@ class Connectivity:
 class CSR:
     """Connectivity returned by a ``connect_with_func`` method (ANNarchy-style)."""
 
-    def __init__(self):
+    def __init__(self, dt=None):   # ANNarchy's LILConnectivity(dt=): delays here stay in ms
         self.rows = {}
 
     def add(self, rank, r, w, d):
@@ -117,6 +118,7 @@ class Request:
     post_geometry: Optional[tuple] = None
     pre_name: str = "pre"
     post_name: str = "post"
+    dt: float = 1.0
 
     @property
     def allow_self(self):
@@ -258,11 +260,28 @@ def _from_sparse(q):
                  may_self_connect=True)
 
 
+def _dt_argument(method, args, dt):
+    """``(dt,)`` for an ANNarchy 5 connector function (``method(pre, post, dt, **args)``), ``()`` for a 4.x one
+    (``method(pre, post, **args)``): the one its signature takes."""
+    try:
+        sig = inspect.signature(method)
+    except (TypeError, ValueError):
+        return ()
+    for extra in ((), (dt,)):
+        try:
+            sig.bind(None, None, *extra, **args)
+            return extra
+        except TypeError:
+            continue
+    return ()
+
+
 def _with_func(q):
     method = q.params.get("method")
     if not callable(method):
         raise ConnectivityError("connect_with_func needs a callable 'method'", where=q.where)
-    csr = method(q.side("pre"), q.side("post"), **dict(q.params.get("args", {})))
+    args = dict(q.params.get("args", {}))
+    csr = method(q.side("pre"), q.side("post"), *_dt_argument(method, args, q.dt), **args)
     if not isinstance(csr, CSR):
         raise ConnectivityError("the connection method must return a CSR object", where=q.where)
     post_l, pre_l, ws, ds = [], [], [], []
@@ -320,7 +339,7 @@ def build_connectivity(connector, pre_ranks, post_ranks, pre_size, post_size, sa
         raise ConnectivityError(f"unknown connection method {connector.method!r}", where=where)
     p = dict(connector.params)
     q = Request(p, np.asarray(pre_ranks, dtype=np.int64), np.asarray(post_ranks, dtype=np.int64), pre_size,
-                post_size, same_population, rng, where, pre_geometry, post_geometry, pre_name, post_name)
+                post_size, same_population, rng, where, pre_geometry, post_geometry, pre_name, post_name, dt)
     pairs = method(q)
     weights = p.get("weights", 1.0) if pairs.weights is _FROM_PARAMS else pairs.weights
     if pairs.w is not None:

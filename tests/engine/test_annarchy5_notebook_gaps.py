@@ -1,0 +1,87 @@
+"""ANNarchy 5 behaviours the documentation notebooks use (issue 16, "Done means": the 5.x notebooks).
+
+- ``from_function`` / ``connect_with_func``: ANNarchy 5 calls the function as ``method(pre, post, dt, **args)``
+  (its ConnectorMethods docstring: "The third argument is the step size dt"; the Hybrid notebook's
+  ``diagonal(pre, post, dt, weights)`` builds ``LILConnectivity(dt=dt)``), ANNarchy 4.8 as
+  ``method(pre, post, **args)``: annstudio passes ``dt`` to a function whose signature takes it.
+- ``Synapse(pruning=ann.Pruning(...), creating=ann.Creating(...))`` (StructuralPlasticity notebook) means
+  the 4.8 text conditions.
+- A projection monitor returns a postsynaptic variable as a (time, post) array (the BCM notebook plots
+  ``theta[:, 0]``).
+"""
+import numpy as np
+
+import annstudio.engine as ann
+from backend_fixtures import setup_backend
+
+
+def _diagonal_annarchy5(pre, post, dt, weights):
+    lil = ann.LILConnectivity(dt=dt)
+    for rank in post.ranks:
+        lil.add(rank, [rank], [weights * dt], [0])
+    return lil
+
+
+def _diagonal_annarchy4(pre, post, weights):
+    lil = ann.LILConnectivity()
+    for rank in post.ranks:
+        lil.add(rank, [rank], [weights], [0])
+    return lil
+
+
+def test_connector_function_receives_dt_when_it_takes_it(paradigm):
+    setup_backend(paradigm, dt=0.25)
+    inp = ann.Population(4, ann.Neuron(parameters="a = 0.0", equations="r = a"))
+    out5 = ann.Population(4, ann.Neuron(equations="r = sum(exc)"))
+    out4 = ann.Population(4, ann.Neuron(equations="r = sum(exc)"))
+    ann.Projection(inp, out5, "exc").connect_with_func(method=_diagonal_annarchy5, weights=2.0)
+    ann.Projection(inp, out4, "exc").connect_with_func(method=_diagonal_annarchy4, weights=2.0)
+    ann.compile()
+    inp.a = [1.0, 2.0, 3.0, 4.0]
+    ann.simulate(1.0)
+    np.testing.assert_allclose(out5.r, [0.5, 1.0, 1.5, 2.0])   # w = 2 * dt = 0.5 on the diagonal
+    np.testing.assert_allclose(out4.r, [2.0, 4.0, 6.0, 8.0])
+
+
+def test_pruning_and_creating_objects_are_the_text_conditions(paradigm):
+    setup_backend(paradigm, structural_plasticity=True)
+    inp, out = ann.InputArray(10), ann.Population(4, ann.Neuron(equations="r = sum(exc)"))
+    syn = ann.Synapse(equations="age = age + 1.0", pruning=ann.Pruning("age > 5.0", proba=1.0),
+                      creating=ann.Creating("pre.r > 0.5", proba=1.0, w=0.5))
+    assert syn.pruning == "age > 5.0 : proba = 1.0"
+    assert syn.creating == "pre.r > 0.5 : proba = 1.0, w = 0.5"
+    proj = ann.Projection(inp, out, "exc", syn)
+    proj.connect_fixed_number_pre(3, 1.0)
+    ann.compile()
+    inp.r = (np.arange(10) % 2).astype(float)
+    proj.start_pruning(10.0)
+    ann.simulate(10.0)
+    assert proj.nb_synapses == 0
+    proj.stop_pruning()
+    proj.start_creating(5.0)
+    ann.simulate(5.0)
+    assert [d.pre_ranks for d in proj.dendrites] == [[1, 3, 5, 7, 9]] * 4
+    ann.simulate(1.0)
+    np.testing.assert_allclose(out.r, [2.5] * 4)
+
+
+def test_projection_monitor_postsynaptic_variable_is_time_by_post(paradigm):
+    setup_backend(paradigm, dt=1.0)
+    net = ann.Network(dt=1.0)
+    pre = net.create(ann.InputArray(2))
+    post = net.create(geometry=3, neuron=ann.Neuron(equations="r = sum(exc)"))
+    syn = ann.Synapse(parameters=dict(tau=10.0),
+                      equations=[ann.Variable("tau * dtheta/dt + theta = post.r^2", locality="semiglobal",
+                                              method="exponential")])
+    proj = net.connect(pre, post, "exc", syn)
+    proj.all_to_all(1.0)
+    net.compile()
+    m = net.monitor(proj, ["w", "theta"])
+    pre.r = np.array([1.0, 0.5])
+    net.simulate(5.0)
+    theta = m.get("theta")
+    assert isinstance(theta, np.ndarray) and theta.shape == (5, 3)
+    # post.r = 1.5 from the first step on; theta relaxes to 2.25 by exponential Euler steps
+    expected = [2.25 * (1 - np.exp(-k / 10.0)) for k in range(1, 6)]
+    np.testing.assert_allclose(theta[:, 1], expected, rtol=1e-9)
+    assert np.shape(m.get("w"))[0] == 5
