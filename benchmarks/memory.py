@@ -5,7 +5,8 @@ monitor, against the same script at 400 neurons (the interpreter, libraries and 
 
 (``--neurons 400000``: COBA 400 000, 32 M synapses; ``--n`` is the same option.)
 
-Each size runs in a fresh process; printed: peak resident memory (ru_maxrss) of the process, the increment
+Each size runs in a fresh process; printed: peak resident memory (ru_maxrss) of the process (also as it
+stood after the build and after the simulation, before ``Monitor.get`` builds the spike dict), the increment
 over the small network, bytes per synapse of that increment, and annstudio's ``memory_footprint()`` when
 the network offers it.  With ``--annarchy-python`` the same script runs in ANNarchy too (its compile takes
 minutes).  Timings and memory on a shared machine are provisional.
@@ -35,13 +36,14 @@ m = ann.Monitor(P, "spike")
 t0 = time.perf_counter()
 ann.simulate(1000.0)
 sim = time.perf_counter() - t0
+rss_sim = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 spikes = sum(len(v) for v in m.get("spike").values())
 from annstudio.session.context import current_network
 net = current_network()
 syn = sum(p.nb_synapses for p in net.projections)
 fp = net.memory_footprint() if hasattr(net, "memory_footprint") else None
 print(json.dumps({{"n": n, "synapses": int(syn), "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-                  "peak_rss_after_build": rss_build, "build_s": build, "simulate_s": sim,
+                  "peak_rss_after_build": rss_build, "peak_rss_after_simulate": rss_sim, "build_s": build, "simulate_s": sim,
                   "rate_hz": spikes / n, "footprint": fp}}, default=str))
 """
 

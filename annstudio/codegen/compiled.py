@@ -16,6 +16,7 @@ The instance (``self.inst``) speaks the ABI of ``cpp/ABI.md`` through the shared
 ``carry_state_from`` (the kernel's ``ann_carry_state``: spike and rate histories, refractory
 counters, decoding windows) and ``close``.
 """
+import ctypes
 import time
 
 import numpy as np
@@ -183,8 +184,8 @@ class CompiledBackend(Backend):
             col += width
             if s.scalar:
                 rec.values[name] = [float(x) for x in block[:, 0]]
-            elif population:
-                rec.values[name] = block.copy()
+            elif population:     # the whole record row: the drained array itself (no copy)
+                rec.values[name] = block if width == values.shape[1] else block.copy()
             else:
                 rec.values[name] = [row.copy() for row in block]
         rec.steps = np.asarray(steps, dtype=np.int64)
@@ -210,6 +211,22 @@ class CompiledBackend(Backend):
         if type(old) is type(self) and old.kernel is self.kernel:
             self.inst.carry_state_from(old.inst)
 
+    def restart(self, pop=None, reseed=False):
+        """Drop the spikes waiting in the delay rings (of population ``pop``, or of all) and, with ``reseed``,
+        start the random draws again as after compile (the kernel's optional ``ann_restart``)."""
+        fn = _abi_call(self.kernel.path, "ann_restart", [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32])
+        inst = self.inst
+        h = None if inst is None else getattr(inst, "handle", None)
+        if h is None and inst is not None:
+            h = inst.inst.handle                    # the CUDA instance wraps the shared binding's
+        if fn is None or not h:
+            return False
+        fn(ctypes.c_void_p(h), -1 if pop is None else int(self.pop_index[pop]), 1 if reseed else 0)
+        for p in self.ir.populations:           # compute_firing_rate's r, zeroed kernel-side too: the host copy
+            if p.rate_window and pop in (None, p.name):
+                self.set(p.name, "r", 0.0)
+        return True
+
     def run(self, nsteps):
         if int(nsteps) > 0:
             self._before_run()
@@ -223,6 +240,20 @@ class CompiledBackend(Backend):
 
 
 _KERNELS = {}   # library path -> loaded kernel: a library is opened once per process
+_CALLS = {}     # (library path, symbol) -> ctypes function, or None where the kernel lacks it
+
+
+def _abi_call(path, name, argtypes):
+    """An optional entry point of the kernel library ``path`` (already loaded by the binding)."""
+    key = (path, name)
+    if key not in _CALLS:
+        try:
+            fn = getattr(ctypes.CDLL(path, mode=ctypes.RTLD_LOCAL), name)
+            fn.restype, fn.argtypes = None, argtypes
+        except (OSError, AttributeError):
+            fn = None
+        _CALLS[key] = fn
+    return _CALLS[key]
 
 
 def load_kernel(path, loader):

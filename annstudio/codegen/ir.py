@@ -130,6 +130,8 @@ class PopulationIR:
     global_ops: tuple[GlobalOpDecl, ...] = ()
     spike_history: int = 0                       # steps of spike history needed by delayed projections
     rate_history: int = 0                        # steps of r history needed by delayed rate projections
+    rate_window: int = 0                         # compute_firing_rate: r counts the spikes of the last steps
+    rate_scale: float = 0.0                      # ... times 1000 / window (Hz)
     source: Literal["", "spike_source_array", "timed_array"] = ""   # see the module docstring
     source_schedule: int = 1                     # timed_array: steps per buffer row
     source_period: int = 0                       # steps after which a source repeats (0: never)

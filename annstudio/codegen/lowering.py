@@ -65,8 +65,10 @@ def lower_code(spec, analyses, data, scope):
             randoms=a.randoms, updates=ups, refractory_updates=refr if a.refractory is not None else (),
             spike=spike, reset=reset, refractory=refractory, auto_reset=tuple(v.name for v in a.variables
                                                                               if v.auto_reset),
-            sums=_sums(a, ups), hoisted=hoisted, global_ops=a.global_ops, spike_history=spike_hist.get(p.name, 0),
-            rate_history=rate_hist.get(p.name, 0), global_randoms=_global_randoms(a, ups), **_source(p, dt)))
+            sums=_sums(a, ups), hoisted=hoisted, global_ops=a.global_ops,
+            spike_history=max(spike_hist.get(p.name, 0), _rate_window(p, a, dt)[0]),
+            rate_history=rate_hist.get(p.name, 0), global_randoms=_global_randoms(a, ups), **_source(p, dt),
+            **_rated(p, a, dt)))
     _check_targets(spec, analyses)
     return NetworkIR(dt=dt, populations=tuple(pop_irs), projections=tuple(proj_irs),
                      precision=getattr(spec.settings, "precision", "float64"))
@@ -150,6 +152,19 @@ def _source(p, dt):
         return {"source": "timed_array", "source_schedule": max(1, steps(schedule, dt)) if schedule > 0 else 1,
                 "source_period": steps(period, dt) if period > 0 else 0}
     return {}
+
+
+def _rate_window(p, analysis, dt):
+    """``compute_firing_rate(window)`` before compile: (steps of the window, 1000 / window), or (0, 0.0)."""
+    window = p.options.get("firing_rate_window") if p.kind not in ("spike_source_array", "timed_array") else None
+    if not window or analysis.type != "spike" or "r" not in analysis.names:
+        return 0, 0.0
+    return max(1, steps(float(window), dt)), 1000.0 / float(window)
+
+
+def _rated(p, analysis, dt):
+    w, scale = _rate_window(p, analysis, dt)
+    return {"rate_window": w, "rate_scale": scale} if w else {}
 
 
 def _first_target(pr):

@@ -351,6 +351,33 @@ class NumpyBackend(Backend):
         p.spiked = p.source["ranks"][lo:hi].copy()
         p.spike_hist.insert(0, p.spiked)
         p.spike_hist.pop()
+        if p.reset and p.spiked.size:               # its own reset (t_last_spike, for t_pre), as ANNarchy's
+            ns = p.namespace(step * self.dt)
+            for target, code in p.reset:
+                val = np.broadcast_to(np.asarray(_eval(code, ns), dtype=self.real), (p.n,))
+                p.vars[target][p.spiked] = val[p.spiked]
+                ns[target] = p.vars[target]
+
+    def restart(self, pop=None, reseed=False):
+        """Drop the spikes waiting in the delay queues (of population ``pop``, or of all: ``reset()`` and a
+        SpikeSourceArray's ``clear()`` in ANNarchy); the generator's restart (``reseed``) is the session's."""
+        for name, p in self.pops.items():
+            if pop is None or name == pop:
+                p.spiked = np.zeros(0, np.int64)
+                p.spike_hist = [np.zeros(0, np.int64)] * len(p.spike_hist)
+                if p.ir.rate_window:
+                    p.vars["r"][...] = 0.0
+        return True
+
+    def _firing_rate(self, p):
+        """compute_firing_rate: ``r`` = 1000 / window x the spikes of steps (k - W, k]: the count (recovered exactly
+        from ``r`` by rounding) plus this step's spikes, minus those of step k - W (``restart`` empties the history
+        and zeroes ``r`` together: ANNarchy's ``clear()``)."""
+        r, n = p.vars["r"], p.n
+        scale = r.dtype.type(p.ir.rate_scale)
+        count = np.rint(r / scale) + np.bincount(p.spike_hist[0], minlength=n) \
+            - np.bincount(p.spike_hist[p.ir.rate_window], minlength=n)
+        r[...] = count * scale
 
     def set_source(self, name, key, value):
         """Replace a special population's schedule (``steps``/``ranks`` or ``buffer``) at run time."""
@@ -401,6 +428,8 @@ class NumpyBackend(Backend):
             p.spiked = spiked
             p.spike_hist.insert(0, spiked)
             p.spike_hist.pop()
+            if ir.rate_window:
+                self._firing_rate(p)
         for name in ir.auto_reset:
             p.vars[name][:] = 0.0
 

@@ -2,10 +2,12 @@
 
 ANNarchy (4.8 and 5.0, measured) gives a spiking neuron that was asked to compute its firing rate the
 value ``r = 1000 / window * (number of its spikes emitted at steps s with k - W < s <= k)`` at step ``k``
-(``W = round(window / dt)``; the spike of step ``k`` itself counts).  Here the spikes are recorded by a
-hidden spike recording (a ``Simulation`` monitor, started at compile), and ``r`` is computed from them when
-it is read (``pop.r``), recorded (``Monitor(pop, 'r')``) or fed to a BOLD monitor.  It is not an equation
-variable: synapses cannot read ``post.r`` of such a population (ANNarchy's C++ ``r`` can be).
+(``W = round(window / dt)``; the spike of step ``k`` itself counts).  Called before compile, the neuron gets
+a variable ``r`` (``rated_neuron``) that the kernel sets every step after the spikes (``PopulationIR.rate_window``,
+the same on every backend): equations read it as ANNarchy's (``post.r`` of a synapse, ``pre.r``), monitors and
+BOLD monitors record it.  Called after compile on a neuron without ``r``, the spikes are recorded by a hidden
+spike recording (a ``Simulation`` monitor) and ``r`` is computed from them when it is read (``pop.r``),
+recorded (``Monitor(pop, 'r')``) or fed to a BOLD monitor; equations cannot read that one.
 """
 import numpy as np
 
@@ -103,11 +105,30 @@ def compute_firing_rate(pop, window):
     window = float(window)
     if not window > 0.0:
         raise ModelError(f"compute_firing_rate: window must be positive, got {window!r}", where=pop.name)
+    compiled = pop._net._sim is not None and pop._net._sim.backend is not None
+    if "firing_rate_window" in pop._spec.options:    # r is already the kernel's
+        if compiled and window != pop._spec.options["firing_rate_window"]:
+            raise ModelError("compute_firing_rate: the window of a compiled population is fixed: call it before "
+                             "compile()", where=pop.name)
+        pop._spec.options["firing_rate_window"] = window
+        return None
+    if not compiled and "r" not in pop._analysis().names:
+        pop._spec.neuron = rated_neuron(pop._spec.neuron)
+        pop._spec.options["firing_rate_window"] = window
+        return None
     for t in trackers(pop._net):
         if isinstance(t, FiringRate) and t.pop.name == pop.name:
             t.window = window
             return t
     return FiringRate(pop, window)
+
+
+def rated_neuron(n):
+    """``n`` with a variable ``r`` that the kernel sets every step (``PopulationIR.rate_window``)."""
+    from annstudio.core.model.types import Neuron
+    return Neuron(parameters=n.parameters, equations=f"{n.equations}\nr = r : init = 0.0", spike=n.spike,
+                  axon_spike=n.axon_spike, reset=n.reset, axon_reset=n.axon_reset, refractory=n.refractory,
+                  functions=n.functions, name=n.name, description=n.description, extra_values=n.extra_values)
 
 
 def tracker_of(pop):

@@ -21,7 +21,7 @@ from annstudio.core.errors import ModelError
 from . import firing_rate
 from .context import current_network
 from .population import Population, PopulationView
-from .projection import Projection
+from .projection import Dendrite, Projection
 from .spike_trains import spike_dict
 
 
@@ -49,6 +49,9 @@ class Monitor:
         self._recorded_since = None
         self._periods = {}        # variable -> {"start": [steps], "stop": [steps or None]} (ANNarchy's times())
         self._last_periods = {}
+        self._dendrite = None
+        if isinstance(obj, Dendrite):   # ANNarchy: one post neuron's synapses, recorded as (time, pre)
+            self._dendrite, obj = obj.post_rank, obj.proj
         if isinstance(obj, (Population, PopulationView)):
             pop = obj if isinstance(obj, Population) else obj.population
             self.kind, self.target, self.ranks = "population", pop.name, None if isinstance(obj, Population) else \
@@ -63,7 +66,8 @@ class Monitor:
             known = set(a.names if a else ()) | {"w"}
             self._pop = None
         else:
-            raise ModelError(f"a Monitor records a Population, PopulationView or Projection, not {type(obj).__name__}")
+            raise ModelError("a Monitor records a Population, PopulationView, Projection or Dendrite, not "
+                             f"{type(obj).__name__}")
         for v in variables:
             if v not in known:
                 raise ModelError(f"cannot record {v!r}: not a variable of {self.target!r}",
@@ -170,7 +174,7 @@ class Monitor:
                     n = len(self.ranks) if self.ranks is not None else (self._pop.size if self._pop else 0)
                     val = np.zeros((0, n)) if self.kind == "population" else []
                 if self.kind == "projection":
-                    val = self._per_dendrite(val)
+                    val = self._per_dendrite(val) if self._dendrite is None else self._one_dendrite(val)
                 if reshape and self.kind == "population" and self.ranks is None and self._pop.dimension > 1 \
                         and isinstance(val, np.ndarray) and val.ndim == 2:
                     val = val.reshape((val.shape[0],) + tuple(self._pop.geometry))
@@ -185,6 +189,17 @@ class Monitor:
         if len(names) == 1 and not force_dict and variables is not None:  # get() of all: a dict, as ANNarchy
             return out[names[0]]
         return out
+
+    def _one_dendrite(self, values):
+        """The recorded per-synapse values of the monitored dendrite: (time, its synapses)."""
+        sim = self._attached()
+        if sim is None or not len(values):
+            return np.zeros((0, 0))
+        conn = sim.data.connectivity[self.target]
+        if any(np.size(v) != conn.size for v in values):    # shared or postsynaptic: as recorded
+            return values
+        lo, hi = conn.row_ptr()[self._dendrite:self._dendrite + 2]
+        return np.array([np.asarray(v, dtype=float)[lo:hi] for v in values])
 
     def _per_dendrite(self, values):
         """Recorded per-synapse values as ANNarchy returns them: (time, post, pre) -- a float array when every

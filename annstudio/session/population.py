@@ -274,11 +274,15 @@ class Population(_NeuronAccess):
         self._spec.neuron = tracked_neuron(self._spec.neuron, self._net.spec.settings.dt, self._net.spec.scope())
 
     def clear(self):
-        """ANNarchy's ``clear()``: the spike history ``compute_firing_rate`` counts starts again (spikes
-        already in a delay queue still arrive); a SpikeSourceArray also restarts its schedule."""
+        """ANNarchy's ``clear()``: the spike history ``compute_firing_rate`` counts starts again and the spikes
+        still in a delay queue are dropped (5.0.4.1, measured); a SpikeSourceArray also restarts its schedule."""
         t = firing_rate.tracker_of(self)
         if t is not None:
             t.rewind()
+        sim = self._net._sim
+        restart = None if sim is None or sim.backend is None else getattr(sim.backend, "restart", None)
+        if restart is not None and type(self).clear is Population.clear:
+            restart(self.name)
 
     def compute_firing_rate(self, window):
         """Spiking neurons compute ``r``, their spike count over the last ``window`` ms in Hz (ANNarchy);

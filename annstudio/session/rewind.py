@@ -5,7 +5,9 @@ Measured on real ANNarchy: after ``reset()`` both 4.8.2.6 and 5.0.4.1 report ``t
 as after compile, 4.8.2.6's ``reset()`` does not reseed.  Everything counted in steps is shifted with the
 clock: monitors' recording phases, periodic callbacks (``every``), the start steps kept for
 ``Monitor.times()``; the spike history of ``compute_firing_rate`` and BOLD monitors starts again; a
-SpikeSourceArray restarted by ``clear()`` replays from time 0 (ANNarchy 5.0.4.1, measured).
+SpikeSourceArray restarted by ``clear()`` replays from time 0 (ANNarchy 5.0.4.1, measured).  Spikes waiting
+in a delay queue are dropped, at ``reset()`` and at a SpikeSourceArray's ``clear()`` (5.0.4.1, measured:
+tests/engine/test_reset_delays.py); the compiled backends restart their counter-based draws.
 """
 import copy
 
@@ -35,6 +37,9 @@ def rewind(net, sim, reseed_rng):
         if pop.__dict__.get("_origin"):             # a SpikeSourceArray restarted by clear(): from 0 again
             object.__setattr__(pop, "_origin", 0)
             pop.spike_times = pop._spec.options["spike_times"]
+    restart = getattr(sim.backend, "restart", None)
+    if restart is not None:                         # the spikes waiting in delay queues are dropped
+        restart(None, bool(reseed_rng))
     if reseed_rng:
         reseed(net, sim)
 
@@ -47,8 +52,8 @@ def remember(net, sim):
 
 
 def reseed(net, sim):
-    """Restart the backend's random generator where it started at compile (the NumPy backend; the compiled
-    backends draw from generators created with their instance and keep going)."""
+    """Restart the NumPy backend's random generator where it started at compile (the compiled backends
+    restart theirs in ``restart``)."""
     state = net.__dict__.get("_rng_start")
     rng = getattr(sim.backend, "rng", None)
     if state is not None and isinstance(rng, np.random.Generator):

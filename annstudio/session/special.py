@@ -83,6 +83,9 @@ class SpikeSourceArray(Population):
             raise ModelError("clear() restarts a SpikeSourceArray without a period only", where=self.name)
         object.__setattr__(self, "_origin", int(sim.step))
         self.spike_times = self._spec.options["spike_times"]
+        restart = getattr(sim.backend, "restart", None)
+        if restart is not None:                     # its spikes waiting in delay queues are dropped
+            restart(self.name)
 
 
 def _times(spike_times):

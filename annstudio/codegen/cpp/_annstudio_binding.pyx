@@ -32,6 +32,8 @@ ctypedef void (*mon_set_t)(void*, int32_t, int32_t, int64_t, int64_t) noexcept n
 ctypedef void (*mon_remove_t)(void*, int32_t) noexcept nogil
 ctypedef void (*mon_counts_t)(void*, int32_t, int64_t*, int64_t*, int64_t*) noexcept nogil
 ctypedef void (*mon_drain_t)(void*, int32_t, double*, int64_t*, int64_t*, int64_t*) noexcept nogil
+ctypedef void (*mon_info_t)(void*, int32_t, int64_t*) noexcept nogil
+ctypedef void (*mon_take_t)(void*, int32_t, void*, int64_t*, int64_t*, int64_t*) noexcept nogil
 
 cdef extern from *:
     """
@@ -69,6 +71,8 @@ cdef class Kernel:
     cdef mon_remove_t _mon_remove
     cdef mon_counts_t _mon_counts
     cdef mon_drain_t _mon_drain
+    cdef mon_info_t _mon_info
+    cdef mon_take_t _mon_take
     cdef readonly str path
     cdef readonly str digest
 
@@ -96,6 +100,8 @@ cdef class Kernel:
         self._mon_remove = <mon_remove_t>_sym(self.lib, b"ann_monitor_remove")
         self._mon_counts = <mon_counts_t>_sym(self.lib, b"ann_monitor_counts")
         self._mon_drain = <mon_drain_t>_sym(self.lib, b"ann_monitor_drain")
+        self._mon_info = <mon_info_t>dlsym(self.lib, b"ann_monitor_info")       # optional (with _take)
+        self._mon_take = <mon_take_t>dlsym(self.lib, b"ann_monitor_take")
 
     def create(self, arrays, int num_threads, uint64_t seed):
         """``arrays``: contiguous NumPy arrays in layout order (kept alive by the caller)."""
@@ -202,11 +208,19 @@ cdef class Instance:
         self.k._mon_remove(self.h, mid)
 
     def monitor_drain(self, int mid):
-        """(values[n_records, record_len], steps, spike_steps, spike_ranks), emptying the buffers."""
+        """(values[n_records, record_len], steps, spike_steps, spike_ranks), emptying the buffers.  The values
+        are float32 where the kernel records floats (``ann_monitor_info``), else float64; the kernel frees its
+        buffers as it copies them into these arrays."""
         import numpy as np
         cdef int64_t nrec = 0, rlen = 0, nspk = 0
-        self.k._mon_counts(self.h, mid, &nrec, &rlen, &nspk)
-        values = np.empty((nrec, rlen), dtype=np.float64)
+        cdef int64_t info[4]
+        if self.k._mon_info != NULL and self.k._mon_take != NULL:
+            self.k._mon_info(self.h, mid, info)
+            nrec, rlen, nspk = info[0], info[1], info[2]
+            values = np.empty((nrec, rlen), dtype=np.float32 if info[3] == 4 else np.float64)
+        else:
+            self.k._mon_counts(self.h, mid, &nrec, &rlen, &nspk)
+            values = np.empty((nrec, rlen), dtype=np.float64)
         steps = np.empty(nrec, dtype=np.int64)
         sst = np.empty(nspk, dtype=np.int64)
         srk = np.empty(nspk, dtype=np.int64)
@@ -214,6 +228,10 @@ cdef class Instance:
         s1 = steps if steps.size else np.empty(1, dtype=np.int64)
         a1 = sst if sst.size else np.empty(1, dtype=np.int64)
         b1 = srk if srk.size else np.empty(1, dtype=np.int64)
+        if self.k._mon_take != NULL and self.k._mon_info != NULL:
+            self.k._mon_take(self.h, mid, _addr(v1), <int64_t*>_addr(s1), <int64_t*>_addr(a1),
+                             <int64_t*>_addr(b1))
+            return values, steps, sst, srk
         self.k._mon_drain(self.h, mid, <double*>_addr(v1), <int64_t*>_addr(s1), <int64_t*>_addr(a1),
                           <int64_t*>_addr(b1))
         return values, steps, sst, srk

@@ -117,11 +117,24 @@ class Generator:
         return dict(
             i=i, name=pp.name, size=pp.size, spiking=pp.spiking, source=pp.source, history=pp.history,
             rate_history=pp.rate_history, r_slot=self.slot("pop", i, "r") if pp.r_local else -1, sum_slots=sums,
+            rate_window=p.rate_window, rate_scale=repr(float(p.rate_scale)),
             global_ops=[(self.slot("pop", i, g.symbol), _GOPS[g.op], self.slot("pop", i, g.variable))
                         for g in pp.global_ops],
             local_slots=[self.slot("pop", i, v.name) for v in p.variables if v.locality != "global"] + sums,
             scalar_slots=[self.slot("pop", i, v.name) for v in p.variables if v.locality == "global"] +
             [self.slot("pop", i, g.symbol) for g in pp.global_ops])
+
+    def _source_resets(self, pp, p, where):
+        """A SpikeSourceArray's own reset (``t_last_spike = t`` where synapses read ``t_pre``), per spiking rank
+        ``r``: the arrays it touches and the statements."""
+        if not pp.resets:
+            return [], []
+        sc, d = self._scope(where), "RD" if self.single else "D"
+        for v in p.variables:
+            sc.map[v.name] = f"A_{v.name}[r]" if v.locality != "global" else \
+                f"(*net.{d}({self.slot('pop', pp.index, v.name)}))"
+        arrays = [(f"A_{v.name}", self.slot("pop", pp.index, v.name)) for v in p.variables if v.locality != "global"]
+        return arrays, [(f"A_{s.target}[r]", _p(sc, s.expr)) for s in pp.resets]
 
     def population(self, pp):
         i, p = pp.index, self.ir.populations[pp.index]
@@ -133,6 +146,7 @@ class Generator:
             if pp.source == "spike_source_array":
                 ctx["steps_slot"] = self.slot("pop", i, "_src_steps")
                 ctx["ranks_slot"] = self.slot("pop", i, "_src_ranks")
+                ctx["src_arrays"], ctx["src_resets"] = self._source_resets(pp, p, where)
             else:
                 if ctx["r_slot"] < 0:
                     raise BuildError("a TimedArray needs a per-neuron 'r'", where=where)

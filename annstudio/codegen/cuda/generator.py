@@ -138,7 +138,16 @@ class Generator:
     def neuron_kernel(self, pp):
         i, p = pp.index, self.ir.populations[pp.index]
         if pp.source:
-            return Kernel(extra={"next_globals": []})
+            ex = {"next_globals": []}
+            if pp.source == "spike_source_array" and pp.resets:   # its own reset (t_last_spike for t_pre)
+                b = _Body(lambda s: self.pop_value(i, s, "ri"), [], f"Population '{p.name}'", self.single)
+                ex["src_resets"] = []
+                for r in pp.resets:
+                    b.name(r.target)
+                    ex["src_resets"].append((local(r.target), b.expr(r.expr)))
+                ex["src_loads"] = b.loads()
+                ex["src_stores"] = [(self.pop_value(i, r.target, "ri"), local(r.target)) for r in pp.resets]
+            return Kernel(extra=ex)
         draws, dnames = _draws(pp.draws, (i << 8) | (_PHASES["neuron"] << 5), "i")
         b = _Body(lambda s: self.pop_value(i, s, "i"), dnames, f"Population '{p.name}'", self.single)
         k = Kernel(draws=draws)
@@ -327,6 +336,7 @@ class Generator:
         return dict(
             source=pp.source, src=src, period=pp.period, schedule=max(1, pp.schedule), i=pp.index, name=p.name,
             n=pp.size, spiking=pp.spiking, ring=pp.history, rate_ring=pp.rate_history,
+            rate_window=p.rate_window, rate_scale=repr(float(p.rate_scale)),
             refractory=pp.spiking and pp.refractory is not None,
             sums=[self.slot[f"pop:{p.name}:sum__{t}"].cname for t in pp.sums], r=r.cname if r else None,
             kernel=self.neuron_kernel(pp),

@@ -22,6 +22,8 @@ def _text(value, field=None, kind=None):
         return ""
     if isinstance(value, (int, float)):
         return repr(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)                     # ANNarchy 5: a list of statements (reset=["v = c", "u += d"])
     return str(value)
 
 

@@ -364,18 +364,57 @@ void decoder_weights(const Proj& C, const double* w, bool scalar, int64_t window
 // ---------------------------------------------------------------- monitors
 struct CopyRun { int64_t dest, slot, src, len; };
 
+// One thread's recorded spikes: int32 ranks in fixed-size chunks (growing never copies, and a drain frees each
+// chunk as soon as it is copied out) and, per step that recorded any, that step and the count so far (steps
+// cost nothing per spike).
+struct SpikeLog {
+    static constexpr int64_t CHUNK = 1 << 18;      // ranks a chunk (1 MiB)
+    std::vector<std::vector<int32_t>> chunks;      // each reserved at CHUNK: push_back never reallocates
+    int64_t n = 0;                                 // ranks logged
+    std::vector<int64_t> step_of, end_of;          // per step with spikes: the step, n after it
+    void push(int32_t r) {
+        if (chunks.empty() || (int64_t)chunks.back().size() == CHUNK) {
+            chunks.emplace_back(); chunks.back().reserve((size_t)CHUNK);
+        }
+        chunks.back().push_back(r); ++n;
+    }
+    void close_step(int64_t step) {
+        if (n > (end_of.empty() ? 0 : end_of.back())) { step_of.push_back(step); end_of.push_back(n); }
+    }
+    void clear() {
+        std::vector<std::vector<int32_t>>().swap(chunks); n = 0;
+        std::vector<int64_t>().swap(step_of); std::vector<int64_t>().swap(end_of);
+    }
+};
+
 struct Monitor {
     bool alive = true, active = true, spikes = false;
+    bool f32 = false;                              // every recorded slot holds floats: records are float too
     int64_t period = 1, offset = 0, record_len = 0;
     int pop = -1;                                  // population whose spikes are recorded
     std::vector<std::vector<CopyRun>> runs;        // per thread, copied at the end of the step
     std::vector<std::vector<CopyRun>> truns;       // per thread, conductances: copied before the neuron update
     std::vector<uint8_t> rank_mask;                // spikes: recorded ranks (empty: all)
-    std::vector<double> values;                    // n_records * record_len
+    // records in blocks of rows (about 4 MiB each): a run adds blocks rather than growing (copying) one array,
+    // and a drain frees each block as soon as it is copied out
+    static constexpr int64_t BLOCK_BYTES = 1 << 22;
+    int64_t rows_per_block = 1;
+    std::vector<std::vector<double>> vblocks;      // record-major values (f32: fblocks instead)
+    std::vector<std::vector<float>> fblocks;
+    double* vrow(int64_t r) { return vblocks[r / rows_per_block].data() + (r % rows_per_block) * record_len; }
+    float* frow(int64_t r) { return fblocks[r / rows_per_block].data() + (r % rows_per_block) * record_len; }
+    template <class V> void grow_blocks(std::vector<std::vector<V>>& b, int64_t rows) {   // room for rows records
+        const int64_t nb = (rows + rows_per_block - 1) / rows_per_block;
+        if ((int64_t)b.size() < nb) b.resize((size_t)nb);
+        for (int64_t k = 0; k < nb; ++k) {
+            const size_t want = (size_t)(std::min(rows_per_block, rows - k * rows_per_block) * record_len);
+            if (b[k].size() < want) b[k].resize(want);      // only a last, partly used block grows
+        }
+    }
     std::vector<int64_t> steps;
     int64_t n_records = 0;
     std::vector<int64_t> row_of_thread;            // per thread: next row to write during a run
-    std::vector<std::vector<int64_t>> spk_steps, spk_ranks;   // per thread
+    std::vector<SpikeLog> spk;                     // per thread
     bool due(int64_t step) const {
         int64_t r = (step - offset) % period;
         return active && (r < 0 ? r + period : r) == 0;
@@ -575,19 +614,24 @@ void Base::set_targets(const int64_t* slots, int64_t n) {
 void Base::set_f32(const int64_t* slots, int64_t n) {
     for (int64_t e = 0; e < n; ++e) slot_f32[slots[e]] = 1;
 }
+// a monitor's copy runs of thread tid into its record row (doubles; floats for an f32 monitor)
+template <class V>
+static inline void copy_runs(const Base& b, const std::vector<CopyRun>& runs, int tid, V* row) {
+    for (const CopyRun& c : runs) {
+        if (b.slot_f32[c.slot]) {
+            const float* src = (const float*)b.slot[c.slot] + tid * b.slot_pad[c.slot] + c.src;
+            for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = (V)src[e];
+            continue;
+        }
+        const double* src = b.P((int)c.slot, tid) + c.src;
+        for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = (V)src[e];
+    }
+}
 void Base::record_targets(int tid, int64_t step_now) {
     for (auto& m : monitors) {
         if (!m.alive || !m.active || !m.record_len || m.truns[tid].empty() || !m.due(step_now)) continue;
-        double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
-        for (const CopyRun& c : m.truns[tid]) {
-            if (slot_f32[c.slot]) {
-                const float* src = (const float*)slot[c.slot] + tid * slot_pad[c.slot] + c.src;
-                for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
-                continue;
-            }
-            const double* src = P((int)c.slot, tid) + c.src;
-            for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
-        }
+        if (m.f32) copy_runs(*this, m.truns[tid], tid, m.frow(m.row_of_thread[tid]));
+        else copy_runs(*this, m.truns[tid], tid, m.vrow(m.row_of_thread[tid]));
     }
 }
 void Base::setup_pop(int p, int64_t size, int history, bool spiking, int rate_history, int r_slot,
@@ -1006,7 +1050,8 @@ void Base::begin_run(int64_t nsteps) {
         any_monitor = true;
         int64_t due = 0;
         for (int64_t s = 0; s < nsteps; ++s) due += m.due(step + s);
-        m.values.resize((size_t)(m.n_records + due) * m.record_len);
+        if (m.f32) m.grow_blocks(m.fblocks, m.n_records + due);
+        else m.grow_blocks(m.vblocks, m.n_records + due);
         m.steps.resize(m.n_records + due);
         m.row_of_thread.assign(T, m.n_records);
         for (int64_t s = 0, r = m.n_records; s < nsteps; ++s)
@@ -1042,24 +1087,60 @@ void Base::record(int tid, int64_t step_now, int64_t it) {
             int h = R.slot(it);
             int64_t c = R.cnt(h, tid);
             const int32_t* l = R.store.data() + h * R.n + pop_lo[m.pop][tid];
-            auto& ss = m.spk_steps[tid]; auto& rr = m.spk_ranks[tid];
-            for (int64_t e = 0; e < c; ++e)
-                if (m.rank_mask.empty() || m.rank_mask[l[e]]) { ss.push_back(step_now); rr.push_back(l[e]); }
+            SpikeLog& L = m.spk[tid];
+            if (m.rank_mask.empty()) { for (int64_t e = 0; e < c; ++e) L.push(l[e]); }
+            else { for (int64_t e = 0; e < c; ++e) if (m.rank_mask[l[e]]) L.push(l[e]); }
+            L.close_step(step_now);
         }
         if (m.record_len && m.due(step_now)) {
-            double* row = m.values.data() + m.row_of_thread[tid] * m.record_len;
-            for (const CopyRun& c : m.runs[tid]) {
-                if (slot_f32[c.slot]) {
-                    const float* src = (const float*)slot[c.slot] + tid * slot_pad[c.slot] + c.src;
-                    for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
-                    continue;
-                }
-                const double* src = P((int)c.slot, tid) + c.src;
-                for (int64_t e = 0; e < c.len; ++e) row[c.dest + e] = src[e];
-            }
+            if (m.f32) copy_runs(*this, m.runs[tid], tid, m.frow(m.row_of_thread[tid]));
+            else copy_runs(*this, m.runs[tid], tid, m.vrow(m.row_of_thread[tid]));
             m.row_of_thread[tid]++;
         }
     }
+}
+// Copies a monitor's buffers out and empties them: values (doubles, or the monitor's own type when `own_type`),
+// steps, and the spikes merged over the threads (step ascending, then thread, i.e. rank, order), each chunk of
+// ranks freed as soon as it is copied, so a drain holds little more than its output.
+void monitor_take(Monitor& m, void* values, bool own_type, int64_t* steps, int64_t* spike_steps,
+                  int64_t* spike_ranks) {
+    if (m.n_records) std::memcpy(steps, m.steps.data(), sizeof(int64_t) * m.n_records);
+    for (int64_t r0 = 0, k = 0; m.record_len && r0 < m.n_records; r0 += m.rows_per_block, ++k) {
+        const size_t cnt = (size_t)(std::min(m.rows_per_block, m.n_records - r0) * m.record_len);
+        const size_t at = (size_t)(r0 * m.record_len);
+        if (m.f32 && own_type) std::memcpy((float*)values + at, m.fblocks[k].data(), sizeof(float) * cnt);
+        else if (m.f32) { double* d = (double*)values + at; for (size_t i = 0; i < cnt; ++i) d[i] = m.fblocks[k][i]; }
+        else std::memcpy((double*)values + at, m.vblocks[k].data(), sizeof(double) * cnt);
+        if (m.f32) std::vector<float>().swap(m.fblocks[k]); else std::vector<double>().swap(m.vblocks[k]);
+    }
+    std::vector<std::vector<double>>().swap(m.vblocks); std::vector<std::vector<float>>().swap(m.fblocks);
+    std::vector<int64_t>().swap(m.steps);
+    m.n_records = 0;
+    const size_t T = m.spk.size();
+    std::vector<size_t> g(T, 0);
+    std::vector<int64_t> pos(T, 0);
+    int64_t c = 0;
+    for (;;) {
+        int64_t bs = 0; bool any = false;
+        for (size_t k = 0; k < T; ++k)
+            if (g[k] < m.spk[k].step_of.size() && (!any || m.spk[k].step_of[g[k]] < bs)) {
+                bs = m.spk[k].step_of[g[k]]; any = true;
+            }
+        if (!any) break;
+        for (size_t k = 0; k < T; ++k) {
+            SpikeLog& L = m.spk[k];
+            if (g[k] >= L.step_of.size() || L.step_of[g[k]] != bs) continue;
+            for (const int64_t end = L.end_of[g[k]++]; pos[k] < end;) {
+                const int64_t ci = pos[k] / SpikeLog::CHUNK, off = pos[k] % SpikeLog::CHUNK;
+                const int64_t len = std::min(end - pos[k], SpikeLog::CHUNK - off);
+                const int32_t* src = L.chunks[ci].data() + off;
+                for (int64_t e = 0; e < len; ++e) { spike_steps[c + e] = bs; spike_ranks[c + e] = src[e]; }
+                c += len; pos[k] += len;
+                if (pos[k] % SpikeLog::CHUNK == 0) std::vector<int32_t>().swap(L.chunks[ci]);   // copied: freed
+            }
+        }
+    }
+    for (auto& L : m.spk) L.clear();
 }
 }  // namespace ann
 
@@ -1109,7 +1190,7 @@ int32_t ann_monitor_add(void* h, int32_t kind, int32_t obj, const int32_t* slots
                         int64_t offset, int32_t active) {                                            \
     NET& n = *(NET*)h; ann::Monitor m;                                                              \
     m.period = period < 1 ? 1 : period; m.offset = offset; m.active = active != 0;                   \
-    m.runs.assign(n.T, {}); m.truns.assign(n.T, {}); m.spk_steps.assign(n.T, {}); m.spk_ranks.assign(n.T, {});                \
+    m.runs.assign(n.T, {}); m.truns.assign(n.T, {}); m.spk.resize(n.T);                             \
     m.spikes = spikes != 0 && kind == 0; m.pop = kind == 0 ? obj : -1;                               \
     if (m.spikes && n_ranks >= 0) {                                                                  \
         m.rank_mask.assign(n.rings[obj].n, 0);                                                       \
@@ -1132,7 +1213,10 @@ int32_t ann_monitor_add(void* h, int32_t kind, int32_t obj, const int32_t* slots
             dest += n.slot_size[s];                                                                  \
         }                                                                                            \
     }                                                                                                \
-    m.record_len = dest;                                                                             \
+    m.record_len = dest; m.f32 = n_slots > 0;                                                        \
+    for (int32_t q = 0; q < n_slots; ++q)                                                            \
+        m.f32 = m.f32 && slots[q] < (int32_t)n.slot_f32.size() && n.slot_f32[slots[q]];               \
+    m.rows_per_block = std::max<int64_t>(1, ann::Monitor::BLOCK_BYTES / std::max<int64_t>(1, dest * (m.f32 ? 4 : 8))); \
     n.monitors.push_back(std::move(m));                                                              \
     return (int32_t)n.monitors.size() - 1;                                                           \
 }                                                                                                    \
@@ -1142,37 +1226,30 @@ void ann_monitor_set(void* h, int32_t mid, int32_t active, int64_t period, int64
 }                                                                                                    \
 void ann_monitor_remove(void* h, int32_t mid) {                                                      \
     ann::Monitor& m = ((NET*)h)->monitors[mid];                                                     \
-    m.alive = false; m.values.clear(); m.values.shrink_to_fit(); m.steps.clear(); m.n_records = 0;   \
-    for (auto& v : m.spk_steps) { v.clear(); v.shrink_to_fit(); }                                    \
-    for (auto& v : m.spk_ranks) { v.clear(); v.shrink_to_fit(); }                                    \
+    m.alive = false; std::vector<std::vector<double>>().swap(m.vblocks);                             \
+    std::vector<std::vector<float>>().swap(m.fblocks);                                               \
+    std::vector<int64_t>().swap(m.steps); m.n_records = 0;                                           \
+    for (auto& L : m.spk) L.clear();                                                                 \
 }                                                                                                    \
 void ann_monitor_counts(void* h, int32_t mid, int64_t* n_records, int64_t* record_len, int64_t* n_spikes) { \
     ann::Monitor& m = ((NET*)h)->monitors[mid];                                                     \
     *n_records = m.n_records; *record_len = m.record_len; int64_t c = 0;                             \
-    for (auto& v : m.spk_steps) c += (int64_t)v.size();                                              \
+    for (auto& L : m.spk) c += L.n;                                                                  \
     *n_spikes = c;                                                                                   \
+}                                                                                                    \
+/* optional: the counts of ann_monitor_counts and the bytes of a recorded value (4: float32 records) */      \
+void ann_monitor_info(void* h, int32_t mid, int64_t* out) {                                          \
+    ann_monitor_counts(h, mid, out, out + 1, out + 2);                                               \
+    out[3] = ((NET*)h)->monitors[mid].f32 ? 4 : 8;                                                   \
+}                                                                                                    \
+/* optional: ann_monitor_drain with the values in the monitor's own type (ann_monitor_info's bytes) */      \
+void ann_monitor_take(void* h, int32_t mid, void* values, int64_t* steps, int64_t* spike_steps,       \
+                      int64_t* spike_ranks) {                                                        \
+    ann::monitor_take(((NET*)h)->monitors[mid], values, true, steps, spike_steps, spike_ranks);      \
 }                                                                                                    \
 void ann_monitor_drain(void* h, int32_t mid, double* values, int64_t* steps, int64_t* spike_steps,  \
                        int64_t* spike_ranks) {                                                       \
-    NET& n = *(NET*)h; ann::Monitor& m = n.monitors[mid];                                           \
-    if (m.n_records) {                                                                               \
-        std::memcpy(values, m.values.data(), sizeof(double) * m.n_records * m.record_len);          \
-        std::memcpy(steps, m.steps.data(), sizeof(int64_t) * m.n_records);                          \
-    }                                                                                                \
-    std::vector<double>().swap(m.values); std::vector<int64_t>().swap(m.steps); m.n_records = 0;     \
-    std::vector<size_t> pos(n.T, 0); int64_t c = 0;                                                  \
-    for (;;) { /* merge threads: step ascending, then thread (= rank) order */                       \
-        int best = -1; int64_t bs = 0;                                                               \
-        for (int k = 0; k < n.T; ++k)                                                                \
-            if (pos[k] < m.spk_steps[k].size() && (best < 0 || m.spk_steps[k][pos[k]] < bs)) { best = k; bs = m.spk_steps[k][pos[k]]; } \
-        if (best < 0) break;                                                                         \
-        while (pos[best] < m.spk_steps[best].size() && m.spk_steps[best][pos[best]] == bs) {         \
-            spike_steps[c] = bs; spike_ranks[c] = m.spk_ranks[best][pos[best]]; ++c; ++pos[best];    \
-        }                                                                                            \
-    }                                                                                                \
-    /* the buffers' memory goes back now: the caller holds the copies */                           \
-    for (auto& v : m.spk_steps) std::vector<int64_t>().swap(v);                                      \
-    for (auto& v : m.spk_ranks) std::vector<int64_t>().swap(v);                                      \
+    ann::monitor_take(((NET*)h)->monitors[mid], values, false, steps, spike_steps, spike_ranks);     \
 }                                                                                                    \
 }
 
