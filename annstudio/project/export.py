@@ -35,6 +35,7 @@ RESERVED = (set(keyword.kwlist) | set(dir(builtins)) |
              "SpikeSourceArray", "TimedArray", "HomogeneousCorrelatedSpikeTrains", "DecodingProjection",
              "CurrentInjection", "Network", "Uniform", "Normal", "LogNormal", "Exponential", "Gamma",
              "DiscreteUniform", "Binomial", "PopulationView", "dt", "get_time", "get_current_step", "annstudio",
+             "set_time", "t_reset",
              "matplotlib", "plt", "draw_figure", "Results", "FIGURE", "monitors", "weights", "metadata", "fig"})
 POPULATION_CLASSES = {"poisson": "PoissonPopulation", "spike_source_array": "SpikeSourceArray",
                       "timed_array": "TimedArray", "homogeneous_correlated": "HomogeneousCorrelatedSpikeTrains"}
@@ -301,7 +302,8 @@ def _step(st, names, pop_names):
     else:                                  # the flags ProtocolRun passes to Simulation.reset, same defaults
         flags = ", ".join(f"{k}={bool(st.get(k, RESET_DEFAULTS[k]))!r}"
                           for k in ("populations", "projections", "synapses", "monitors"))
-        out.append(f"reset({flags})")
+        # ANNarchy's reset() also sets the clock back to 0; a project's reset keeps it running
+        out += ["t_reset = get_time()", f"reset({flags})", "set_time(t_reset)"]
     return "\n".join(out)
 
 

@@ -28,6 +28,7 @@ NET_METHODS = {"Population": "net.create", "Projection": "net.connect", "Monitor
                "compile": "net.compile", "simulate": "net.simulate", "simulate_until": "net.simulate_until",
                "reset": "net.reset", "step": "net.step"}
 NET_VALUES = {"dt": "net.dt", "get_time": "net.time", "get_current_step": "net.current_step"}
+NET_SETTERS = {"set_time": "net.time", "set_current_step": "net.current_step"}
 NETWORK_ARGS = ("dt", "seed")
 
 
@@ -101,6 +102,15 @@ def to_api5(text):
                     handled.add(id(sub))
             elif name in NET_VALUES and not node.args and not node.keywords:
                 edits.replace(_start(node), _end(node), NET_VALUES[name])
+            elif name in NET_SETTERS and len(node.args) == 1 and not node.keywords:   # a statement here
+                arg = ast.get_source_segment(text, node.args[0])
+                edits.replace(_start(node), _end(node), f"{NET_SETTERS[name]} = {arg}")
+                for sub in ast.walk(node):
+                    handled.add(id(sub))
+            elif name == "reset":           # ANNarchy 5 reseeds by default; the 4.x reset (and a project) does not
+                edits.replace(_start(node.func), _end(node.func), NET_METHODS[name])
+                end = _end(node)
+                edits.insert((end[0], end[1] - 1), (", " if node.args or node.keywords else "") + "reseed_rng=False")
             elif name in NET_METHODS:
                 edits.replace(_start(node.func), _end(node.func), NET_METHODS[name])
             elif name in SPECIAL_POPULATIONS or name in SPECIAL_PROJECTIONS:

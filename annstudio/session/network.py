@@ -22,7 +22,7 @@ from .monitor import Monitor
 from .network5 import Network5, NetworkMeta
 from .population import Population, PopulationView
 from .projection import Projection
-from .rewind import rewind
+from .rewind import move_clock, rewind
 from .simulation import Simulation
 
 
@@ -280,13 +280,13 @@ class Network(Network5, metaclass=NetworkMeta):
 
     def set_time(self, t, net_id=0):
         sim = self._require_sim()
-        sim.backend.step = int(round(t / sim.dt))
+        move_clock(self, sim, int(round(t / sim.dt)))
 
     def get_current_step(self):
         return self._sim.step if self._sim is not None and self._sim.backend is not None else 0
 
     def set_current_step(self, step):
-        self._require_sim().backend.step = int(step)
+        move_clock(self, self._require_sim(), int(step))
 
     def enable_learning(self, projections=None, period=None, offset=None):
         for p in (projections or self._projections):

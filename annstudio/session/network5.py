@@ -71,9 +71,17 @@ class Network5:
     def time(self):
         return self.get_time()
 
+    @time.setter
+    def time(self, t):                  # ANNarchy 5: ``net.time = t`` (ms) moves the clock
+        self.set_time(t)
+
     @property
     def current_step(self):
         return self.get_current_step()
+
+    @current_step.setter
+    def current_step(self, step):
+        self.set_current_step(step)
 
     @property
     def seed(self):

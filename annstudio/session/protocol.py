@@ -160,6 +160,9 @@ class ProtocolRun:
             elif st.action == "reset":
                 sim.reset(**{flag: flag in st.flags for flag in ("populations", "projections", "synapses",
                                                                  "monitors")})
+                restart = getattr(sim.backend, "restart", None)
+                if restart is not None:         # as ANNarchy's reset(): spikes still travelling are dropped
+                    restart(None, False)
                 if "monitors" in st.flags:
                     self._kept.clear()
             else:

@@ -44,6 +44,18 @@ def rewind(net, sim, reseed_rng):
         reseed(net, sim)
 
 
+def move_clock(net, sim, step):
+    """``set_time`` / ``set_current_step``: the clock jumps to ``step``; recording phases and periodic callbacks
+    stay where they are in absolute steps (what ``reset()`` re-anchors at 0, a jump does not), and the steps
+    a monitor was active before the jump stay counted (``Monitor.mean_fr`` and friends)."""
+    monitors = [m for m in getattr(net, "_monitors", ()) if getattr(m, "_t_start", None) is not None]
+    for mon in monitors:
+        mon._account(sim)
+    sim.backend.step = int(step)
+    for mon in monitors:
+        mon._t_start = int(step)
+
+
 def remember(net, sim):
     """Keep the state the backend's generator starts from (at compile), for ``reseed``."""
     rng = getattr(sim.backend, "rng", None)

@@ -110,3 +110,21 @@ def test_timed_array_update_restarts_in_annarchy5_networks_and_goes_on_in_the_4x
     ann.simulate(3.0)
     assert m.get("r")[:, 0].tolist() == [1.0, 2.0, 3.0, 104.0, 105.0, 106.0]
     ann.clear()
+
+
+def test_setting_the_clock_keeps_phases_and_is_how_a_project_reset_keeps_time():
+    """``net.time = t`` (ANNarchy 5's setter) and ``set_time`` move the clock without re-anchoring a periodic
+    monitor (a reset does); reset then set_time(previous) is how an exported project's reset keeps time."""
+    net = ann.Network(dt=1.0)
+    pop = net.create(1, ann.Neuron(equations="r = t"))
+    m = net.monitor(pop, "r", period=2.0)
+    net.compile(paradigm="numpy")
+    net.simulate(5.0)                   # records at 0, 2, 4
+    net.reset(monitors=False)
+    net.time = 5.0
+    assert net.time == 5.0 and net.current_step == 5
+    net.simulate(4.0)                   # steps 5..8: records at 6, 8 (the phase of step 0)
+    np.testing.assert_allclose(m.get("r")[:, 0], [0.0, 2.0, 4.0, 6.0, 8.0])
+    net.current_step = 20
+    net.simulate(1.0)
+    np.testing.assert_allclose(m.get("r")[:, 0], [20.0])
