@@ -52,7 +52,8 @@ for _m in ("cyInstance", "initialized", "get_cpp_args", "latex", "keywords", "rn
     REASONS[f"*.{_m}"] = "ANNarchy internal (code generation / C++ instance), no user-facing role"
 # how a present name behaves differently although its keywords match
 NOTES = {
-    "Convolution": "a constant padding works with operation 'sum' and padding 0 only (max/min refused)",
+    "Convolution": "a constant padding adds 'padding site' synapses (counted by nb_synapses, shown in w; a "
+                   "parameter padding_site marks them); a Copy of such a convolution is refused",
     "Exponential": "annstudio draws with scale 1/Lambda (rate Lambda); ANNarchy passes Lambda as numpy's scale",
     "Population.clear": "drops the spike history compute_firing_rate counts (a SpikeSourceArray also restarts "
                         "its schedule); spikes already in a delay queue still arrive",

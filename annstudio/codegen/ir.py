@@ -180,6 +180,12 @@ class ProjectionIR:
     global_ops: tuple[GlobalOpDecl, ...] = ()
     kind: Literal["standard", "decoding", "current_injection"] = "standard"   # see the module docstring
     window: int = 0                              # decoding: averaging window in steps (>= 1)
+    extra_targets: tuple[str, ...] = ()          # spiking: further conductances fed like g_<target>
+
+    @property
+    def targets(self):
+        """Every conductance target this projection feeds (``target`` first), as ANNarchy's target lists."""
+        return (self.target,) + tuple(self.extra_targets)
 
     def var(self, name):
         return next((v for v in self.variables if v.name == name), None)
@@ -215,8 +221,12 @@ def _canonical(obj):
     if isinstance(obj, (list, tuple)):
         return "(" + ",".join(_canonical(o) for o in obj) + ")"
     if is_dataclass(obj):
-        # the default precision leaves no trace: float64 digests (and cached kernels) stay as they were
         return type(obj).__name__ + "{" + ",".join(f"{f.name}={_canonical(getattr(obj, f.name))}"
-                                                   for f in fields(obj)
-                                                   if not (f.name == "precision" and obj.precision == "float64")) + "}"
+                                                   for f in fields(obj) if not _silent(obj, f.name)) + "}"
     return repr(obj)
+
+
+def _silent(obj, name):
+    """Fields left out at their default (float64, one target): digests and cached kernels stay as they were."""
+    return (name == "precision" and obj.precision == "float64") or \
+        (name == "extra_targets" and not obj.extra_targets)

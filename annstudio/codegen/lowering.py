@@ -167,8 +167,22 @@ def _rated(p, analysis, dt):
     return {"rate_window": w, "rate_scale": scale} if w else {}
 
 
-def _first_target(pr):
-    return pr.target if isinstance(pr.target, str) else pr.target[0]
+def _ir_targets(pr, ptype, post_a, where):
+    """(target, extra targets) of a projection's IR.  A list of targets (``target=['ampa', 'nmda']``) feeds
+    every listed conductance the post neuron has with the same increment, as ANNarchy 4.8.2.6 and 5.0.4.1 do;
+    the others get nothing (``_check_targets`` warns).  Rate-coded lists are refused: both ANNarchy
+    versions fail to compile them."""
+    targets = (pr.target,) if isinstance(pr.target, str) else tuple(pr.target)
+    if not targets or not all(isinstance(t, str) for t in targets):
+        raise ModelError("a projection's target is a name or a non-empty list of names", where=where)
+    if len(targets) == 1:
+        return targets[0], ()
+    if ptype != "spike" or post_a.type != "spike" or pr.kind != "standard":
+        raise ModelError("a list of targets is only supported for spiking projections onto spiking neurons "
+                         "(ANNarchy fails to compile the others)", where=where,
+                         hint="create one projection per target")
+    present = tuple(t for t in targets if f"g_{t}" in post_a.names)
+    return (present[0], present[1:]) if present else (targets[0], ())
 
 
 def _check_targets(spec, analyses):
@@ -236,13 +250,14 @@ def _lower_projection(pr, pre_a, post_a, data, dt, scope):
     ups = _synapse_updates(a, where)
     ev = tuple((s.target, event_driven_update(s, where)) for s in a.equations if s.method == "event-driven")
     pre_spike = tuple(_pre_spike_update(s, where) for s in a.pre_spike)
-    if ptype == "spike" and post_a.type == "spike" and f"g_{_first_target(pr)}" not in post_a.names:
+    target, extra_targets = _ir_targets(pr, ptype, post_a, where)
+    if ptype == "spike" and post_a.type == "spike" and f"g_{target}" not in post_a.names:
         pre_spike = tuple(u for u in pre_spike if u.target != "g_target")   # onto a SpikeSourceArray: no effect
     variables = _with_constants(a.variables, [psp] + [u.expr for u in ups + pre_spike] +
                                 [s.expr for s in a.post_spike] + [e for _, e in ev], scope)
     return ProjectionIR(
         name=pr.name, pre=pr.pre.population, post=pr.post.population,
-        target=pr.target if isinstance(pr.target, str) else pr.target[0], type=ptype,
+        target=target, extra_targets=extra_targets, type=ptype,
         variables=variables, randoms=a.randoms, psp=psp, operation=a.operation, pre_spike=pre_spike,
         post_spike=tuple(Update(s.target, s.expr) for s in a.post_spike),
         updates=ups, event_driven=ev, pre_refs=pre_refs, post_refs=tuple(a.post_refs),

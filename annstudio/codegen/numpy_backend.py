@@ -309,10 +309,11 @@ class NumpyBackend(Backend):
                 if not pre_event:
                     raise SimulationError("g_target can only be changed in pre_spike")
                 inc = np.broadcast_to(np.asarray(_eval(code, {**ns, "g_target": 0.0}), dtype=self.real), idx.shape)
-                g = pr.post.vars.get("g_" + pr.ir.target)
-                if g is None:
-                    raise SimulationError(f"population {pr.post.ir.name!r} has no conductance g_{pr.ir.target}")
-                np.add.at(g, pr.post_idx[idx], inc)
+                for tgt in pr.ir.targets:   # a list of targets: the same increment into each conductance
+                    g = pr.post.vars.get("g_" + tgt)
+                    if g is None:
+                        raise SimulationError(f"population {pr.post.ir.name!r} has no conductance g_{tgt}")
+                    np.add.at(g, pr.post_idx[idx], inc)
                 continue
             val = np.broadcast_to(np.asarray(_eval(code, ns), dtype=self.real), idx.shape).copy()
             if target.startswith("_"):

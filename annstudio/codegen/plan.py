@@ -133,6 +133,7 @@ class ProjectionPlan:
     event_driven: tuple
     segments: tuple             # Segment
     global_ops: tuple
+    extra_conductances: tuple = ()   # a list of targets: further g_<target> fed with the same increments
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,8 @@ def _projection(k, pr, ir, pop_index):
         w_read_only="w" not in {u.target for u in pr.updates}, early=False,
         mirrored=mirrored, draws=tuple(Draw(q, rd.symbol, rd) for q, rd in enumerate(pr.randoms)),
         pre_spike=tuple(pr.pre_spike), post_spike=tuple(pr.post_spike), event_driven=tuple(pr.event_driven),
-        segments=_segments(pr), global_ops=tuple(pr.global_ops))
+        segments=_segments(pr), global_ops=tuple(pr.global_ops),
+        extra_conductances=tuple(f"g_{t}" for t in pr.extra_targets) if conductance else ())
 
 
 def _early(pj, pops, writers):
@@ -238,6 +240,8 @@ def _early(pj, pops, writers):
     additions cannot change a bit of the result, and a thread may transmit the spikes of its own block
     at the end of the step (while the other cores catch up) and the other blocks' after it.  Anything
     else keeps the one order (ascending presynaptic rank) in which the reference adds."""
+    if pj.extra_conductances:
+        return False   # a list of targets keeps the reference's one order
     if not (pj.kind == "standard" and pj.type == "spike" and pj.transmits and pj.simple_spike and pj.w_scalar
             and pj.delay != "variable" and pj.lag == 1):
         return False
@@ -262,6 +266,7 @@ def build_plan(ir):
     writers = {}
     for pj in projs:
         if (pj.kind == "standard" and pj.type == "spike" and pj.writes_conductance) or pj.kind == "current_injection":
-            writers[(pj.post, pj.conductance)] = writers.get((pj.post, pj.conductance), 0) + 1
+            for g in (pj.conductance,) + pj.extra_conductances:
+                writers[(pj.post, g)] = writers.get((pj.post, g), 0) + 1
     projs = tuple(replace(pj, early=True) if _early(pj, pops, writers) else pj for pj in projs)
     return KernelPlan(populations=pops, projections=projs)

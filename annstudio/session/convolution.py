@@ -12,8 +12,12 @@ runs them with no special code.  Consequences:
 - ``Copy`` copies the synapses, delays and weights the original has at
   ``compile()``; later changes of the original's weights are not reflected
   (ANNarchy shares them): call ``copy.update()`` to copy them again;
-- numeric padding is exact for the ``sum`` operation with ``padding=0.0``;
-  ``padding="border"`` is always exact (see ``kernels.convolution``).
+- ``padding="border"`` repeats the border neurons; a numeric padding that the
+  kernel reaches gives *padding sites* (``kernels.convolution``): extra synapses
+  whose psp is replaced by their weight (the padding value, or 0.0), marked by
+  the synapse parameter ``padding_site`` (1.0 there, 0.0 elsewhere), which
+  reproduces ANNarchy's results for every operation (docs/annarchy-semantics.md,
+  section n).  Such a projection has more synapses than kernel positions read.
 """
 import numpy as np
 
@@ -21,6 +25,8 @@ from annstudio.core.errors import ModelError
 from annstudio.core.model.spec import ConnectorSpec
 from annstudio.core.model.types import Synapse
 from annstudio.core.runtime.convolution_kernels import convolution as _convolution_triples
+from annstudio.core.runtime.convolution_kernels import has_sites as _has_sites
+from annstudio.core.runtime.convolution_kernels import site_weights as _site_weights
 from annstudio.core.runtime.convolution_kernels import pooling as _pooling_pairs
 
 from .population import Population
@@ -90,10 +96,30 @@ class Convolution(_SharedProjection):
         if delays:
             params["delays"] = float(delays)
         # fail now, at the line of the script, rather than at compile()
-        _convolution_triples(self.pre.geometry, self.post.geometry, kernel, bank=bank,
-                             keep_last_dimension=keep_last_dimension, padding=params["padding"], subsampling=sub,
-                             operation=self._operation, where=f"Projection '{self.name}'")
-        return self._set_connector("convolution", **{k: v for k, v in params.items() if v is not None})
+        post, pre, kidx = _convolution_triples(
+            self.pre.geometry, self.post.geometry, kernel, bank=bank, keep_last_dimension=keep_last_dimension,
+            padding=params["padding"], subsampling=sub, operation=self._operation, where=f"Projection '{self.name}'")
+        self._set_connector("convolution", **{k: v for k, v in params.items() if v is not None})
+        self._padding_sites(post, pre, kidx)
+        return self
+
+    def _padding_sites(self, post, pre, kidx):
+        """Swap in the synapse of padding sites (see the module docstring) when the kernel has some."""
+        base = getattr(self, "_base_synapse", None) or self._spec.synapse
+        self._base_synapse = base
+        self._spec.initial.pop("padding_site", None)
+        synapse = base
+        if _has_sites(kidx):
+            # the psp (already checked by the base synapse) is parsed again inside a conditional: the sites
+            # yield their weight instead
+            psp = (self._psp or "w * pre.r").split("#")[0].strip()
+            synapse = Synapse(parameters="padding_site = 0.0", psp=f"ite(padding_site > 0.5, w, ({psp}))",
+                              operation=self._operation, name=self._label)
+            synapse.analysis(self.pre.neuron_type.type, self._net.spec.scope())
+            order = np.lexsort((pre, post))       # post-major, as the connectivity
+            self._spec.initial["padding_site"] = (kidx[order] < 0).astype(float)
+        self._spec.synapse = synapse
+        object.__setattr__(self, "synapse_type", synapse)
 
     def connect_filter(self, weights, delays=0.0, keep_last_dimension=False, padding=0.0, subsampling=None):
         """One filter, applied at every postsynaptic position."""
@@ -127,7 +153,7 @@ class Convolution(_SharedProjection):
                 keep_last_dimension=p.get("keep_last_dimension", False), padding=p.get("padding", 0.0),
                 subsampling=p.get("subsampling"), operation=p.get("operation", "sum"))
             order = np.lexsort((pre, post))       # post-major, as the connectivity
-            sim.set(self.name, "w", kernel.reshape(-1)[kidx[order]])
+            sim.set(self.name, "w", _site_weights(kernel, kidx[order], p.get("padding", 0.0)))
 
 
 class Pooling(_SharedProjection):
@@ -171,6 +197,10 @@ class Copy(_SharedProjection):
                              "one's", where=self.name)
         if projection._spec.connector is None:
             raise ModelError(f"connect {projection.name!r} before copying it", where=self.name)
+        if "padding_site" in projection._spec.initial:
+            raise ModelError(f"{projection.name!r} has padding sites (a numeric padding the kernel reaches), "
+                             "which a Copy cannot share", where=self.name,
+                             hint="create a second Convolution with the same filter instead")
         self._copied = projection
         return self._set_connector("copy", projection=projection.name)
 

@@ -1,9 +1,12 @@
 """Convolution with a constant padding, for every operation, measured on real ANNarchy (issue 16).
 
 A 4 x 4 input (r = a, a = arange(16) - 6) convolved with a 3 x 3 kernel (0.1 .. 0.9) onto a 4 x 4 layer,
-padding 0.5, operations sum, max, min and mean, and psp ``pre.r * w`` and ``w * pre.r * pre.r``.  Prints one
-JSON line: case -> the layer's r after 2 steps.  Run with ``ANNarchy`` (PATH=<venv>/bin:$PATH) or with
-``annstudio.engine``; ``tests/engine/test_convolution_padding.py`` builds the same network with ``build``.
+padding 0.5, operations sum, max, min and mean, and psp ``pre.r * w`` and ``w * pre.r * pre.r``; with a second
+argument ``shapes``, other layouts (1-D, a 3 x 5 kernel, a kernel spanning the last dimension, feature maps kept:
+``SHAPES``).  Prints one JSON line: case -> the layer's r after 2 steps.  Run with ``ANNarchy``
+(PATH=<venv>/bin:$PATH, from a folder under /tmp) or with ``annstudio.engine``, e.g.
+``python annarchy_convolution_padding.py ANNarchy shapes``; ``tests/engine/test_convolution_padding.py`` holds
+the numbers ANNarchy 5.0.4.1 printed.
 """
 import importlib
 import json
@@ -34,12 +37,45 @@ def build(ann, padding=0.5):
     return inp, out
 
 
+# other layouts (argument ``shapes``): pre geometry, post geometry, kernel, connect_filter keywords; padding 0.75,
+# psp ``w * pre.r``, every operation, the input ``(rank * 0.37) % 2 - 1``
+SHAPES = {
+    "1d": ((7,), (7,), np.array([0.3, -0.2, 0.5, 0.7, -0.1]), {}),
+    "rect": ((4, 5), (4, 5), np.arange(1.0, 16.0).reshape(3, 5) / 10 - 0.6, {}),
+    "span": ((4, 4, 2), (4, 4), np.arange(1.0, 19.0).reshape(3, 3, 2) / 10 - 0.9, {}),
+    "keep": ((4, 4, 2), (4, 4, 2), np.arange(1.0, 10.0).reshape(3, 3) / 10 - 0.3, {"keep_last_dimension": True}),
+}
+
+
+def shape_input(geometry):
+    return (np.arange(int(np.prod(geometry)), dtype=float).reshape(geometry) * 0.37) % 2.0 - 1.0
+
+
+def build_shapes(ann):
+    """One input per layout and one output layer per layout and operation; ({layout: input}, {case: layer})."""
+    inputs, out = {}, {}
+    for case, (g_in, g_out, kernel, kw) in SHAPES.items():
+        inputs[case] = ann.Population(g_in, ann.Neuron(parameters="a = 0.0", equations="r = a"))
+        for op in ("sum", "mean", "max", "min"):
+            layer = ann.Population(g_out, ann.Neuron(equations=f"r = sum(t_{op})"))
+            _convolution(ann)(inputs[case], layer, f"t_{op}", psp="w * pre.r", operation=op).connect_filter(
+                kernel, padding=0.75, **kw)
+            out[f"{case}_{op}"] = layer
+    return inputs, out
+
+
 def main(argv):
     ann = importlib.import_module(argv[0] if argv else "ANNarchy")
     ann.setup(dt=1.0)
-    inp, out = build(ann)
-    ann.compile()
-    inp.a = np.arange(16.0).reshape(4, 4) - 6.0
+    if argv[1:] == ["shapes"]:
+        inputs, out = build_shapes(ann)
+        ann.compile()
+        for inp in inputs.values():
+            inp.a = shape_input(inp.geometry)
+    else:
+        inp, out = build(ann)
+        ann.compile()
+        inp.a = np.arange(16.0).reshape(4, 4) - 6.0
     ann.simulate(2.0)
     print(json.dumps({k: np.asarray(v.r).ravel().tolist() for k, v in out.items()}))
 

@@ -115,8 +115,8 @@ def test_errors_are_located():
     with pytest.raises(ann.ModelError, match="multiple of the post size"):
         ann.Convolution(inp, out, "exc").connect_filter(K)
     same = _layer((8, 10))
-    with pytest.raises(ann.ModelError, match="no padding neurons"):
-        ann.Convolution(inp, same, "exc").connect_filter(K, padding=1.0)
+    with pytest.raises(ann.ModelError, match="padding must be a number or 'border'"):
+        ann.Convolution(inp, same, "exc").connect_filter(K, padding="mirror")
     with pytest.raises(ann.ModelError, match="keep_last_dimension"):
         ann.Convolution(ann.InputArray((6, 6, 3)), _layer((6, 6, 3)), "exc").connect_filter(K)
     with pytest.raises(ann.ModelError, match="extent"):

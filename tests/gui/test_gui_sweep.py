@@ -52,6 +52,7 @@ def test_a_3x2_sweep_fills_six_thumbnails_and_the_summary_curve(window, qtbot):
         assert thumb.kind == "raster" and len(thumb.item.data) == times.size > 0
     curve = panel.curve
     assert panel.metric.currentText() == "m_exc.rate"
+    assert curve.getAxis("left").labelText == "m_exc: mean rate (Hz), ± s.d. over seeds"
     assert list(curve.x) == [1.1, 1.5, 2.2]
     rates = result.table["m_exc.rate"].reshape(3, 2)
     assert np.allclose(curve.mean, rates.mean(axis=1)) and np.allclose(curve.std, rates.std(axis=1))

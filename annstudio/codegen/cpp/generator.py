@@ -269,6 +269,11 @@ class Generator:
             if st.target == "g_target":
                 if not pre_event:
                     raise BuildError("g_target can only be changed in pre_spike", where=where)
+                if pj.extra_conductances:   # a list of targets: one increment into each conductance
+                    lines.append(f"{{ const {self.real} I_g = {_p(sc, st.expr)}; A_gtarget[p] += I_g; " +
+                                 "".join(f"A_gtarget_{n}[p] += I_g; " for n in range(1, len(pj.extra_conductances) + 1))
+                                 + "}")
+                    continue
                 lines.append(f"A_gtarget[p] += {_p(sc, st.expr)};")
                 continue
             if st.target.startswith("_"):
@@ -329,6 +334,11 @@ class Generator:
             if g is None:
                 raise BuildError(f"population {pr.post!r} has no conductance {pj.conductance}", where=where)
             gslot = g.index
+            for n, name in enumerate(pj.extra_conductances, 1):   # declared like the other arrays
+                g = self.layout.get("pop", pj.post, name)
+                if g is None:
+                    raise BuildError(f"population {pr.post!r} has no conductance {name}", where=where)
+                arrays.append((f"A_gtarget_{n}", g.index))
         body = self._event_body(pj, pr, sc, pj.pre_spike, True, where)
         return dict(arrays=arrays, scalars=scalars, body=body, gslot=gslot, mirrors=mirrors)
 

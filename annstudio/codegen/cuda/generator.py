@@ -250,10 +250,11 @@ class Generator:
         targets = [name for name, _ in pj.event_driven]
         for st in statements:
             if st.target == "g_target":
-                g = self.slot.get(f"pop:{pr.post}:{pj.conductance}")
-                if g is None:
-                    raise BuildError(f"population {pr.post!r} has no conductance {pj.conductance}", where=where)
-                k.stmts.append(("atomic", f"net.{g.cname}[post]", b.expr(st.expr)))
+                for cond in (pj.conductance,) + pj.extra_conductances:   # a list of targets: each one
+                    g = self.slot.get(f"pop:{pr.post}:{cond}")
+                    if g is None:
+                        raise BuildError(f"population {pr.post!r} has no conductance {cond}", where=where)
+                    k.stmts.append(("atomic", f"net.{g.cname}[post]", b.expr(st.expr)))
                 continue
             if st.target.startswith("_"):
                 continue   # the reference ignores temporaries in event statements

@@ -307,7 +307,7 @@ def _shared_kernel(q, method):
         q.pre_geometry, q.post_geometry, kernel, bank=bool(p.get("bank", False)),
         keep_last_dimension=bool(p.get("keep_last_dimension", False)), padding=p.get("padding", 0.0),
         subsampling=p.get("subsampling"), operation=p.get("operation", "sum"), where=q.where)
-    return Pairs(post_l, pre_l, w=kernel.reshape(-1)[kidx], may_self_connect=True)
+    return Pairs(post_l, pre_l, w=kernels.site_weights(kernel, kidx, p.get("padding", 0.0)), may_self_connect=True)
 
 
 CONNECTORS = {

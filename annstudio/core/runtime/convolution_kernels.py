@@ -25,8 +25,18 @@ Semantics (from ANNarchy's documented API):
   has the pre's dimension);
 - padding: outside the presynaptic population, ``"border"`` repeats the
   nearest border neuron (several synapses may then share a presynaptic
-  neuron); ``0.0`` adds nothing, which equals ANNarchy's result for the
-  ``sum`` operation; other cases raise (see :func:`convolution`).
+  neuron); ``0.0`` with ``sum`` adds nothing.  Any other numeric padding
+  gives *padding sites*: one synapse per kernel position outside the pre
+  population (its presynaptic neuron the nearest border one, never read),
+  whose kernel index is :data:`PAD_COUNTED` or :data:`PAD_ZERO`; the
+  projection's psp then yields the site's weight (:func:`site_weights`: the
+  padding value, or 0.0) instead of the psp, as ANNarchy 5.0.4.1 / 4.8.2.6
+  do (docs/annarchy-semantics.md, section n): with ``sum`` and ``mean``
+  the kernel is walked dimension by dimension and a coordinate outside in
+  dimension ``d`` adds the padding value once for the block of inner
+  dimensions it skips (a 3x3 corner: 3 times), ``mean`` divides by the
+  kernel size also at the borders; with ``max`` and ``min`` an outside
+  position counts as 0.0, whatever the padding value.
 - pooling: post neuron ``c`` covers the pre block ``c*extent .. (c+1)*extent - 1``.
 """
 from dataclasses import replace
@@ -34,6 +44,9 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import ConnectivityError
+
+PAD_COUNTED = -1     # kernel index of a padding site that adds the padding value (sum, mean)
+PAD_ZERO = -2        # ... of one that counts as 0.0 (mean: the divisor; max, min)
 
 
 def _ratio(pre_dims, post_dims, where):
@@ -86,9 +99,8 @@ def convolution(pre_geom, post_geom, weights, bank=False, keep_last_dimension=Fa
                 subsampling=None, operation="sum", where=None):
     """Local ``(post, pre, kernel_index)`` int64 arrays of a convolution (see the module docstring).
 
-    ``kernel_index`` indexes ``weights.ravel()``.  Raises when a non-zero (or, for
-    operations other than ``sum``, any) numeric padding would be read: annstudio
-    has no padding neurons, use ``padding="border"`` or a larger presynaptic population."""
+    ``kernel_index`` indexes ``weights.ravel()``, or is :data:`PAD_COUNTED` / :data:`PAD_ZERO` at the
+    padding sites of a numeric padding (see the module docstring and :func:`site_weights`)."""
     pre_geom, post_geom = tuple(int(g) for g in pre_geom), tuple(int(g) for g in post_geom)
     w = np.asarray(weights, dtype=float)
     kshape = w.shape[1:] if bank else w.shape
@@ -109,29 +121,60 @@ def convolution(pre_geom, post_geom, weights, bank=False, keep_last_dimension=Fa
     half = np.asarray(kshape[:S], dtype=np.int64) // 2
     q = centre[:, None, :] + (kcoords[None, :, :S] - half)                # (npost, M, S)
     lim = np.asarray(pre_geom[:S], dtype=np.int64)
-    inside = np.all((q >= 0) & (q < lim), axis=-1)
+    q_out = (q < 0) | (q >= lim)
+    inside = ~np.any(q_out, axis=-1)
     if isinstance(padding, str):
         if padding != "border":
             raise ConnectivityError(f"padding must be a number or 'border', got {padding!r}", where=where)
         q = np.clip(q, 0, lim - 1)
         inside = np.ones_like(inside)
-    elif not inside.all() and (float(padding) != 0.0 or operation != "sum"):
-        raise ConnectivityError(f"padding={padding!r} with operation {operation!r}: the kernel reaches outside "
-                                "the pre population and annstudio has no padding neurons", where=where,
-                                hint="use padding='border', operation 'sum' with padding 0.0, or a larger pre "
-                                     "population")
+    sites = not isinstance(padding, str) and not inside.all() and (float(padding) != 0.0 or operation != "sum")
+    if sites:
+        if operation not in ("sum", "mean", "max", "min"):
+            raise ConnectivityError(f"unknown operation {operation!r}", where=where)
+        q = np.clip(q, 0, lim - 1)
     npre_coords = [q[..., d] for d in range(S)]
     M = kcoords.shape[0]
     if span:
         npre_coords.append(np.broadcast_to(kcoords[None, :, S], (npost, M)))
     elif keep:
         npre_coords.append(np.broadcast_to(pc[:, -1:], (npost, M)))
-    pre = np.ravel_multi_index(tuple(np.where(inside, c, 0) for c in npre_coords), pre_geom)
+    pre = np.ravel_multi_index(tuple(np.where(inside | sites, c, 0) for c in npre_coords), pre_geom)
     kidx = np.broadcast_to(np.arange(M)[None, :], (npost, M))
     if bank:
         kidx = kidx + pc[:, -1:] * M
     post = np.broadcast_to(np.arange(npost)[:, None], (npost, M))
-    return (post[inside].astype(np.int64), pre[inside].astype(np.int64), kidx[inside].astype(np.int64))
+    kept = inside
+    if sites:       # sum: the sites that add nothing are left out
+        kidx = np.where(inside, kidx, _site_kinds(q_out, kcoords, S, operation))
+        kept = inside | (kidx == PAD_COUNTED) if operation == "sum" else np.ones_like(inside)
+    return (post[kept].astype(np.int64), pre[kept].astype(np.int64), kidx[kept].astype(np.int64))
+
+
+def _site_kinds(out, kcoords, S, operation):
+    """PAD_COUNTED / PAD_ZERO of every (post, kernel position) outside (``out``: per spatial dimension)."""
+    if operation in ("max", "min"):
+        return np.full(out.shape[:2], PAD_ZERO, dtype=np.int64)
+    first = np.argmax(out, axis=-1)                                      # first dimension outside
+    # the position adds the padding iff it is the first of the block of inner dimensions skipped
+    inner_zero = np.stack([~np.any(kcoords[:, d + 1:] != 0, axis=1) for d in range(S)], axis=1)   # (M, S)
+    counted = inner_zero[np.arange(out.shape[1])[None, :], first]
+    return np.where(counted, PAD_COUNTED, PAD_ZERO).astype(np.int64)
+
+
+def has_sites(kidx):
+    """Whether a convolution's kernel indices include padding sites."""
+    return bool(np.size(kidx)) and int(np.min(kidx)) < 0
+
+
+def site_weights(weights, kidx, padding):
+    """Per-synapse weights of a convolution: the kernel value, or at a padding site the value it yields."""
+    w = np.asarray(weights, dtype=float).reshape(-1)
+    kidx = np.asarray(kidx, dtype=np.int64)
+    out = w[np.maximum(kidx, 0)] if w.size else np.zeros(kidx.shape)
+    if has_sites(kidx):
+        out = np.where(kidx == PAD_COUNTED, float(padding), np.where(kidx == PAD_ZERO, 0.0, out))
+    return out
 
 
 def pooling(pre_geom, post_geom, extent=None, where=None):

@@ -124,7 +124,19 @@ class SummaryCurve(pg.PlotWidget):
         beam = 0.3 * float(np.min(np.diff(self.x))) if self.x.size > 1 else 0.0
         self.bars.setData(x=self.x, y=self.mean, height=2 * self.std, beam=beam)
         self.setLabel("bottom", name)
-        self.setLabel("left", column)
+        self.setLabel("left", summary_label(column))
+
+
+def summary_label(column):
+    """A summary column's axis label in words with its unit: 'M.rate' -> 'M: mean rate (Hz)'."""
+    monitor, _, what = column.partition(".")
+    if what == "rate":
+        return f"{monitor}: mean rate (Hz), ± s.d. over seeds"
+    if what == "cv_isi":
+        return f"{monitor}: CV of ISI, ± s.d. over seeds"
+    if what.endswith(".mean"):
+        return f"{monitor}: mean of {what[:-len('.mean')]}, ± s.d. over seeds"
+    return column
 
 
 class RunView(QDialog):
