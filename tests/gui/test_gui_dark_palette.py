@@ -61,3 +61,21 @@ def test_main_plots_follow_a_dark_palette(dark_app, window, qtbot):
     dark_app.setPalette(QPalette(QColor("#efefef")))
     qtbot.waitUntil(lambda: _lightness(window.plots.plots[0].plot.backgroundBrush().color()) > 200, timeout=3000)
     assert _lightness(window.plots.plot_of("rate").plot.getAxis("left").textPen().color()) < 100
+
+
+def test_the_canvas_follows_the_palette_and_keeps_labels_readable(dark_app, window, qtbot):
+    """Under a dark palette the canvas is dark with a visible grid, arrow labels are lighter than their
+    arrows (readable on dark); back on a light palette it is white again with darker labels."""
+    window.controller.set_document(ProjectDocument(copy.deepcopy(spiking_project(size=20))))
+    window.show_workspace()
+    view = window.canvas
+    edge = next(iter(view.scene().edges.values()))
+    assert _lightness(view.backgroundBrush().color()) < 80
+    assert _lightness(view._grid) > _lightness(view.backgroundBrush().color()) + 15
+    assert _lightness(edge.label.brush().color()) > _lightness(edge.color)
+    image = view.grab().toImage()
+    corner = image.pixelColor(5, 5)
+    assert corner.lightness() < 80                              # what the user sees: a dark canvas
+    dark_app.setPalette(QPalette(QColor("#efefef")))
+    qtbot.waitUntil(lambda: _lightness(view.backgroundBrush().color()) > 240, timeout=3000)
+    assert _lightness(edge.label.brush().color()) < _lightness(edge.color)

@@ -175,7 +175,7 @@ class ProjectionEdge(QGraphicsPathItem):
         elif isinstance(pre, dict) and pre.get("ranks") is not None:
             part = f" [{len(pre['ranks'])} ranks]"
         self.label.setText(f"{projection.get('target')} · {synapse_label}{part}")
-        self.label.setBrush(self.color.darker(140))
+        self.restyle()
         self.setToolTip(f"{self.name}: {projection.get('target')} · {synapse_label}\n"
                         f"{(projection.get('connector') or {}).get('method', '?')}")
         self.adjust()
@@ -240,9 +240,18 @@ class ProjectionEdge(QGraphicsPathItem):
         shape.addPolygon(self._head)
         return shape
 
+    def _dark(self):
+        scene = self.scene()
+        return bool(getattr(scene, "dark", False))
+
+    def restyle(self):
+        """Label colour for the canvas's palette: darker than the arrow on light, lighter on dark."""
+        self.label.setBrush(self.color.lighter(150) if self._dark() else self.color.darker(140))
+
     def paint(self, painter, option, widget=None):
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        color = QColor("#1a1a1a") if self.isSelected() else self.color
+        selected = QColor("#f0f0f0") if self._dark() else QColor("#1a1a1a")
+        color = selected if self.isSelected() else self.color
         painter.setPen(QPen(color, 3.0 if self.isSelected() else 1.8))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())

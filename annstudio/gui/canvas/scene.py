@@ -45,6 +45,7 @@ class NetworkScene(QGraphicsScene):
         super().__init__(parent)
         self.controller = controller
         self.nodes, self.edges = {}, {}
+        self.dark = False               # set by the view from its palette (arrow label colours)
         self._connect_from = None
         self._rubber_line = None
         self._syncing = False

@@ -1,9 +1,10 @@
 """``CanvasView``: zoom (wheel, keys), pan (middle button or space + drag),
 rubber-band selection, delete, copy/paste and drops from the palette."""
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
+from ..plots.base import is_dark
 from . import clipboard
 from .layout import free_position
 
@@ -17,17 +18,35 @@ class CanvasView(QGraphicsView):
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.setAcceptDrops(True)
-        self.setBackgroundBrush(Qt.white)
         self._panning = None
         self.setObjectName("canvas")
+        self.apply_palette()
+
+    def apply_palette(self):
+        """White, or dark grey under a dark system palette (the plots' colours), with a dot grid; the
+        scene's ``dark`` tells the arrows how to colour their labels."""
+        dark = is_dark(self)
+        self.setBackgroundBrush(QColor("#232629") if dark else QColor("white"))
+        self._grid = QColor("#3c4146") if dark else QColor("#d0d4da")
+        scene = self.scene()
+        if scene is not None and getattr(scene, "dark", None) != dark:
+            scene.dark = dark
+            for edge in getattr(scene, "edges", {}).values():
+                edge.restyle()
+            scene.update()
+
+    def changeEvent(self, event):
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange):
+            self.apply_palette()
+        super().changeEvent(event)
 
     def drawBackground(self, painter, rect):
-        """White with a light dot grid (20 px) to place nodes against."""
+        """White (dark under a dark palette) with a dot grid (20 px) to place nodes against."""
         super().drawBackground(painter, rect)
         if self.transform().m11() < 0.4:
             return
         step = 20
-        painter.setPen(QPen(QColor("#d0d4da"), 0))
+        painter.setPen(QPen(self._grid, 0))
         left, top = int(rect.left()) - int(rect.left()) % step, int(rect.top()) - int(rect.top()) % step
         points = [QPointF(x, y) for x in range(left, int(rect.right()) + 1, step)
                   for y in range(top, int(rect.bottom()) + 1, step)]
