@@ -437,7 +437,7 @@ class Inspector(QScrollArea):
             # refresh after the signal that caused the change has returned
             # (rebuilding a table inside its own itemChanged signal is unsafe)
             self._pending = True
-            QTimer.singleShot(0, self._refresh_now)
+            QTimer.singleShot(0, self, self._refresh_now)
 
     def _refresh_now(self):
         self._pending = False

@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         self.show_workspace()
         self.tabs.setCurrentWidget(self.canvas)
         self.statusBar().clearMessage()
-        QTimer.singleShot(0, self.canvas.fit_all)
+        QTimer.singleShot(0, self.canvas, self.canvas.fit_all)
         self._update_title()
         update_run_actions(self)
 
@@ -437,7 +437,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
     def showEvent(self, event):
         super().showEvent(event)
-        QTimer.singleShot(0, self._unelide_dock_tabs)
+        QTimer.singleShot(0, self, self._unelide_dock_tabs)
 
     def _unelide_dock_tabs(self):
         """Tabbed docks show their whole titles ("Inspector", not "Inspec...")."""
@@ -465,7 +465,7 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event):                     # noqa: N802 - Qt spelling
         super().resizeEvent(event)
         if self.isVisible():
-            QTimer.singleShot(0, self._unelide_dock_tabs)
+            QTimer.singleShot(0, self, self._unelide_dock_tabs)
 
     def closeEvent(self, event):
         if not self.maybe_save():

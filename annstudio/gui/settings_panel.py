@@ -98,7 +98,7 @@ class SettingsPanel(QWidget):
     def _on_change(self, change):
         if change.section in ("settings", "protocol") and not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self.refresh)
+            QTimer.singleShot(0, self, self.refresh)
 
     def refresh(self):
         self._pending = False

@@ -67,7 +67,7 @@ def install_teaching(window):
     window._teaching_filter = _WindowEvents(window)
     window.installEventFilter(window._teaching_filter)
     restore_layout(window)
-    QTimer.singleShot(0, lambda: unelide_tabs(window))
+    QTimer.singleShot(0, window, lambda: unelide_tabs(window))
 
 
 def _build_menus(window):
@@ -291,7 +291,7 @@ class _WindowEvents(QObject):
             save_layout(self.window)
         elif obj is self.window and event.type() in (QEvent.Show, QEvent.Resize) and not self.pending:
             self.pending = True                     # once per burst of events, never per frame
-            QTimer.singleShot(0, self._tidy_tabs)
+            QTimer.singleShot(0, self, self._tidy_tabs)
         elif obj is not self.window and event.type() == QEvent.Resize:
             _update_hint(self.window)
         return False

@@ -145,7 +145,7 @@ class LabSheetPanel(QWidget):
         """The first time the sheet is seen, its dock gets room to read (not a minimum width, which
         would widen the whole window for good)."""
         super().showEvent(event)
-        QTimer.singleShot(0, self._widen)
+        QTimer.singleShot(0, self, self._widen)
 
     def _widen(self, tries=10):
         dock, window = self.parent(), self.window()
@@ -154,7 +154,8 @@ class LabSheetPanel(QWidget):
             return
         if self.visibleRegion().isEmpty() or not window.isVisible():     # not laid out on screen yet
             if tries:
-                QTimer.singleShot(100, lambda: self._widen(tries - 1))
+                # the panel is the timer's context: a panel deleted meanwhile (window closed) cancels it
+                QTimer.singleShot(100, self, lambda: self._widen(tries - 1))
             return
         self._widened = True                    # once: a dock the user narrows stays narrow
         if dock.width() < PANEL_WIDTH:
