@@ -79,3 +79,31 @@ def open_lif_equations(window, qtbot):
     window.equations.show_type("neurons", "LIF")
     qtbot.wait(5)
     return window.equations
+
+
+# ---------------------------------------------------------------------- typing into forms
+def type_into(field, text):
+    """Select what a typed field (or a line edit) holds, type ``text`` (an empty text deletes) and press Return."""
+    from PySide6.QtTest import QTest
+    edit = field.edit if hasattr(field, "edit") else field
+    edit.setFocus()
+    edit.selectAll()
+    if text:
+        QTest.keyClicks(edit, text)
+    else:
+        QTest.keyClick(edit, Qt.Key_Delete)
+    QTest.keyClick(edit, Qt.Key_Return)
+
+
+def choose(combo, text):
+    """Pick ``text`` in a combo box as a user does (``activated`` is emitted)."""
+    combo.setCurrentText(text)
+    combo.activated.emit(combo.currentIndex())
+
+
+def inspector_page(window, qtbot, kind, name):
+    """Select population/projection ``name`` on the canvas; the inspector's page for it."""
+    window.scene.select(name)
+    qtbot.waitUntil(lambda: window.inspector.current == (kind, name))
+    qtbot.wait(5)
+    return getattr(window.inspector, kind)

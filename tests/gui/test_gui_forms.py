@@ -1,38 +1,18 @@
 """Forms, not JSON: initial values, input options and connector arguments edited as typed fields,
 checked inline with a message in words, never silently discarded."""
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QLabel, QPushButton
+from gui_helpers import choose as _choose, inspector_page, type_into as _type
 
 
 pytestmark = pytest.mark.gui
 
 
-def _type(field, text):
-    edit = field.edit if hasattr(field, "edit") else field
-    edit.setFocus()
-    edit.selectAll()
-    QTest.keyClicks(edit, text)
-    QTest.keyClick(edit, Qt.Key_Return)
-
-
-def _choose(combo, text):
-    combo.setCurrentText(text)
-    combo.activated.emit(combo.currentIndex())
-
-
-def _population_page(window, qtbot, name):
-    window.scene.select(name)
-    qtbot.waitUntil(lambda: window.inspector.current == ("population", name))
-    qtbot.wait(5)
-    return window.inspector.population
-
-
 def test_distribution_initial_value_is_a_chooser_with_named_fields(window, qtbot, project_file):
     window.open_path(str(project_file))
     doc = window.controller.document
-    page = _population_page(window, qtbot, "exc")
+    page = inspector_page(window, qtbot, "population", "exc")
     editor = page.initial_editors["v"]
     assert editor.mode.currentText() == "distribution"
     assert editor.fields["distribution"].currentText() == "Uniform"
@@ -53,7 +33,7 @@ def test_distribution_initial_value_is_a_chooser_with_named_fields(window, qtbot
 def test_bad_value_is_explained_in_words_and_keeps_the_document(window, qtbot, project_file):
     window.open_path(str(project_file))
     doc = window.controller.document
-    page = _population_page(window, qtbot, "exc")
+    page = inspector_page(window, qtbot, "population", "exc")
     editor = page.initial_editors["v"]
     before = doc.population("exc")["initial"]["v"]
     _type(editor.fields["max"], "1,5")
@@ -69,7 +49,7 @@ def test_bad_value_is_explained_in_words_and_keeps_the_document(window, qtbot, p
 def test_constant_and_per_slice_initial_values(window, qtbot, project_file):
     window.open_path(str(project_file))
     doc = window.controller.document
-    page = _population_page(window, qtbot, "exc")
+    page = inspector_page(window, qtbot, "population", "exc")
     editor = page.initial_editors["v"]
     _choose(editor.mode, "constant")
     _type(editor.fields["value"], "-0.5")
@@ -99,14 +79,14 @@ def test_poisson_rate_and_spike_times_are_typed_fields(window, qtbot):
     window.scene.drop_type("neurons", "PoissonPopulation", QPointF(0, 0))
     window.scene.drop_type("neurons", "SpikeSourceArray", QPointF(300, 0))
     poisson, array = [p["name"] for p in doc.data["populations"]]
-    page = _population_page(window, qtbot, poisson)
+    page = inspector_page(window, qtbot, "population", poisson)
     assert page.rate.isVisible() and page.rate.text() == "10.0"
     _type(page.rate, "25")
     assert doc.population(poisson)["options"]["rates"] == 25.0
     _type(page.rate, "-5")
     assert "at least 0" in page.rate.error()
     assert doc.population(poisson)["options"]["rates"] == 25.0
-    page = _population_page(window, qtbot, array)
+    page = inspector_page(window, qtbot, "population", array)
     assert page.spike_times.isVisible() and not page.rate.isVisible()
     assert page.spike_times.edit.toPlainText() == "10, 20, 30"
     page.spike_times.edit.setPlainText("5, 15\n2, x")

@@ -2,24 +2,14 @@
 Poisson population's refractory time, a TimedArray's rates, schedule and period; each checked in
 words, an empty field removes the option, a bad value is not applied."""
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QLineEdit
 
 from annstudio.gui.typed_fields import ValidatedField
 from annstudio.project.document import ProjectDocument
+from gui_helpers import type_into as _type
 
 pytestmark = pytest.mark.gui
-
-
-def _type(field, text):
-    field.edit.setFocus()
-    field.edit.selectAll()
-    if text:
-        QTest.keyClicks(field.edit, text)
-    else:
-        QTest.keyClick(field.edit, Qt.Key_Delete)
-    QTest.keyClick(field.edit, Qt.Key_Return)
 
 
 def _page(window, qtbot, name):

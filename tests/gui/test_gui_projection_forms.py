@@ -1,38 +1,17 @@
 """Projection weights and delays as choosers (constant / distribution with named fields), checked
 inline with a message in words and never silently discarded."""
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
+from gui_helpers import choose as _choose, inspector_page, type_into as _type
 
 
 pytestmark = pytest.mark.gui
 
 
-def _type(field, text):
-    edit = field.edit if hasattr(field, "edit") else field
-    edit.setFocus()
-    edit.selectAll()
-    QTest.keyClicks(edit, text)
-    QTest.keyClick(edit, Qt.Key_Return)
-
-
-def _choose(combo, text):
-    combo.setCurrentText(text)
-    combo.activated.emit(combo.currentIndex())
-
-
-def _projection_page(window, qtbot, name):
-    window.scene.select(name)
-    qtbot.waitUntil(lambda: window.inspector.current == ("projection", name))
-    qtbot.wait(5)
-    return window.inspector.projection
-
-
 def test_weights_are_a_constant_or_a_distribution_with_named_fields(window, qtbot, project_file):
     window.open_path(str(project_file))
     doc = window.controller.document
-    page = _projection_page(window, qtbot, "rec")
+    page = inspector_page(window, qtbot, "projection", "rec")
     assert page.weights.mode.currentText() == "constant"
     assert page.weights.fields["value"].text() == "0.02"
     assert not any("{" in e.text() for e in page.findChildren(QLineEdit))     # no JSON anywhere
@@ -56,7 +35,7 @@ def test_weights_are_a_constant_or_a_distribution_with_named_fields(window, qtbo
 def test_bad_weights_are_explained_in_words_and_not_applied(window, qtbot, project_file):
     window.open_path(str(project_file))
     doc = window.controller.document
-    page = _projection_page(window, qtbot, "rec")
+    page = inspector_page(window, qtbot, "projection", "rec")
     _type(page.weights.fields["value"], "0,5")
     assert "not a number" in page.weights.error() and "not applied" in page.weights.error()
     assert page.weights.fields["value"].message.isVisible()
@@ -75,7 +54,7 @@ def test_bad_weights_are_explained_in_words_and_not_applied(window, qtbot, proje
 def test_delays_none_constant_or_distribution_never_negative(window, qtbot, project_file):
     window.open_path(str(project_file))
     doc = window.controller.document
-    page = _projection_page(window, qtbot, "rec")
+    page = inspector_page(window, qtbot, "projection", "rec")
     assert page.delays.mode.currentText() == "none"
     assert any(label.text() == "one time step (dt)" for label in page.delays.findChildren(type(page.title)))
     _choose(page.delays.mode, "constant")
@@ -98,7 +77,7 @@ def test_delays_none_constant_or_distribution_never_negative(window, qtbot, proj
 def test_the_weights_label_offers_a_sweep(window, qtbot, project_file):
     from PySide6.QtWidgets import QLabel
     window.open_path(str(project_file))
-    page = _projection_page(window, qtbot, "rec")
+    page = inspector_page(window, qtbot, "projection", "rec")
     label = next(w for w in page.findChildren(QLabel) if w.text() == "Weights")
     next(a for a in label.actions() if a.text().startswith("Sweep this parameter")).trigger()
     assert window.sweep_panel.parameter.text() == "rec.w"

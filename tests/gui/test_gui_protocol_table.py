@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox
 
 from annstudio.project.document import ProjectDocument
 from protocol_helpers import protocol_doc
+from gui_helpers import choose as _choose
 
 pytestmark = pytest.mark.gui
 
@@ -17,11 +18,6 @@ def _panel(window, qtbot):
     panel = window.settings_panel
     panel.refresh()
     return doc, panel
-
-
-def _choose(box, text):
-    box.setCurrentText(text)
-    box.activated.emit(box.currentIndex())
 
 
 def test_cells_are_choosers_of_what_the_project_has(window, qtbot):

@@ -1,20 +1,12 @@
 """A standard type's arguments as typed fields with units (not JSON), checked in words; the
 editable copy keeps them."""
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
 from annstudio.project.gallery import GALLERY
+from gui_helpers import type_into as _type
 
 pytestmark = pytest.mark.gui
-
-
-def _type(field, text):
-    field.edit.setFocus()
-    field.edit.selectAll()
-    QTest.keyClicks(field.edit, text)
-    QTest.keyClick(field.edit, Qt.Key_Return)
 
 
 def _izhikevich(window, qtbot):

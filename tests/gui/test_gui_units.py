@@ -5,23 +5,14 @@ import csv
 
 import h5py
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 
 from annstudio.project.document import ProjectDocument
 from annstudio.project.results import Results, load, save
 from annstudio.project.runner import run_project
 from annstudio.project.validate import check_document
-from gui_helpers import spiking_project
+from gui_helpers import spiking_project, type_into as _type
 
 pytestmark = pytest.mark.gui
-
-
-def _type(field, text):
-    field.edit.setFocus()
-    field.edit.selectAll()
-    QTest.keyClicks(field.edit, text)
-    QTest.keyClick(field.edit, Qt.Key_Return)
 
 
 def _project():
