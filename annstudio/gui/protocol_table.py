@@ -104,6 +104,14 @@ class ProtocolTable(QTableWidget):
                 item.setFlags(item.flags() & ~Qt.ItemIsEditable)
             item.setToolTip(f"resets {text}" if action == "reset" else TIPS["value"])
             self.setItem(row, 3, item)
+            if action == "reset":          # no target nor variable: what is reset reads across those cells
+                shown = QTableWidgetItem(text)
+                shown.setFlags(Qt.ItemIsEnabled)
+                shown.setToolTip(item.toolTip())
+                self.setItem(row, 1, shown)
+                self.setSpan(row, 1, 1, 3)
+            elif self.columnSpan(row, 1) > 1:
+                self.setSpan(row, 1, 1, 1)
         self._filling = False
 
     def _combo(self, names, current, object_name, editable=False):

@@ -38,6 +38,10 @@ def test_cells_are_choosers_of_what_the_project_has(window, qtbot):
     reset_row = next(i for i, st in enumerate(doc["protocol"]) if st["action"] == "reset" and "populations" in st)
     assert table.cell_text(reset_row, 3) == "projections"
     assert table.item(reset_row, 3).toolTip() == "resets projections"
+    # shown across the target, variable and value cells (a reset names neither), so it is never cut
+    assert table.columnSpan(reset_row, 1) == 3 and table.cell_text(reset_row, 1) == "projections"
+    simulate_row = next(i for i, st in enumerate(doc["protocol"]) if st["action"] == "simulate")
+    assert table.columnSpan(simulate_row, 1) == 1
 
 
 def test_an_edit_changes_its_own_step_and_keeps_the_others_keys(window, qtbot):
