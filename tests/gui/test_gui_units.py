@@ -80,3 +80,23 @@ def test_units_naming_what_the_type_lacks_are_located_errors():
     where = {p.where: p.message for p in verdict(data).errors}
     assert "no parameter or variable named 'vv'" in where["units.LIF.vv"]
     assert "no neuron type named 'Other'" in where["units.Other"]
+
+
+def test_a_name_typed_into_the_type_gets_its_unit_field_at_once(window, qtbot):
+    """The Units form follows the equations as they are typed: a new parameter gets its field when the
+    check passes, without reopening the type; removing it takes the field away."""
+    window.controller.set_document(ProjectDocument(copy.deepcopy(_project())))
+    window.show_workspace()
+    editor = window.equations
+    window.tabs.setCurrentWidget(editor)
+    editor.show_type("neurons", "LIF")
+    qtbot.wait(5)
+    assert "I_ext" not in editor.units_form.fields
+    params = editor.edits["parameters"]
+    before = params.toPlainText()
+    params.setPlainText(before + "\nI_ext = 0.5")
+    qtbot.waitUntil(lambda: "I_ext" in editor.units_form.fields, timeout=5000)
+    _type(editor.units_form.fields["I_ext"], "nA")
+    assert window.controller.document.data["units"]["LIF"]["I_ext"] == "nA"
+    params.setPlainText(before)
+    qtbot.waitUntil(lambda: "I_ext" not in editor.units_form.fields, timeout=5000)

@@ -368,9 +368,19 @@ class EquationEditor(QWidget):
             self.status.setText(f"<span style='color:#2e7d32'>✓ {obj.type}-type {section[:-1]}: "
                                 f"{len(analysis.parameters)} parameters, {len(analysis.state)} variables</span>")
             self._update_completions(analysis.names, analysis)
+            self._refresh_units(analysis)
         self.last_error = error
         self.validated.emit(error)
         return error
+
+    def _refresh_units(self, analysis):
+        """A name added (or removed) while typing gets (or loses) its unit field at once."""
+        form = getattr(self, "units_form", None)
+        if form is None or form.names == UnitsForm.names_of(analysis):
+            return
+        section, name = self.current
+        self.form.removeRow(form)
+        self._add_units(section, name, form.standard)
 
     def validate(self):
         """Check the current type now (the project's verdict, narrowed to it); returns the first

@@ -59,15 +59,14 @@ class UnitsForm(QWidget):
 
     def __init__(self, document, section, name, analysis, standard=None, parent=None):
         super().__init__(parent)
-        self.name = name
+        self.name, self.standard = name, standard
         declared = dict(((document.data.get("units") or {}).get(name)) or {})
         self.units = declared
         documented = UNITS.get(standard or "", {})
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         self.fields = {}
-        names = list(analysis.parameters) + [n for n in analysis.state if n not in analysis.parameters] \
-            if analysis is not None else []
+        names = self.names = self.names_of(analysis)
         for var in names:
             field = ValidatedField(parse_unit, declared.get(var, ""), declared.get(var, ""))
             field.setObjectName(f"unit_{var}")
@@ -85,6 +84,13 @@ class UnitsForm(QWidget):
         layout.addLayout(form)
         if not self.fields:
             layout.addWidget(QLabel("(the type does not parse yet: fix it to give its names units)"))
+
+    @staticmethod
+    def names_of(analysis):
+        """The names a type's units can be given: its parameters, then its other variables."""
+        if analysis is None:
+            return []
+        return list(analysis.parameters) + [n for n in analysis.state if n not in analysis.parameters]
 
     def _edited(self, var, unit):
         units = dict(self.units)
