@@ -11,7 +11,6 @@ is a test body's first line.
 Other conftests build on ``backend_params`` (tests/codegen/cuda adds its CPU emulation of the CUDA kernels).
 """
 import os
-import shutil
 
 import pytest
 
@@ -70,11 +69,13 @@ def cpp_paradigm(request):
 
 @pytest.fixture
 def temp_cache(tmp_path, monkeypatch, cpp_paradigm):
-    """A fresh ANNSTUDIO_CACHE holding only the network-independent binding and runtime of the real cache."""
+    """A fresh ANNSTUDIO_CACHE holding only the network-independent binding and runtime of the real cache
+    (linked, not copied: they are content-addressed and locked, and a developer's cache can hold many
+    runtime builds of ~40 MB each, which copied into every test's folder once filled the disk)."""
     real = build_cache.cache_root()
     for once in ("binding", "openmp-runtime"):
         if os.path.isdir(os.path.join(real, once)):
-            shutil.copytree(os.path.join(real, once), tmp_path / once)
+            os.symlink(os.path.join(real, once), tmp_path / once, target_is_directory=True)
     monkeypatch.setenv("ANNSTUDIO_CACHE", str(tmp_path))
     yield tmp_path
     ann.clear()
