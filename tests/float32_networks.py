@@ -3,6 +3,7 @@ tests/codegen/test_float32.py (C++) and tests/codegen/cuda/test_cuda_float32.py 
 no noise, so a float32 kernel must give the float32 NumPy reference's spikes.  ``run(build, paradigm,
 precision, duration)`` returns the recorded variables, the final values (``"final"``) and the spikes."""
 import numpy as np
+import pytest
 
 import annstudio.engine as ann
 
@@ -105,3 +106,11 @@ def run(build, paradigm, precision, duration):
 
 NETWORKS = {"lif": (lif, 200.0), "izhikevich": (izhikevich, 300.0), "rate": (rate, 60.0),
             "plastic_rate": (plastic_rate, 40.0)}
+
+
+@pytest.fixture
+def double_afterwards():
+    """Precision is a setting of the default network, which clear() keeps: back to float64 after each test."""
+    yield
+    ann.clear()
+    ann.setup(precision="float64", paradigm="openmp")

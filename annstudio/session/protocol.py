@@ -35,6 +35,7 @@ from annstudio.core.errors import ModelError, SimulationError
 from annstudio.core.model import Distribution, Segments
 from annstudio.core.model.records import Step
 
+from .rewind import drop_travelling
 from .simulation import DEFAULT_CHUNK_MS, Simulation
 
 ACTIONS = ("set", "simulate", "simulate_until", "reset", "pause_monitor", "resume_monitor")
@@ -160,9 +161,7 @@ class ProtocolRun:
             elif st.action == "reset":
                 sim.reset(**{flag: flag in st.flags for flag in ("populations", "projections", "synapses",
                                                                  "monitors")})
-                restart = getattr(sim.backend, "restart", None)
-                if restart is not None:         # as ANNarchy's reset(): spikes still travelling are dropped
-                    restart(None, False)
+                drop_travelling(sim)            # as ANNarchy's reset(); the clock keeps running
                 if "monitors" in st.flags:
                     self._kept.clear()
             else:

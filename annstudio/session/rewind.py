@@ -37,11 +37,17 @@ def rewind(net, sim, reseed_rng):
         if pop.__dict__.get("_origin"):             # a SpikeSourceArray restarted by clear(): from 0 again
             object.__setattr__(pop, "_origin", 0)
             pop.spike_times = pop._spec.options["spike_times"]
-    restart = getattr(sim.backend, "restart", None)
-    if restart is not None:                         # the spikes waiting in delay queues are dropped
-        restart(None, bool(reseed_rng))
+    drop_travelling(sim, reseed_rng)
     if reseed_rng:
         reseed(net, sim)
+
+
+def drop_travelling(sim, reseed=False):
+    """What every ``reset()`` does to the backend: the spikes waiting in delay queues are dropped (and, with
+    ``reseed``, the compiled backends restart their counter-based draws)."""
+    restart = getattr(sim.backend, "restart", None)
+    if restart is not None:
+        restart(None, bool(reseed))
 
 
 def move_clock(net, sim, step):

@@ -15,18 +15,10 @@ import pytest
 
 import annstudio.engine as ann
 import reference_networks as reference
-from float32_networks import LEAKY, NETWORKS, lif as _lif, rate as _rate, run as _run
+from float32_networks import LEAKY, NETWORKS, double_afterwards, lif as _lif, rate as _rate, run as _run  # noqa: F401
 from annstudio.codegen.cpp.backend import kernel_key
 
-pytestmark = pytest.mark.usefixtures("temp_cache")
-
-
-@pytest.fixture(autouse=True)
-def _double_afterwards():
-    """Precision is a setting of the default network, which clear() keeps: back to float64 after each test."""
-    yield
-    ann.clear()
-    ann.setup(precision="float64", paradigm="openmp")
+pytestmark = pytest.mark.usefixtures("temp_cache", "double_afterwards")
 
 
 @pytest.mark.parametrize("network", list(NETWORKS))

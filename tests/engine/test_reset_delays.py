@@ -55,10 +55,9 @@ def test_reset_of_the_4x_api_drops_them_too(paradigm):
     ann.clear()
 
 
-def test_reset_restarts_the_draws_of_every_backend(paradigm):
-    # ANNarchy 5.0.4.1 (tests/engine/test_reset_rewind.py): Network.reset() (reseed_rng=True) gives the same
-    # Poisson spikes as after compile; here on every backend, with delayed transmission through Izhikevich
-    # neurons so that the spike rings are exercised
+def replayed_after_reset(paradigm):
+    """Poisson spikes through delayed synapses into Izhikevich neurons, 30 ms, reset() (reseed_rng=True), 30 ms
+    again: the same spikes both times (asserted).  Returns the network, its two monitors and the first spikes."""
     net = ann.Network(dt=1.0, seed=11)
     pois = net.create(ann.PoissonPopulation(20, rates=150.0))
     izh = net.create(5, ann.Izhikevich)
@@ -72,6 +71,14 @@ def test_reset_restarts_the_draws_of_every_backend(paradigm):
     net.simulate(30.0)
     assert mp.get("spike") == first
     assert mi.get("spike") == first_izh
+    return net, mp, first
+
+
+def test_reset_restarts_the_draws_of_every_backend(paradigm):
+    # ANNarchy 5.0.4.1 (tests/engine/test_reset_rewind.py): Network.reset() (reseed_rng=True) gives the same
+    # Poisson spikes as after compile; here on every backend, with delayed transmission through Izhikevich
+    # neurons so that the spike rings are exercised
+    net, mp, first = replayed_after_reset(paradigm)
     if paradigm != "cuda":      # the CUDA kernel's draws follow the step: reset() always replays them
         net.reset(reseed_rng=False)
         net.simulate(30.0)

@@ -7,16 +7,9 @@ import numpy as np
 import pytest
 
 import annstudio.engine as ann
-from float32_networks import NETWORKS, run
+from float32_networks import NETWORKS, double_afterwards, run  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.usefixtures("temp_cache")
-
-
-@pytest.fixture(autouse=True)
-def _double_afterwards():
-    yield
-    ann.clear()
-    ann.setup(precision="float64", paradigm="openmp")
+pytestmark = pytest.mark.usefixtures("temp_cache", "double_afterwards")
 
 
 @pytest.mark.parametrize("network", list(NETWORKS))

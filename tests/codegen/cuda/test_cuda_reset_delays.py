@@ -26,18 +26,9 @@ def test_clear_and_reset_drop_travelling_spikes(backend):
 
 
 def test_reset_replays_the_draws(backend):
-    net = ann.Network(dt=1.0, seed=11)
-    pois = net.create(ann.PoissonPopulation(20, rates=150.0))
-    izh = net.create(5, ann.Izhikevich)
-    net.connect(pois, izh, "exc").fixed_probability(0.5, weights=8.0, delays=2.0)
-    mp, mi = net.monitor(pois, "spike"), net.monitor(izh, "spike")
-    net.compile(paradigm=backend)
-    net.simulate(30.0)
-    first, first_izh = mp.get("spike"), mi.get("spike")
-    assert sum(map(len, first.values())) > 20 and sum(map(len, first_izh.values())) > 0
-    net.reset()
-    net.simulate(30.0)
-    assert mp.get("spike") == first and mi.get("spike") == first_izh
+    # the network and its assertions: tests/engine/test_reset_delays.py
+    from engine.test_reset_delays import replayed_after_reset
+    replayed_after_reset(backend)
 
 
 def test_computed_rate_read_by_synapses(backend):
