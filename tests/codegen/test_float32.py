@@ -119,3 +119,25 @@ def test_precision_is_part_of_the_build_key_and_float64_digest_unchanged():
     assert ir.digest() == __import__("hashlib").sha256(ir_module._canonical(ir).encode()).hexdigest()
     assert "precision='float" not in ir_module._canonical(ir)
     assert "precision='float32'" in ir_module._canonical(single)
+
+
+def test_float32_kernel_flushes_subnormals_where_numpy_keeps_them():
+    """A float32 rate halving every step (tau = 2, dt = 1, explicit Euler: r <- r / 2 exactly) leaves the normal
+    range after 126 steps.  NumPy's float32 keeps the subnormal 2**-130 after 130 steps; the C++ float32 kernel
+    runs with subnormals flushed to zero: the decrement r / 2 of a value at the smallest normal float32 is itself
+    subnormal, counts as 0, and the rate stays at 2**-126 (as on a GPU with flush-to-zero), within float32
+    tolerance (2**-126 absolute) of the reference."""
+    def run(paradigm):
+        ann.clear()
+        neuron = ann.Neuron(parameters="tau = 2.0 : population", equations="tau * dr/dt + r = 0.0")
+        pop = ann.Population(3, neuron)
+        ann.setup(dt=1.0, precision="float32", paradigm=paradigm)
+        pop.r = [1.0, 0.5, 0.25]
+        ann.compile()
+        ann.simulate(130.0)
+        return np.asarray(pop.r)
+    ref, got = run("numpy"), run("openmp")
+    assert ref.dtype == got.dtype == np.float32
+    np.testing.assert_array_equal(ref, np.float32([2.0 ** -130, 2.0 ** -131, 2.0 ** -132]))
+    np.testing.assert_array_equal(got, np.full(3, np.finfo(np.float32).tiny, np.float32))
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1.0001 * float(np.finfo(np.float32).tiny))

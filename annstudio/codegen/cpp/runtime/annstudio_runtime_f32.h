@@ -4,6 +4,9 @@
 // time, event times, random draws before rounding and decoding sums stay double, as in the reference.
 // Reductions give the bits of NumPy's float32 reductions: pairwise sums with float accumulators.
 #pragma once
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 // (annstudio_runtime.h comes first, from the kernel: its copy beside the precompiled header)
 
 // the float overloads of exp, log, pow... for the printed expressions (expf, not exp on a promoted double)
@@ -13,6 +16,17 @@ using std::asin; using std::acos; using std::atan; using std::atan2; using std::
 using std::log10; using std::log2; using std::exp2; using std::cbrt; using std::round; using std::trunc;
 
 namespace ann {
+
+// Single-precision kernels run with subnormal numbers flushed to zero (x86: MXCSR's FTZ and DAZ bits, set
+// for the thread while it runs steps, restored after).  Values below 1.2e-38 count as 0 there: a decaying
+// float32 rate would otherwise crawl through the subnormal range at a hundred cycles per operation.
+struct FlushDenormals {
+#if defined(__SSE__) || defined(__x86_64__)
+    unsigned saved;
+    FlushDenormals() : saved(_mm_getcsr()) { _mm_setcsr(saved | 0x8040u); }
+    ~FlushDenormals() { _mm_setcsr(saved); }
+#endif
+};
 
 static inline float minnum(float x, float y) {
     float m = x < y ? x : y;
