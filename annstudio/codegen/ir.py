@@ -211,8 +211,13 @@ class NetworkIR:
         return next(p for p in self.projections if p.name == name)
 
     def digest(self):
-        """Stable digest of everything that shapes generated code (the IR holds nothing else)."""
-        return hashlib.sha256(_canonical(self).encode()).hexdigest()
+        """Stable digest of everything that shapes generated code (the IR holds nothing else); computed once
+        per (frozen) IR object."""
+        known = self.__dict__.get("_digest")
+        if known is None:
+            known = hashlib.sha256(_canonical(self).encode()).hexdigest()
+            object.__setattr__(self, "_digest", known)
+        return known
 
 
 def _canonical(obj):

@@ -106,9 +106,11 @@ class ProtocolRun:
         self._kept = {}                 # monitor name -> [monitor_data, ...]
 
     # -- building ------------------------------------------------------------------------
-    def compile(self, paradigm=None, num_threads=None, log=None):
-        """Build the simulation (``paradigm``/``num_threads`` default to the spec's settings)."""
-        return self.attach(Simulation(self.spec).compile(paradigm=paradigm, num_threads=num_threads, log=log))
+    def compile(self, paradigm=None, num_threads=None, log=None, lower=None):
+        """Build the simulation (``paradigm``/``num_threads`` default to the spec's settings; ``lower``: see
+        ``Simulation.compile``)."""
+        return self.attach(Simulation(self.spec).compile(paradigm=paradigm, num_threads=num_threads, log=log,
+                                                         lower=lower))
 
     def attach(self, sim):
         self.sim = sim
@@ -235,7 +237,10 @@ def spike_arrays(spikes):
         rks = np.array([n for n in ranks for _ in spikes[n]], dtype=np.int64)
         return times, rks
     steps, rks = (np.asarray(a, dtype=np.int64) for a in spikes)
-    order = np.lexsort((steps, rks))
+    if rks.size and 0 <= rks.min() and rks.max() < 2 ** 16 and bool(np.all(steps[1:] >= steps[:-1])):
+        order = np.argsort(rks.astype(np.uint16), kind="stable")   # in time order already: a radix sort by rank
+    else:
+        order = np.lexsort((steps, rks))
     return steps[order], rks[order]
 
 

@@ -74,7 +74,9 @@ class Simulation:
         self.compile_time = 0.0
 
     # -- building ------------------------------------------------------------------------
-    def compile(self, paradigm=None, num_threads=None, log=None):
+    def compile(self, paradigm=None, num_threads=None, log=None, lower=None):
+        """Build the backend.  ``lower`` (default ``codegen.lower``) maps the spec to ``(ir, data)``: a sweep
+        worker passes one that reuses an earlier lowering of the same structure and seed (sweep_run.py)."""
         settings = self.spec.settings
         paradigm = paradigm or settings.paradigm
         if num_threads is not None:
@@ -85,7 +87,7 @@ class Simulation:
             raise ModelError(message, where=where)      # names and memory, before anything is allocated
         for where, message, _ in heavy:
             warnings.warn(f"annstudio: {where}: {message}", stacklevel=3)
-        self.ir, self.data = codegen.lower(self.spec)
+        self.ir, self.data = (lower or codegen.lower)(self.spec)
         try:
             factory = get_backend_factory(paradigm)
         except BackendUnavailable as exc:

@@ -28,7 +28,9 @@ wherever and in whatever order it runs.
 and resumes it: runs already there are kept, the missing ones run.  ``on_result(outcome, done, total)``
 is called as each run finishes (``on_start(kept, total)`` once the folder is read); ``stop()`` (any thread) cancels pending runs.
 """
+import hashlib
 import itertools
+import pickle
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -239,9 +241,13 @@ class Sweep:
     def tasks(self):
         """One ``RunTask`` per run, run number ``point * replicates + replicate``."""
         seeds = self.seeds
+        try:                                           # this spec, as the runs receive it (sweep_run.py)
+            structure = hashlib.sha256(pickle.dumps(self.spec)).hexdigest()
+        except Exception:                              # not picklable (a script's local function): lower each run
+            structure = None
         return [RunTask(run=p * self.replicates + r, point=p, replicate=r, seed=seeds[r], values=dict(point),
                         spec=self.spec, steps=self.protocol, duration=self.duration, limit=self.limit,
-                        paradigm=self.paradigm, keep_recordings=self.keep_recordings)
+                        paradigm=self.paradigm, keep_recordings=self.keep_recordings, structure=structure)
                 for p, point in enumerate(self.points) for r in range(self.replicates)]
 
     def planned_ms(self, values):

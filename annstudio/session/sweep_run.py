@@ -8,7 +8,12 @@ worker process or on a Dask worker.  ``run_variant``:
 2. builds a fresh ``Simulation`` through the one protocol player (``ProtocolRun.compile``): the kernel
    key is the value-free IR digest, so every variant of one structure hits the build cache
    (``annstudio.codegen.cache``) and a worker process opens each library once (``load_kernel``);
-   the task records whether this run had to build a kernel (``kernel_builds``);
+   the task records whether this run had to build a kernel (``kernel_builds``).  Runs of one sweep that
+   share a seed (common random numbers: every point of a replicate) share their lowering too: a worker
+   keeps the IR and the initial data (connectivity, initial values) of its latest structures and seeds
+   (``task.structure``, a digest of the sweep's spec) and gives each run a deep copy of that data, so
+   equations are not parsed again nor connectivity drawn again (networks whose data exceeds
+   ``LOWERED_MAX_BYTES`` are lowered afresh, never held twice);
 3. sets the varied values on the compiled simulation (``protocol.assign``, as a protocol ``set``
    does; an initial value also becomes the value ``reset`` returns to), never by rebuilding;
 4. plays the protocol (varied step durations and the run's duration are applied to its steps) and
@@ -24,6 +29,7 @@ firing rate, Hz, over the monitored neurons) and ``POP.cv_isi`` (mean over neuro
 two inter-spike intervals of std/mean of their intervals; NaN when none has), and
 ``MON.VAR.mean`` for every other recorded variable.
 """
+import copy
 import os
 import socket
 import time
@@ -32,6 +38,7 @@ from typing import Optional
 
 import numpy as np
 
+from annstudio import codegen
 from annstudio.codegen import compiled as _compiled
 from annstudio.core.errors import AnnstudioError
 
@@ -52,6 +59,40 @@ class RunTask:
     paradigm: Optional[str] = None
     keep_recordings: bool = True
     options: dict = field(default_factory=dict)
+    structure: Optional[str] = None      # digest of the sweep's spec: runs with equal (structure, seed) share lowering
+
+
+LOWERED_MAX_BYTES = 256 * 2 ** 20
+_LOWERED = {}                            # (structure, seed, paradigm) -> (ir, data), this process's latest two
+
+
+def _nbytes(obj):
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, dict):
+        return sum(_nbytes(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return sum(_nbytes(v) for v in obj)
+    return _nbytes(vars(obj)) if hasattr(obj, "__dict__") else 0
+
+
+def _shared_lowering(task):
+    """``Simulation.compile``'s ``lower`` for this task (see the module docstring), or None."""
+    if not task.structure:
+        return None
+
+    def lower(spec):
+        key = (task.structure, int(task.seed), task.paradigm)
+        hit = _LOWERED.get(key)
+        if hit is None:
+            ir, data = codegen.lower(spec)
+            if _nbytes(data) > LOWERED_MAX_BYTES:
+                return ir, data
+            while len(_LOWERED) >= 2:
+                _LOWERED.pop(next(iter(_LOWERED)))
+            _LOWERED[key] = hit = (ir, data)
+        return hit[0], copy.deepcopy(hit[1])      # the IR is frozen; the data is the run's own
+    return lower
 
 
 def apply_to_steps(steps, values):
@@ -92,7 +133,7 @@ def run_variant(task):
     log = []
     loaded = len(getattr(_compiled, "_KERNELS", ()))
     try:
-        run.compile(log=log.append)
+        run.compile(log=log.append, lower=_shared_lowering(task))
         t_built = time.perf_counter()
         for name, value in task.values.items():
             if name != "duration" and not name.startswith("protocol."):
@@ -154,7 +195,11 @@ def _cv_isi(times, ranks):
     isi = isi[same]
     if not isi.size:
         return float("nan")
-    uniq, inverse, counts = np.unique(owners, return_inverse=True, return_counts=True)
+    if bool(np.all(owners[1:] >= owners[:-1])):       # sorted by rank (recordings are): group by runs
+        inverse = np.cumsum(np.concatenate([[0], owners[1:] != owners[:-1]]))
+        counts = np.bincount(inverse)
+    else:
+        _, inverse, counts = np.unique(owners, return_inverse=True, return_counts=True)
     sums = np.bincount(inverse, isi)
     squares = np.bincount(inverse, isi * isi)
     keep = counts >= 2

@@ -185,3 +185,33 @@ def test_a_streamed_monitor_is_kept_per_variant_not_written_to_one_shared_file(t
     assert streamed.recordings[0]["mA.v"].size and streamed.recordings[1]["mA.v"].size
     assert_same_recordings(streamed.recordings, plain.recordings)
     assert not np.array_equal(streamed.recordings[0]["mA.v"], streamed.recordings[1]["mA.v"])
+
+
+def test_runs_sharing_a_seed_share_one_lowering_and_equal_fresh_runs(paradigm):
+    """Points of one replicate share their seed, so a worker lowers the structure once per seed (equations,
+    connectivity, initial draws) and gives each run its own copy of the data: every run then records what a
+    run lowered afresh records, plastic weights, random initial values and Poisson input included."""
+    from dataclasses import replace
+    import annstudio.engine as ann
+    from annstudio.session import sweep_run
+    from annstudio.session.context import current_network
+    ann.clear()
+    ann.setup(dt=0.5, paradigm=paradigm, seed=11)
+    inp = ann.PoissonPopulation(40, rates=60.0, name="inp")
+    out = ann.Population(10, ann.Izhikevich, name="out")
+    out.v = ann.Uniform(-70.0, -60.0)
+    proj = ann.Projection(inp, out, "exc", ann.STDP(w_max=20.0), name="io")
+    proj.connect_fixed_probability(0.5, weights=ann.Uniform(4.0, 12.0))
+    ann.Monitor(out, ["spike", "v"])
+    sweep = Sweep.from_network(current_network(), vary={"out.d": [2.0, 5.0, 8.0]}, seeds=2, duration=150.0)
+    sweep_run._LOWERED.clear()
+    shared = sweep.run(executor=SequentialExecutor())
+    tasks = sweep.tasks()
+    assert {(t.structure, t.seed, t.paradigm) for t in tasks} == set(sweep_run._LOWERED)   # one lowering per seed
+    assert len(sweep_run._LOWERED) == 2
+    fresh = {t.run: sweep_run.run_variant(replace(t, structure=None)) for t in tasks}
+    assert not shared.failed and sum(shared.table["out.rate"]) > 0
+    assert len(set(shared.table["out.rate"])) > 1          # the varied value matters
+    assert_same_recordings(shared.recordings, {run: o["recordings"] for run, o in fresh.items()})
+    for run, o in fresh.items():
+        assert shared.outcomes[run]["summary"] == o["summary"]
