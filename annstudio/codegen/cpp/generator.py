@@ -154,6 +154,7 @@ class Generator:
             return ctx
         sc = self._scope(where)
         glob = set(pp.globals)
+        sc.map["rank"] = f"(({real})i)"   # the neuron's index (the loop's i); a variable named rank wins
         for v in p.variables:
             sc.map[v.name] = f"G_{v.name}_0" if v.locality == "global" else f"L_{v.name}"
         for g in pp.global_ops:

@@ -102,6 +102,31 @@ static inline bool all_finite(const float* x, int64_t len) {
 }
 typedef float v8f __attribute__((vector_size(32)));
 static inline v8f load8(const float* p) { v8f v; std::memcpy(&v, p, sizeof v); return v; }
+// Four tiles after tile t0 (t0 included) over the same span [first, + len) that the dense tile loop may take
+// together: a row's hole (tile8 == 2) adds x * 0.0, harmless when the span's inputs are finite (fin)
+static inline bool same_span4(const Proj& C, int64_t t0, int64_t first, int64_t len, bool fin_span) {
+    if ((int64_t)C.tile8.size() < t0 + 4) return false;
+    for (int64_t k = 1; k < 4; ++k)
+        if (!C.tile8[t0 + k] || C.tile_first[t0 + k] != first || C.tile_len[t0 + k] != len ||
+            (C.tile8[t0 + k] == 2 && !fin_span)) return false;
+    return true;
+}
+// 32 rows at once (float kernels): four independent sums in flight and four weight streams, where two leave
+// the loop waiting on the adds; each lane still sums its row in synapse order (the same bits)
+static inline void tile_sum4(const float* __restrict MT, const Proj& C, int64_t t0, const float* __restrict x,
+                             int64_t len, float* __restrict A) {
+    const float* __restrict W0 = MT + C.tile_off[t0];
+    const float* __restrict W1 = MT + C.tile_off[t0 + 1];
+    const float* __restrict W2 = MT + C.tile_off[t0 + 2];
+    const float* __restrict W3 = MT + C.tile_off[t0 + 3];
+    v8f s0 = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f}, s1 = s0, s2 = s0, s3 = s0;
+    for (int64_t m = 0; m < len; ++m) {
+        const float xm = x[m];
+        s0 += xm * load8(W0 + 8 * m); s1 += xm * load8(W1 + 8 * m);
+        s2 += xm * load8(W2 + 8 * m); s3 += xm * load8(W3 + 8 * m);
+    }
+    for (int l = 0; l < 8; ++l) { A[l] += s0[l]; A[8 + l] += s1[l]; A[16 + l] += s2[l]; A[24 + l] += s3[l]; }
+}
 
 // Rate-coded sums w * pre.r over dense rows sharing their presynaptic ranks (a streamed all-to-all projection,
 // too large for a tile mirror), 8 rows at a time from row p: each row's sum in synapse order (the reference's
