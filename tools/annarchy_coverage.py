@@ -43,6 +43,8 @@ REASONS = {
     "OMP_MIN_NB_NEURONS": "ANNarchy OpenMP tuning constant; annstudio chooses its own thread blocks",
     "magic_network": "ANNarchy 5 internal helper",
     "LILConnectivity": "use CSR: same add()/push_back() for connect_with_func patterns",
+    "load_parameter": "ANNarchy's deprecated XML parameter files (needs lxml); use load_parameters (JSON)",
+    "*.enabled": "not implemented (populations cannot be switched off)",
     "*.enable": "not implemented (populations cannot be switched off)",
     "*.disable": "not implemented (populations cannot be switched off)",
     "*.update_launch_config": "annstudio chooses the CUDA launch configuration",
@@ -53,7 +55,8 @@ for _m in ("cyInstance", "initialized", "get_cpp_args", "latex", "keywords", "rn
 # how a present name behaves differently although its keywords match
 NOTES = {
     "Convolution": "a constant padding adds 'padding site' synapses (counted by nb_synapses, shown in w; a "
-                   "parameter padding_site marks them); a Copy of such a convolution is refused",
+                   "parameter padding_site marks them), and so do max/min (0.0, where ANNarchy starts) and a "
+                   "bank's mean (ANNarchy divides by the whole bank); a Copy of such a convolution is refused",
     "Exponential": "annstudio draws with scale 1/Lambda (rate Lambda); ANNarchy passes Lambda as numpy's scale",
     "Population.clear": "drops the spike history compute_firing_rate counts (a SpikeSourceArray also restarts "
                         "its schedule); spikes already in a delay queue still arrive",
@@ -66,6 +69,18 @@ NOTES = {
     "Network.boldmonitor": "normalize_input on a monitor started before compile takes its baseline (ANNarchy "
                            "5.0.4.1 then divides by 1e-7); balloon_CN works (5.0.4.1 cannot create it)",
 }
+for _n in ("Network.get_projections", "Network.projections", "projections"):
+    NOTES[_n] = ("target=: a projection with a list of targets is found by any one of them (ANNarchy 5.0.4.1 finds "
+                 "it by the whole list only)")
+_POPULATIONS = ("Population", "PoissonPopulation", "SpikeSourceArray", "TimedArray", "InputArray",
+                "HomogeneousCorrelatedSpikeTrains")
+for _p in ("Projection", "CurrentInjection", "DecodingProjection"):
+    NOTES[f"{_p}.reset"] = "synapses=True (drawing the connectivity again) is refused"
+for _p in _POPULATIONS:
+    NOTES[f"{_p}.refractory"] = ("a number set before compile() changes this population only, as ANNarchy 4.8.2.6; "
+                                 "after compile() it is refused (fixed at compile)")
+    NOTES[f"{_p}.size_in_bytes"] = "0 before compile(), then the bytes of annstudio's own arrays of its values"
+    NOTES[f"{_p}.init"] = "the neuron's own parameters and variables (ANNarchy adds r and g_<target> to spiking ones)"
 
 
 PUBLIC_MODULES = ("models",)         # documented submodules; the others are ANNarchy's internals
@@ -87,12 +102,19 @@ def _kwargs(obj):
 
 
 def _instance_attributes(cls):
-    """Names a class's ``__init__`` assigns as ``self.<name> = ...`` (public instance attributes)."""
-    try:
-        src = inspect.getsource(cls.__init__)
-    except (TypeError, OSError):
-        return set()
-    return {m for m in re.findall(r"self\.([A-Za-z]\w*)\s*=[^=]", src)}
+    """Names a class's ``__init__`` assigns as ``self.<name> = ...`` (or ``object.__setattr__(self, "<name>", ...)``)
+    and its ``__new__`` as ``obj.<name> = ...`` (public instance attributes)."""
+    out = set()
+    for method, var in (("__init__", "self"), ("__new__", "obj")):
+        try:
+            src = inspect.getsource(getattr(cls, method))
+        except (TypeError, OSError):
+            continue
+        out |= set(re.findall(var + r"\.([A-Za-z]\w*)\s*=[^=]", src))
+        for targets in re.findall(r"^\s*((?:" + var + r"\.\w+\s*,\s*)*" + var + r"\.\w+)\s*=[^=]", src, re.M):
+            out |= {m for m in re.findall(var + r"\.(\w+)", targets) if m[0].isalpha()}
+        out |= set(re.findall(r"object\.__setattr__\(" + var + r",\s*[\"']([A-Za-z]\w*)[\"']", src))
+    return out
 
 
 def _members(cls):

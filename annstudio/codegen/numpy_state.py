@@ -55,12 +55,15 @@ class PopulationState:
         self.r_hist = [self.vars["r"].copy() for _ in range(ir.rate_history)] if ir.rate_history and "r" in self.vars else []
         self.dt = dt
         self.source = {}
+        self.rank = np.arange(self.n, dtype=real)
 
     def namespace(self, t):
         ns = dict(self.vars)
         for k, v in self.sums.items():
             ns["sum__" + k] = v
         ns["t"], ns["dt"] = real_scalars(self.real, t, self.dt)
+        if "rank" not in ns:   # the neuron's index (ANNarchy's built-in); a variable named rank wins
+            ns["rank"] = self.rank
         ns.update(self.hoisted_values)
         return ns
 

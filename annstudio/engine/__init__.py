@@ -26,10 +26,11 @@ from annstudio.session import __all__ as _session_all
 from annstudio.session.image import ImagePopulation, VideoPopulation
 from annstudio.session.tensorboard import Logger
 from annstudio.session.ann_to_snn import ANNtoSNNConverter
+from annstudio.session.network_manager import NetworkManager
 
 float32, float64 = np.float32, np.float64      # ANNarchy 5's dtype names (config(dtype=...))
 
-__all__ = (["np", "float32", "float64", "ImagePopulation", "VideoPopulation", "Logger", "ANNtoSNNConverter", "Parameter", "Variable", "Creating", "Pruning", "LILConnectivity", "AnnstudioError", "BuildError", "EquationError", "ModelError", "ProjectError",
+__all__ = (["np", "float32", "float64", "NetworkManager", "ImagePopulation", "VideoPopulation", "Logger", "ANNtoSNNConverter", "Parameter", "Variable", "Creating", "Pruning", "LILConnectivity", "AnnstudioError", "BuildError", "EquationError", "ModelError", "ProjectError",
             "SimulationError", "Binomial", "DiscreteUniform", "Exponential", "Gamma", "LogNormal", "Neuron",
             "Normal", "RateNeuron", "SpikeNeuron", "Synapse", "Uniform"]
            + [n for n in _session_all] + [n for n in _library_all if n not in _session_all]

@@ -1,10 +1,13 @@
-"""Smaller pieces of ANNarchy's public API: ``Constant``, ``every`` callbacks,
+"""Smaller pieces of ANNarchy's public API: ``Constant``, ``every`` callbacks, ``timeit``,
 ``functions``, standard-model listings, ``InputArray``, default synapses and
 the module-level spike-train analyses.
 
 Constants and functions belong to a network (``NetworkSpec.constants`` /
 ``functions``); these helpers act on the default network unless given one.
 """
+import functools
+import time
+
 import numpy as np
 import sympy as sp
 
@@ -45,12 +48,40 @@ class Constant(float):
         return f"Constant({self.name!r}, {self.value!r})"
 
 
-def every(period, offset=0.0, wait=0.0, net_id=0):
-    """Decorator: call ``f(n)`` every ``period`` ms of simulated time during ``simulate()``."""
-    def deco(func):
-        current_network().add_callback(func, float(period), float(offset), float(wait))
+class every:
+    """Decorator: call ``f(n)`` every ``period`` ms of simulated time during ``simulate()``.  ANNarchy 4.8's
+    ``every(period, offset, wait)`` (the default network) and 5's ``every(network=net, period=...)`` (a
+    ``Network`` given first, or by keyword); ``period``, ``offset``, ``wait`` and ``network`` stay readable."""
+
+    def __init__(self, *args, period=None, offset=0.0, wait=0.0, network=None, net_id=0):
+        if args and hasattr(args[0], "add_callback"):       # ANNarchy 5: the network first
+            network, args = args[0], args[1:]
+        names = ("period", "offset", "wait")
+        if len(args) > len(names):
+            raise TypeError(f"every() takes at most {len(names)} values after the network, got {len(args)}")
+        given = dict(zip(names, args))
+        for name, value in (("period", period), ("offset", offset), ("wait", wait)):
+            if name in given and value not in (None, 0.0):
+                raise TypeError(f"every() got two values for {name!r}")
+        self.network = network if network is not None else current_network()
+        self.period = float(given.get("period", 1.0 if period is None else period))
+        self.offset = float(given.get("offset", offset))
+        self.wait = float(given.get("wait", wait))
+
+    def __call__(self, func):
+        self.network.add_callback(func, self.period, self.offset, self.wait)
         return func
-    return deco
+
+
+def timeit(func):
+    """Decorator (ANNarchy 5): print how long each call of ``func`` took."""
+    @functools.wraps(func)
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        print(f"Function {func.__name__}{args} {kwargs} took {time.perf_counter() - start:.4f} seconds")
+        return result
+    return timed
 
 
 def enable_callbacks(net_id=0):
@@ -111,8 +142,8 @@ class DefaultSpikingSynapse(Synapse):
 class InputArray(Population):
     """A rate-coded population whose ``r`` is set from Python (no equations)."""
 
-    def __init__(self, geometry, name=None, copied=False):
-        super().__init__(geometry, Neuron(equations="r = r", name="InputArray"), name=name)
+    def __init__(self, geometry, name=None, copied=False, net_id=0, net=None):
+        super().__init__(geometry, Neuron(equations="r = r", name="InputArray"), name=name, net_id=net_id, net=net)
 
 
 def _dt(dt=None):
@@ -187,4 +218,4 @@ __all__ = ["Constant", "every", "enable_callbacks", "disable_callbacks", "clear_
            "callbacks_enabled", "functions", "list_standard_neurons", "list_standard_synapses",
            "get_global_config", "DefaultRateCodedSynapse", "DefaultSpikingSynapse", "InputArray", "raster_plot",
            "histogram", "population_rate", "smoothed_rate", "mean_fr", "inter_spike_interval",
-           "coefficient_of_variation", "sparse_delays_from_weights"]
+           "coefficient_of_variation", "sparse_delays_from_weights", "timeit"]

@@ -161,8 +161,9 @@ class Network(Network5, metaclass=NetworkMeta):
             out = [p for p in out if p.post is post or getattr(p.post, "population", None) is post]
         if pre is not None:
             out = [p for p in out if p.pre is pre or getattr(p.pre, "population", None) is pre]
-        if target is not None:
-            out = [p for p in out if p.target == target]
+        if target is not None:   # a projection with a list of targets is found by any of them (and the list)
+            out = [p for p in out if p.target == target or
+                   isinstance(target, str) and isinstance(p.target, (list, tuple)) and target in p.target]
         return list(out)
 
     def get_monitors(self):

@@ -214,6 +214,27 @@ class Network5:
         return BoldMonitorFromSlices(population, slices, bold_model, mapping, normalize_input,
                                      recorded_variables, start, net=self)
 
+    # -- callbacks, saving -------------------------------------------------------------------
+    def enable_callbacks(self):
+        """Run the ``every`` callbacks of this network during ``simulate()`` (the default)."""
+        self.callbacks_enabled = True
+
+    def disable_callbacks(self):
+        self.callbacks_enabled = False
+
+    def clear_all_callbacks(self):
+        self.callbacks.clear()
+
+    def save(self, filename, populations=True, projections=True):
+        """The current values of this network's populations and projections to ``filename`` (see ``save``)."""
+        from .analysis_tools import save
+        save(filename, populations, projections, net=self)
+
+    def load(self, filename, populations=True, projections=True, pickle_encoding=None):
+        """Values written by :meth:`save` back into this compiled network."""
+        from .analysis_tools import load
+        return load(filename, populations, projections, pickle_encoding, net=self)
+
     def get_monitor(self, name):
         for m in self._monitors:
             if getattr(m, "name", None) == name:

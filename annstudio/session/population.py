@@ -15,6 +15,7 @@ from annstudio.core.model.types import Neuron, Synapse
 
 from . import firing_rate
 from .context import current_network
+from .population_members import PopulationMembers
 
 _OWN = {"_net", "_spec", "_ranks", "_pop", "name"}
 
@@ -89,12 +90,24 @@ class _NeuronAccess:
         return list(self._pop_obj()._analysis().state)
 
 
-class Population(_NeuronAccess):
+def network_for(net, net_id, where):
+    """The network an object joins: ``net``, else the default network.  ``net_id`` is ANNarchy's number of
+    a network: 0 (the default network, what ANNarchy scripts pass) is accepted; annstudio does not number
+    networks, so another number without ``net`` is refused rather than silently ignored."""
+    if net is not None:
+        return net
+    if net_id not in (0, None):
+        raise ModelError(f"net_id={net_id!r}: annstudio does not number networks; build the object in its network "
+                         "(net.create(...), net.connect(...)) or pass net=", where=where)
+    return current_network()
+
+
+class Population(PopulationMembers, _NeuronAccess):
     """A population of ``geometry`` neurons of type ``neuron`` in the current network."""
 
     def __init__(self, geometry, neuron, name=None, stop_condition=None, storage_order="post_to_pre",
-                 copied=False, net=None):
-        net = net or current_network()
+                 copied=False, net_id=0, net=None):
+        net = network_for(net, net_id, f"Population {name!r}" if name else "Population")
         geometry = _geometry(geometry)
         if name is None:
             name = f"pop{len(net.spec.populations)}"

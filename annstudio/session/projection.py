@@ -13,8 +13,9 @@ from annstudio.core.model.types import Synapse
 from annstudio.core.runtime.connectivity import CSR  # noqa: F401  (re-exported by the facade)
 
 from . import connection_file, structural
-from .context import current_network
-from .population import Population, PopulationView, uses_spike_times, with_spike_times
+from .dendrite import Dendrite, IndividualSynapse, _set_synaptic
+from .population import Population, PopulationView, network_for, uses_spike_times, with_spike_times
+from .population_members import function_names
 
 
 def _ref(obj):
@@ -28,8 +29,11 @@ def _ref(obj):
 class Projection:
     """Synapses from ``pre`` to ``post`` acting on ``target``."""
 
-    def __init__(self, pre, post, target, synapse=None, name=None, disable_omp=True, copied=False, net=None):
-        net = net or current_network()
+    disable_omp = True     # accepted, as ANNarchy; annstudio's kernels choose their own threading
+
+    def __init__(self, pre, post, target, synapse=None, name=None, disable_omp=True, copied=False, net_id=0,
+                 net=None):
+        net = network_for(net, net_id, f"Projection {name!r}" if name else "Projection")
         pre_ref, pre_pop = _ref(pre)
         post_ref, post_pop = _ref(post)
         if name is None:
@@ -50,6 +54,7 @@ class Projection:
         self.target = target
         self.synapse_type = synapse
         self.name = name
+        self.disable_omp = disable_omp
         self._spec = ProjectionSpec(name, pre_ref, post_ref, target, synapse)
         net._add_projection(self)
 
@@ -189,6 +194,60 @@ class Projection:
 
     def _decl(self, name):
         return self._analysis().var(name)
+
+    def reset(self, attributes=-1, synapses=False):
+        """Every parameter and variable but ``w`` (``attributes=-1``, or the given names) back to the initial
+        value its synapse type declares, as ANNarchy 5.0.4.1 does; ``synapses=True`` (drawing the connectivity
+        again) is refused."""
+        where = f"Projection '{self.name}'"
+        if synapses:
+            raise ModelError("reset(synapses=True) would draw the connectivity again: not supported", where=where)
+        conv = self._spec.connector is not None and self._spec.connector.method == "convolution"
+        for name in (self.attributes if attributes == -1 else list(attributes)):
+            if name == "w" or conv and name == "padding_site":    # (a convolution's padding sites stay marked)
+                continue
+            decl = self._decl(name)
+            if decl is None:
+                raise ModelError(f"reset(): {name!r} is not a parameter or variable of the synapse", where=where)
+            setattr(self, name, decl.init)
+
+    @property
+    def connector_name(self):
+        """ANNarchy's name of the connector (``"Random"`` for fixed_probability...), ``"Specific"`` before one."""
+        c = self._spec.connector
+        return "Specific" if c is None else _CONNECTOR_NAMES.get(c.method, c.method)
+
+    @property
+    def connector_weight_dist(self):
+        """The distribution the weights were drawn from, or None."""
+        return self._connector_dist("weights")
+
+    @property
+    def connector_delay_dist(self):
+        return self._connector_dist("delays")
+
+    def _connector_dist(self, key):
+        c = self._spec.connector
+        value = None if c is None else c.params.get(key)
+        return value if isinstance(value, Distribution) else None
+
+    @property
+    def functions(self):
+        """The names of the synapse type's own functions."""
+        return function_names(self.synapse_type.functions if self.synapse_type is not None else "")
+
+    @property
+    def parameters(self):
+        """The synapse's parameter names (``w`` among them when the synapse does not declare it)."""
+        return list(self._analysis().parameters)
+
+    @property
+    def variables(self):
+        return list(self._analysis().state)
+
+    @property
+    def attributes(self):
+        return self.parameters + self.variables
 
     def _pre_type(self):
         pre = self.pre.population if isinstance(self.pre, PopulationView) else self.pre
@@ -343,150 +402,13 @@ class Projection:
         return f"Projection({self.name!r}, target={self.target!r})"
 
 
+_CONNECTOR_NAMES = {     # ANNarchy 5.0.4.1's connector_name of each connector
+    "all_to_all": "All-to-All", "one_to_one": "One-to-One", "fixed_probability": "Random",
+    "fixed_number_pre": "Random Convergent", "fixed_number_post": "Random Divergent", "gaussian": "Gaussian",
+    "dog": "Difference-of-Gaussian", "with_func": "User-defined", "from_matrix": "Connectivity matrix",
+    "from_sparse": "Sparse connectivity matrix", "from_file": "From File", "convolution": "Convolution",
+    "pooling": "Pooling", "copy": "Copy"}
+
+
 def _default_synapse():
     return Synapse(name="DefaultSynapse")
-
-
-def _set_synaptic(sim, proj, name, value, ranks):
-    backend = sim.backend
-    arr = backend.get(proj, name)
-    if np.ndim(arr) == 0 and np.ndim(value) > 0:
-        raise ModelError(f"'{name}' is stored as one shared value in {proj!r}; create the projection with "
-                         "force_multiple_weights=True to give synapses different values",
-                         where=f"Projection '{proj}'")
-    backend.set(proj, name, value)
-
-
-class Dendrite:
-    """The synapses of one postsynaptic neuron."""
-
-    def __init__(self, proj, post_rank):
-        self.proj = proj
-        self.post_rank = int(post_rank)
-
-    def _slice(self):
-        ptr = self.proj._conn().row_ptr()
-        return slice(ptr[self.post_rank], ptr[self.post_rank + 1])
-
-    @property
-    def pre_ranks(self):
-        return [int(r) for r in self.proj._conn().pre[self._slice()]]
-
-    @property
-    def size(self):
-        sl = self._slice()
-        return sl.stop - sl.start
-
-    def __len__(self):
-        return self.size
-
-    def __getattr__(self, name):
-        if name.startswith("_") or name in ("proj", "post_rank"):
-            raise AttributeError(name)
-        decl = self.proj._decl(name)
-        if decl is None:
-            raise AttributeError(f"Dendrite has no attribute {name!r}")
-        arr = self.proj._full(name)
-        if decl.locality == "global":
-            return float(arr)
-        if decl.locality == "semiglobal":
-            return float(arr[self.post_rank])
-        return arr[self._slice()].copy()
-
-    def __setattr__(self, name, value):
-        if name in ("proj", "post_rank"):
-            object.__setattr__(self, name, value)
-            return
-        sim = self.proj._sim()
-        decl = self.proj._decl(name)
-        if decl is None:
-            raise AttributeError(f"Dendrite has no attribute {name!r}")
-        arr = np.array(self.proj._full(name), dtype=float)
-        if decl.locality == "semiglobal":
-            arr[self.post_rank] = value
-        elif decl.locality == "global":
-            arr = value
-        else:
-            arr[self._slice()] = value
-        _set_synaptic(sim, self.proj.name, name, arr, None)
-
-    def get(self, name):
-        """``dendrite.<name>`` (ANNarchy 4.8 ``Dendrite.get``)."""
-        return getattr(self, name)
-
-    def set(self, value):
-        """Set attributes of this dendrite's synapses from a dict (numbers, arrays or distributions)."""
-        for name, value in dict(value).items():
-            if isinstance(value, Distribution):
-                value = value.get_values(self.size, self.proj._net._init_rng)
-            setattr(self, name, value)
-
-    def synapse(self, pos):
-        """The synapse from presynaptic neuron ``pos`` (a rank or coordinates)."""
-        pre = self.proj.pre.population if isinstance(self.proj.pre, PopulationView) else self.proj.pre
-        rank = int(pos) if isinstance(pos, (int, np.integer)) else pre.rank_from_coordinates(pos)
-        if rank not in self.pre_ranks:
-            raise ModelError(f"neuron {rank} of the presynaptic population has no synapse onto neuron "
-                             f"{self.post_rank}", where=f"Projection '{self.proj.name}'")
-        return IndividualSynapse(self, rank)
-
-    def __getitem__(self, *pos):
-        return self.synapse(pos[0] if len(pos) == 1 else pos)
-
-    def __iter__(self):
-        return (IndividualSynapse(self, r) for r in self.pre_ranks)
-
-    @property
-    def synapses(self):
-        return list(self)
-
-    def receptive_field(self, variable="w", fill=0.0):
-        conn = self.proj._conn()
-        out = np.full(conn.pre_size, fill)
-        out[self.pre_ranks] = getattr(self, variable)
-        return out
-
-    # -- structural plasticity (needs setup(structural_plasticity=True); see structural.py) ----
-    def create_synapse(self, rank, w=0.0, delay=0):
-        """Create the synapse from presynaptic neuron ``rank`` (weight ``w``, delay in ms; 0 = one step)."""
-        structural.create_synapses(self, [rank], [w], [delay])
-
-    def create_synapses(self, ranks, weights=None, delays=None):
-        """Create synapses from the presynaptic neurons ``ranks`` to this dendrite's neuron."""
-        structural.create_synapses(self, ranks, weights, delays)
-
-    def prune_synapse(self, rank):
-        """Remove the synapse from presynaptic neuron ``rank``."""
-        structural.prune_synapses(self, [rank])
-
-    def prune_synapses(self, ranks):
-        """Remove the synapses from the presynaptic neurons ``ranks``."""
-        structural.prune_synapses(self, ranks)
-
-
-class IndividualSynapse:
-    """One synapse of a dendrite (``dendrite[pre_rank]``): its attributes read and set one value."""
-
-    def __init__(self, dendrite, rank):
-        object.__setattr__(self, "dendrite", dendrite)
-        object.__setattr__(self, "rank", int(rank))
-
-    def _pos(self):
-        return self.dendrite.pre_ranks.index(self.rank)
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        value = getattr(self.dendrite, name)
-        return float(value[self._pos()]) if np.ndim(value) > 0 else value
-
-    def __setattr__(self, name, value):
-        decl = self.dendrite.proj._decl(name)
-        if decl is None or decl.locality != "local":
-            raise AttributeError(f"a single synapse has no variable {name!r} of its own")
-        arr = np.array(getattr(self.dendrite, name), dtype=float)
-        arr[self._pos()] = value
-        setattr(self.dendrite, name, arr)
-
-    def __repr__(self):
-        return f"IndividualSynapse(pre={self.rank}, post={self.dendrite.post_rank})"

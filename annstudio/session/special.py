@@ -29,24 +29,29 @@ class PoissonPopulation(Population):
     ``sum(target)`` when ``target`` is given (rate-coded projections then set the rates)."""
 
     def __init__(self, geometry, name=None, rates=None, target=None, parameters=None, refractory=None,
-                 copied=False, net=None):
+                 copied=False, net_id=0, net=None):
         if rates is None and target is None:
             raise ModelError("PoissonPopulation needs rates or a target", where="PoissonPopulation")
         neuron = poisson_neuron(geometry, rates=rates, target=target, parameters=parameters,
                                 refractory=refractory)
-        super().__init__(geometry, neuron, name=name, net=net)
+        super().__init__(geometry, neuron, name=name, net_id=net_id, net=net)
         self._spec.kind = "poisson"
         self._spec.options.update({"rates": rates if isinstance(rates, str) else None, "target": target})
         if rates is not None and not isinstance(rates, str) and np.ndim(rates):
             self.rates = np.asarray(rates, dtype=float).reshape(-1)
 
+    @property
+    def target(self):
+        """The target whose sum sets the rates, or None (rates given)."""
+        return self._spec.options.get("target")
+
 
 class SpikeSourceArray(Population):
     """Emits spikes at the given times (ms): one list of times per neuron (or one list for one neuron)."""
 
-    def __init__(self, spike_times, name=None, copied=False, net=None):
+    def __init__(self, spike_times, name=None, copied=False, net_id=0, net=None):
         times = _times(spike_times)
-        super().__init__(len(times), spike_source_neuron(), name=name, net=net)
+        super().__init__(len(times), spike_source_neuron(), name=name, net_id=net_id, net=net)
         self._spec.kind = "spike_source_array"
         self._spec.options["spike_times"] = times
 
@@ -104,7 +109,8 @@ class TimedArray(Population):
     ``k * schedule`` ms (every step when ``schedule`` is 0); with ``period`` > 0 the buffer restarts every
     ``period`` ms; after its last row the last value is kept."""
 
-    def __init__(self, rates=None, geometry=None, schedule=0.0, period=-1.0, name=None, copied=False, net=None):
+    def __init__(self, rates=None, geometry=None, schedule=0.0, period=-1.0, name=None, copied=False, net_id=0,
+                 net=None):
         if rates is None and geometry is None:
             raise ModelError("TimedArray needs rates or a geometry", where="TimedArray")
         if rates is not None:
@@ -112,12 +118,21 @@ class TimedArray(Population):
             if rates.ndim == 1:                      # one value per time point, one neuron
                 rates = rates[:, None]
             geometry = rates.shape[1:]
-        super().__init__(geometry, timed_array_neuron(), name=name, net=net)
+        super().__init__(geometry, timed_array_neuron(), name=name, net_id=net_id, net=net)
         if rates is None:
             rates = np.zeros((1, self.size))
         self._spec.kind = "timed_array"
         self._spec.options.update({"rates": rates.reshape(rates.shape[0], -1), "schedule": float(schedule),
                                    "period": float(period)})
+
+    @property
+    def r(self):
+        """The rates the population outputs now (the current row of the buffer once compiled)."""
+        return self._read("r", None)
+
+    @r.setter
+    def r(self, value):
+        self._write("r", value, None)
 
     @property
     def schedule(self):
@@ -234,14 +249,14 @@ class HomogeneousCorrelatedSpikeTrains(Population):
     ``corr`` are lists applied from these times (repeating every ``period`` ms when > 0)."""
 
     def __init__(self, geometry, rates, corr, tau, schedule=None, period=-1.0, name=None, refractory=None,
-                 copied=False, net=None):
+                 copied=False, net_id=0, net=None):
         nseg = 1
         if schedule is not None:
             schedule = [float(x) for x in np.atleast_1d(schedule)]
             if not schedule or schedule[0] != 0.0:
                 raise ModelError("the first time of schedule must be 0", where="HomogeneousCorrelatedSpikeTrains")
             nseg = len(schedule)
-        super().__init__(geometry, _hcst_neuron(nseg, float(period), refractory), name=name, net=net)
+        super().__init__(geometry, _hcst_neuron(nseg, float(period), refractory), name=name, net_id=net_id, net=net)
         self._hc = {"schedule": schedule, "period": float(period), "nseg": nseg}
         self._hc.update(rates=self._per_segment(rates, "rates"), corr=self._per_segment(corr, "corr"),
                         tau=float(tau))
@@ -317,20 +332,25 @@ class DecodingProjection(Projection):
     """Spiking -> rate-coded: ``sum(target)`` of a post neuron is the firing rate (Hz) of its presynaptic
     neurons over the last ``window`` ms (one step when 0), weighted by ``w`` and averaged over its synapses."""
 
-    def __init__(self, pre, post, target, window=0.0, name=None, copied=False, net=None):
-        super().__init__(pre, post, target, synapse=None, name=name, net=net)
+    def __init__(self, pre, post, target, window=0.0, name=None, copied=False, net_id=0, net=None):
+        super().__init__(pre, post, target, synapse=None, name=name, net_id=net_id, net=net)
         if _pop(pre).neuron_type.type != "spike" or _pop(post).neuron_type.type != "rate":
             raise ModelError("a DecodingProjection goes from a spiking to a rate-coded population",
                              where=f"Projection '{self.name}'")
         self._spec.kind = "decoding"
         self._spec.options["window"] = float(window)
 
+    @property
+    def window(self):
+        """The counting window (ms; 0: one step)."""
+        return self._spec.options["window"]
+
 
 class CurrentInjection(Projection):
     """Rate-coded -> spiking, one-to-one: each step ``g_target`` of a post neuron is set to ``pre.r``."""
 
-    def __init__(self, pre, post, target, name=None, copied=False, net=None):
-        super().__init__(pre, post, target, synapse=None, name=name, net=net)
+    def __init__(self, pre, post, target, name=None, copied=False, net_id=0, net=None):
+        super().__init__(pre, post, target, synapse=None, name=name, net_id=net_id, net=net)
         if _pop(pre).neuron_type.type != "rate" or _pop(post).neuron_type.type != "spike":
             raise ModelError("a CurrentInjection goes from a rate-coded to a spiking population",
                              where=f"Projection '{self.name}'")

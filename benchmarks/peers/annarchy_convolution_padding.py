@@ -3,8 +3,9 @@
 A 4 x 4 input (r = a, a = arange(16) - 6) convolved with a 3 x 3 kernel (0.1 .. 0.9) onto a 4 x 4 layer,
 padding 0.5, operations sum, max, min and mean, and psp ``pre.r * w`` and ``w * pre.r * pre.r``; with a second
 argument ``shapes``, other layouts (1-D, a 3 x 5 kernel, a kernel spanning the last dimension, feature maps kept:
-``SHAPES``).  Prints one JSON line: case -> the layer's r after 2 steps.  Run with ``ANNarchy``
-(PATH=<venv>/bin:$PATH, from a folder under /tmp) or with ``annstudio.engine``, e.g.
+``SHAPES``); with ``bank``, banks of filters (``connect_filters``, ``BANKS``).  Prints one JSON line: case -> the
+layer's r after 2 steps.  Run with ``ANNarchy`` (PATH=<venv>/bin:$PATH, from a folder under /tmp) or with
+``annstudio.engine``, e.g.
 ``python annarchy_convolution_padding.py ANNarchy shapes``; ``tests/engine/test_convolution_padding.py`` holds
 the numbers ANNarchy 5.0.4.1 printed.
 """
@@ -64,11 +65,36 @@ def build_shapes(ann):
     return inputs, out
 
 
+# filter banks (argument ``bank``): pre geometry, post geometry, bank (first index: the filter), padding; every
+# operation, psp ``w * pre.r``, the input of ``shape_input``.  "bank": a 2-D input, its post one dimension more;
+# "bank_span": the filters span the input's last dimension (post as pre)
+BANK = np.stack([np.arange(1.0, 10.0).reshape(3, 3) / 10 - 0.3, np.arange(9.0, 0.0, -1).reshape(3, 3) / 10 - 0.5])
+BANKS = {
+    "bank": ((4, 4), (4, 4, 2), BANK, 0.5),
+    "bank_border": ((4, 4), (4, 4, 2), BANK, "border"),
+    "bank_sub": ((4, 4), (2, 2, 2), BANK, -0.25),
+    "bank_span": ((4, 4, 2), (4, 4, 3), np.arange(1.0, 55.0).reshape(3, 3, 3, 2) / 30 - 0.9, 0.75),
+}
+
+
+def build_banks(ann):
+    """One input per bank case and one output layer per case and operation; ({case: input}, {case: layer})."""
+    inputs, out = {}, {}
+    for case, (g_in, g_out, bank, padding) in BANKS.items():
+        inputs[case] = ann.Population(g_in, ann.Neuron(parameters="a = 0.0", equations="r = a"))
+        for op in ("sum", "mean", "max", "min"):
+            layer = ann.Population(g_out, ann.Neuron(equations=f"r = sum(t_{op})"))
+            _convolution(ann)(inputs[case], layer, f"t_{op}", psp="w * pre.r", operation=op).connect_filters(
+                bank, padding=padding)
+            out[f"{case}_{op}"] = layer
+    return inputs, out
+
+
 def main(argv):
     ann = importlib.import_module(argv[0] if argv else "ANNarchy")
     ann.setup(dt=1.0)
-    if argv[1:] == ["shapes"]:
-        inputs, out = build_shapes(ann)
+    if argv[1:] in (["shapes"], ["bank"]):
+        inputs, out = (build_shapes if argv[1] == "shapes" else build_banks)(ann)
         ann.compile()
         for inp in inputs.values():
             inp.a = shape_input(inp.geometry)

@@ -151,6 +151,8 @@ class Generator:
         draws, dnames = _draws(pp.draws, (i << 8) | (_PHASES["neuron"] << 5), "i")
         b = _Body(lambda s: self.pop_value(i, s, "i"), dnames, f"Population '{p.name}'", self.single)
         k = Kernel(draws=draws)
+        if all(v.name != "rank" for v in p.variables):   # the neuron's index (ANNarchy's built-in)
+            b.scope.map["rank"] = f"(({self.real})i)"
         # hoisted per-step scalars of population-wide parameters; every thread computes the same value
         # (same operands, same operation) before the statements that use them
         for h in pp.hoisted:

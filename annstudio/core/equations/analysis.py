@@ -4,7 +4,7 @@
 frozen :class:`Analysis` (decls.py): typed variable declarations and ordered
 statements whose right-hand sides are sympy expressions over these symbols:
 
-- own parameters/variables: ``Symbol(name)``; ``t``, ``dt``
+- own parameters/variables: ``Symbol(name)``; ``t``, ``dt``; neurons: ``rank`` (the index in the population)
 - the network's constants (its :class:`Scope`): ``Symbol(name)``
 - synapses: ``pre__x`` / ``post__x`` for ``pre.x`` / ``post.x``, ``g_target``
 - rate-coded neurons: ``sum__exc`` for ``sum(exc)``
@@ -50,6 +50,7 @@ def analyse_neuron(neuron, scope=EMPTY):
         b.decls["r"] = VarDecl("r", "variable", "local", "double", 0.0, implicit=True)
     b.finish_bounds("equations")
     equations = b.statements(order, "equations")
+    _check_rank(b, equations)
     if b.type == "spike":
         for name, d in list(b.decls.items()):
             if d.implicit and d.auto_reset and any(s.target == name for s in equations):
@@ -73,6 +74,18 @@ def analyse_neuron(neuron, scope=EMPTY):
     elif neuron.reset.strip():
         raise EquationError("a reset needs a spike condition", where=b.where("reset"), line=1)
     return b.result(equations=equations, spike=spike, reset=reset or (), refractory=refractory)
+
+
+def _check_rank(b, equations):
+    """``rank`` is per neuron: a population-wide variable cannot use it."""
+    if "rank" in b.decls:
+        return
+    for st in equations:
+        d = b.decls.get(st.target)
+        if d is not None and d.locality == "global" and sp.Symbol("rank") in st.expr.free_symbols:
+            raise EquationError(f"population-wide '{st.target}' cannot use 'rank' (each neuron has its own)",
+                                where=b.where("equations"), line=st.line, text=st.text,
+                                hint="remove the ': population' flag or the rank")
 
 
 def analyse_synapse(synapse, type_, scope=EMPTY):

@@ -174,6 +174,8 @@ class Builder:
         names.update({n: sp.Symbol(n) for n in self.decls})
         names["t"] = sp.Symbol("t")
         names["dt"] = sp.Symbol("dt")
+        if self.kind == "neuron" and "rank" not in names:   # the neuron's index in its population (ANNarchy)
+            names["rank"] = sp.Symbol("rank")
         return names
 
     def context(self, where, line, allow_random=True, extra=None):

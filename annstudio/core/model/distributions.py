@@ -65,6 +65,10 @@ class Distribution:
     def get_value(self, rng=None):
         return float(self.get_values((), rng))
 
+    def get_list_values(self, size):
+        """``size`` samples as a list of floats (ANNarchy's ``get_list_values``)."""
+        return [float(x) for x in self.get_values(int(size))]
+
     def to_dict(self):
         d = {"distribution": self.kind, "args": [float(self.args[n]) for n in self.arg_names]}
         if self.min is not None:
@@ -89,7 +93,34 @@ class Distribution:
         return f"{self.kind}({args}{extra})"
 
 
-class Uniform(Distribution):
+class _Bounded(Distribution):
+    """Uniform and DiscreteUniform: ANNarchy names their bounds ``min`` and ``max`` (``Uniform(min=0, max=1)``,
+    ``u.min``); given positionally they are ``min_value``/``max_value``.  Clipping to them changes nothing, so
+    ``min``/``max`` read the bounds unless other clipping bounds were given."""
+
+    def __init__(self, *args, min=None, max=None, seed=None, **kwargs):
+        if not args and not {"min_value", "max_value"} & set(kwargs):
+            if min is None or max is None:
+                raise ModelError("needs both bounds: min and max", where=self.kind)
+            args, min, max = (min, max), None, None
+        super().__init__(*args, min=min, max=max, seed=seed, **kwargs)
+        self.min = self.args["min_value"] if self.min is None else self.min
+        self.max = self.args["max_value"] if self.max is None else self.max
+
+    def to_dict(self):
+        d = super().to_dict()
+        for key, i in (("min", 0), ("max", 1)):
+            if d.get(key) == d["args"][i]:
+                del d[key]
+        return d
+
+    def __repr__(self):
+        d = self.to_dict()
+        extra = "".join(f", {k}={d[k]!r}" for k in ("min", "max") if k in d)
+        return f"{self.kind}({self.args['min_value']!r}, {self.args['max_value']!r}{extra})"
+
+
+class Uniform(_Bounded):
     kind = "Uniform"
     arg_names = ("min_value", "max_value")
 
@@ -101,7 +132,7 @@ class Uniform(Distribution):
         return rng.uniform(self.args["min_value"], self.args["max_value"], shape)
 
 
-class DiscreteUniform(Distribution):
+class DiscreteUniform(_Bounded):
     kind = "DiscreteUniform"
     arg_names = ("min_value", "max_value")
 
@@ -162,6 +193,29 @@ class Binomial(Distribution):
 
 DISTRIBUTIONS = {cls.kind: cls for cls in
                  (Uniform, DiscreteUniform, Normal, LogNormal, Exponential, Gamma, Binomial)}
+
+
+def _argument(name):
+    def get(self):
+        return self.args[name]
+
+    def set_(self, value):
+        if not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ModelError(f"argument '{name}' must be a number, got {value!r}", where=self.kind)
+        old = self.args[name]
+        self.args[name] = value
+        try:
+            self._check()
+        except ModelError:
+            self.args[name] = old
+            raise
+    return property(get, set_, doc=f"The distribution's argument {name} (as ANNarchy names it).")
+
+
+for _cls in DISTRIBUTIONS.values():      # Normal.mu, Exponential.Lambda, Binomial.n... (min/max: _Bounded)
+    for _name in _cls.arg_names:
+        if _name not in ("min_value", "max_value"):
+            setattr(_cls, _name, _argument(_name))
 
 
 def distribution_from_dict(d, where="distribution"):

@@ -35,8 +35,10 @@ Semantics (from ANNarchy's documented API):
   the kernel is walked dimension by dimension and a coordinate outside in
   dimension ``d`` adds the padding value once for the block of inner
   dimensions it skips (a 3x3 corner: 3 times), ``mean`` divides by the
-  kernel size also at the borders; with ``max`` and ``min`` an outside
-  position counts as 0.0, whatever the padding value.
+  kernel size also at the borders (a bank's: by the size of the whole bank,
+  filters times kernel); ``max`` and ``min`` start from 0.0 and skip the
+  outside positions, whatever the padding (``"border"`` included): a 0.0
+  site stands for that start in every neuron that has no outside position.
 - pooling: post neuron ``c`` covers the pre block ``c*extent .. (c+1)*extent - 1``.
 """
 from dataclasses import replace
@@ -123,12 +125,15 @@ def convolution(pre_geom, post_geom, weights, bank=False, keep_last_dimension=Fa
     lim = np.asarray(pre_geom[:S], dtype=np.int64)
     q_out = (q < 0) | (q >= lim)
     inside = ~np.any(q_out, axis=-1)
-    if isinstance(padding, str):
-        if padding != "border":
-            raise ConnectivityError(f"padding must be a number or 'border', got {padding!r}", where=where)
+    if isinstance(padding, str) and padding != "border":
+        raise ConnectivityError(f"padding must be a number or 'border', got {padding!r}", where=where)
+    extremum = operation in ("max", "min")
+    if padding == "border" and extremum:    # ANNarchy repeats the border for sum and mean only
+        padding = 0.0
+    if padding == "border":
         q = np.clip(q, 0, lim - 1)
         inside = np.ones_like(inside)
-    sites = not isinstance(padding, str) and not inside.all() and (float(padding) != 0.0 or operation != "sum")
+    sites = padding != "border" and not inside.all() and (float(padding) != 0.0 or operation != "sum")
     if sites:
         if operation not in ("sum", "mean", "max", "min"):
             raise ConnectivityError(f"unknown operation {operation!r}", where=where)
@@ -148,7 +153,19 @@ def convolution(pre_geom, post_geom, weights, bank=False, keep_last_dimension=Fa
     if sites:       # sum: the sites that add nothing are left out
         kidx = np.where(inside, kidx, _site_kinds(q_out, kcoords, S, operation))
         kept = inside | (kidx == PAD_COUNTED) if operation == "sum" else np.ones_like(inside)
-    return (post[kept].astype(np.int64), pre[kept].astype(np.int64), kidx[kept].astype(np.int64))
+    out = [post[kept], pre[kept], kidx[kept]]
+    # further 0.0 sites: max/min start from 0.0 (a neuron with no outside position gets one); a bank's mean
+    # divides by the size of the whole bank (F - 1 kernels' worth of sites more per neuron)
+    extra = np.zeros(npost, dtype=np.int64)
+    if extremum:
+        extra[np.setdiff1d(np.arange(npost), out[0][out[2] == PAD_ZERO])] = 1
+    if bank and operation == "mean":
+        extra += (w.shape[0] - 1) * M
+    if extra.any():
+        owner = np.repeat(np.arange(npost), extra)
+        out = [np.concatenate([out[0], owner]), np.concatenate([out[1], pre[owner, 0]]),
+               np.concatenate([out[2], np.full(owner.size, PAD_ZERO)])]
+    return tuple(a.astype(np.int64) for a in out)
 
 
 def _site_kinds(out, kcoords, S, operation):
@@ -173,7 +190,8 @@ def site_weights(weights, kidx, padding):
     kidx = np.asarray(kidx, dtype=np.int64)
     out = w[np.maximum(kidx, 0)] if w.size else np.zeros(kidx.shape)
     if has_sites(kidx):
-        out = np.where(kidx == PAD_COUNTED, float(padding), np.where(kidx == PAD_ZERO, 0.0, out))
+        pad = 0.0 if isinstance(padding, str) else float(padding)    # "border": 0.0 sites only
+        out = np.where(kidx == PAD_COUNTED, pad, np.where(kidx == PAD_ZERO, 0.0, out))
     return out
 
 
