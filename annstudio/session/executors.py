@@ -24,6 +24,7 @@ their model errors as data instead of raising).
 import concurrent.futures as cf
 import multiprocessing
 import os
+import queue
 import threading
 import uuid
 
@@ -131,25 +132,49 @@ class DaskExecutor(_Closing):
         self._cancel.set()
 
     def results(self, fn, tasks, stop=None):
+        """Results as they finish: ``distributed.as_completed`` with results pushes each one to this client
+        as its run ends (no request per result); a thread hands them over, so a stop is seen within POLL_S."""
         self._cancel.clear()
         token = uuid.uuid4().hex[:12]
         futures = self.client.map(fn, list(tasks), key=[f"annstudio-run-{token}-{i}" for i in range(len(tasks))],
                                   pure=False)
-        pending = {fut: i for i, fut in enumerate(futures)}
+        index = {fut.key: i for i, fut in enumerate(futures)}
+        pending = set(index)
+        arrivals = distributed.as_completed(futures, with_results=True, raise_errors=False)
+        handed = queue.Queue()
+
+        def hand_over():
+            try:
+                for fut, result in arrivals:
+                    handed.put((fut, result))
+            except BaseException as e:          # noqa: BLE001 - passed on to the caller's thread
+                handed.put((None, e))
+            handed.put(None)
+
+        threading.Thread(target=hand_over, name="annstudio-dask-results", daemon=True).start()
         try:
             while pending:
                 if self._cancel.is_set() or (stop is not None and stop.is_set()):
                     return
                 try:
-                    done = distributed.wait(list(pending), timeout=POLL_S, return_when="FIRST_COMPLETED").done
-                except distributed.TimeoutError:
+                    item = handed.get(timeout=POLL_S)
+                except queue.Empty:
                     continue
-                for fut in done:
-                    i = pending.pop(fut)
-                    yield i, fut.result()
+                if item is None:
+                    break
+                fut, result = item
+                if fut is None:
+                    raise result
+                if fut.status != "finished":        # an error (raised here by result()), or cancelled elsewhere
+                    fut.result()
+                    raise SimulationError(f"the Dask run {fut.key} ended as {fut.status}")
+                if fut.key in pending:
+                    pending.discard(fut.key)
+                    yield index[fut.key], result
         finally:
             if pending:
-                self.client.cancel(list(pending))
+                self.client.cancel([fut for fut in futures if fut.key in pending])
+            arrivals.clear()
 
     def close(self):
         if self._own:

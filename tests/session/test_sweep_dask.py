@@ -88,3 +88,16 @@ def test_a_worker_killed_mid_sweep_still_completes_every_run_once(process_cluste
     alone = sweep.run(executor=SequentialExecutor())
     assert_same_table(result.table, alone.table)
     assert np.all(result.table["mA.rate"] > 0)
+
+
+def test_a_run_that_raises_ends_the_results_with_its_exception(process_cluster):
+    """Results arrive as runs finish (pushed to the client); a run that raises ends the stream with its own
+    exception, and the next call on the same executor runs normally."""
+    _cluster, client = process_cluster
+    executor = DaskExecutor(client=client)
+    got = []
+    with pytest.raises(ValueError, match="invalid literal"):
+        for i, value in executor.results(int, ["1", "2", "x"]):
+            got.append((i, value))
+    assert set(got) <= {(0, 1), (1, 2)}
+    assert sorted(executor.results(int, ["4", "5", "6"])) == [(0, 4), (1, 5), (2, 6)]
