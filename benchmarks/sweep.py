@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/sweep.py [--variants 16] [--duration 1000] [--workers 2] [--paradigm openmp]
                                   [--vary Ce.w=0.4:0.8:16] [--modes sequential,local,dask] [--size 4000]
+                                  [--dask processes|local]
 
 The project is projects/coba.json (``--size`` scales it, keeping 80 inputs per neuron); every variant sets its
 value on the compiled network: one kernel build in all (warmed first), then each worker opens the library once
@@ -13,11 +14,18 @@ connectivity, kernel cache hit, instance and monitors; variants that did not ope
 first-open cost is shown with ``opens``), ``set-up`` (the varied values), ``result`` (recordings
 and summary numbers on the worker), ``transfer`` (the worker's return to the caller's receipt) and
 ``overhead`` = ``(wall * workers - sum(run_s)) / variants``, everything a variant costs beyond its simulation
-(idle workers at the end included).  Run it on an idle machine (``uptime`` is printed too).
+(idle workers at the end included).  The Dask cluster is, by default, a ``dask scheduler`` and single-threaded
+``dask worker --no-nanny`` processes on 127.0.0.1 (as a cluster's hosts run them); ``--dask local`` uses a
+``distributed.LocalCluster`` instead (its scheduler in this process, a nanny process per worker: on a 2-core
+machine they compete with the workers).  Run it on an idle machine (``uptime`` is printed too).
 """
 import argparse
+import contextlib
 import json
 import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -62,6 +70,48 @@ def _measure(sweep, executor):
             "failed": len(result.failed)}
 
 
+@contextlib.contextmanager
+def _dask_client(kind, workers):
+    """A 2-worker cluster: ``local`` is a ``distributed.LocalCluster`` (scheduler in this process, nanny
+    processes); ``processes`` starts ``dask scheduler`` and ``workers`` single-threaded ``dask worker --no-nanny``
+    processes on 127.0.0.1, as a cluster's hosts would run them, and stops them afterwards."""
+    if kind == "local":
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, host="127.0.0.1") as cluster, \
+                distributed.Client(cluster) as client:
+            yield client
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+
+    def start(*args):
+        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+    procs = [start("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")]
+    try:
+        procs += [start("worker", address, "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1",
+                        "--no-dashboard", "--name", f"w{i}") for i in range(workers)]
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                client = distributed.Client(address, timeout=10)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        with client:
+            client.wait_for_workers(workers, timeout=120)
+            yield client
+    finally:
+        for proc in procs[::-1]:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
 def _num(value):
     return "-" if not np.isfinite(value) else f"{value:.3f}"
 
@@ -93,6 +143,9 @@ def main():
     ap.add_argument("--vary", default=None, help="NAME=VALUES (default Ce.w=0.4:0.8:VARIANTS)")
     ap.add_argument("--modes", default="sequential,local,dask")
     ap.add_argument("--size", type=int, default=None, help="neurons (default: the project's 4000)")
+    ap.add_argument("--dask", choices=("processes", "local"), default="processes",
+                    help="the Dask cluster: a scheduler and no-nanny workers as separate processes (default), "
+                         "or a LocalCluster in this process")
     args = ap.parse_args()
     print("uptime:", os.popen("uptime").read().strip())
     project = _project(args.size)
@@ -108,9 +161,7 @@ def main():
             with ProcessExecutor(args.workers) as executor:
                 rows[mode] = _measure(sweep, executor)
         elif mode == "dask":
-            with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                          dashboard_address=None, host="127.0.0.1") as cluster, \
-                    distributed.Client(cluster) as client, DaskExecutor(client=client) as executor:
+            with _dask_client(args.dask, args.workers) as client, DaskExecutor(client=client) as executor:
                 rows[mode] = _measure(sweep, executor)
         print(f"{mode}: {rows[mode]['wall']:.2f} s", flush=True)
     base = rows.get("sequential", {}).get("wall")
