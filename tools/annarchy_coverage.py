@@ -30,6 +30,9 @@ DOC = ROOT / "docs" / "annarchy-compatibility.md"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- coverage table: begin (tools/annarchy_coverage.py) -->", "<!-- coverage table: end -->"
 
+_SWITCH = ("not implemented: a switch in every backend's step is needed; ANNarchy 5.0.4.1 (measured) freezes a "
+           "disabled population's values, sends nothing into it (g_target read 0), keeps recording it, and a "
+           "disabled spiking population re-sends its last step's spikes every step")
 # why a name is absent (exact name, or "Class.member")
 REASONS = {
     "Logger": "the tensorboard logger needs tensorboardX, not a dependency",
@@ -44,11 +47,50 @@ REASONS = {
     "magic_network": "ANNarchy 5 internal helper",
     "LILConnectivity": "use CSR: same add()/push_back() for connect_with_func patterns",
     "load_parameter": "ANNarchy's deprecated XML parameter files (needs lxml); use load_parameters (JSON)",
-    "*.enabled": "not implemented (populations cannot be switched off)",
-    "*.enable": "not implemented (populations cannot be switched off)",
-    "*.disable": "not implemented (populations cannot be switched off)",
+    "*.enabled": _SWITCH,
+    "*.enable": _SWITCH,
+    "*.disable": _SWITCH,
     "*.update_launch_config": "annstudio chooses the CUDA launch configuration",
+    "MonitorList": "ANNarchy's list of monitors written together to one HDF5 file: not implemented (each "
+                   "Monitor.save writes its own)",
+    "TimedPoissonPopulation": "not implemented (a TimedArray feeding PoissonPopulation(target=...) schedules rates)",
+    "Spike2RatePopulation": "ANNarchy's hybrid extension: not implemented (DecodingProjection turns spikes into rates)",
+    "Rate2SpikePopulation": "ANNarchy's hybrid extension: not implemented (PoissonPopulation(target=...) or "
+                            "CurrentInjection turn rates into spikes)",
+    "Network.directory": "the folder of ANNarchy's generated C++; annstudio caches its compiled kernels itself "
+                         "(annstudio.codegen.cache)",
+    "Network.instance": "ANNarchy internal (the compiled Cython module), no user-facing role",
+    "Network.everything": "ANNarchy 4.8 keeps the constructor's flag; annstudio's Network(everything=True) copies "
+                          "the global objects without keeping it",
+    "Network.extensions": "ANNarchy's registry of extensions (BOLD monitors): not kept; use the objects "
+                          "boldmonitor() returns",
+    "Network.get_extension": "ANNarchy's registry of extensions (BOLD monitors): not kept; use the objects "
+                             "boldmonitor() returns",
+    "Network.get_extensions": "ANNarchy's registry of extensions (BOLD monitors): not kept; use the objects "
+                              "boldmonitor() returns",
+    "Population.class_name": "ANNarchy internal (the name of the generated C++ struct, pop<id>)",
+    "Population.global_operations": "ANNarchy internal (the reductions its code generator found); annstudio's "
+                                    "IR lists them (PopulationIR.global_ops)",
+    "Population.max_delay": "ANNarchy internal (the depth of the population's spike queue); "
+                            "Projection.max_delay gives the delays",
+    "Projection.connector_description": "the LaTeX text ANNarchy's report() prints; annstudio's report() writes "
+                                        "connector_name with the connector's arguments",
 }
+for _c in ("CSR", "LILConnectivity"):
+    for _m in ("all_to_all", "one_to_one", "fixed_probability", "fixed_number_pre", "fixed_number_post", "gaussian",
+               "dog"):
+        REASONS[f"{_c}.{_m}"] = (f"ANNarchy's internal builder of the {_m} pattern (takes its C++ random generator);"
+                                 f" use Projection.connect_{_m}")
+    for _m in ("compute_average_row_length", "compute_average_col_idx_gap"):
+        REASONS[f"{_c}.{_m}"] = ("ANNarchy internal statistics to choose a sparse storage format; annstudio's "
+                                 "kernels choose their own layout")
+    REASONS[f"{_c}.last_added_idx"] = "ANNarchy internal bookkeeping of the builder"
+for _m in ("add_extension", "add_monitor", "add_network", "add_population", "add_projection", "clear", "cy_instance",
+           "get_code_directory", "get_extensions", "get_network_dict", "number_extensions", "set_code_directory",
+           "set_compiled", "set_cy_instance"):
+    REASONS[f"NetworkManager.{_m}"] = ("ANNarchy 4.8's internal registry of networks and their compiled instances; "
+                                       "annstudio's NetworkManager offers what scripts call (get_populations, "
+                                       "get_projections, get_monitors, is_compiled...)")
 for _m in ("cyInstance", "initialized", "get_cpp_args", "latex", "keywords", "rng", "id", "net_id",
            "requires_sorting", "short_description", "validate"):
     REASONS[f"*.{_m}"] = "ANNarchy internal (code generation / C++ instance), no user-facing role"
@@ -66,6 +108,19 @@ NOTES = {
                              "spikes when read, recorded or fed to a BOLD monitor; equations cannot read it",
     "Network.reset": "time back to 0 as ANNarchy; reseed_rng restarts the NumPy backend's generator only "
                      "(the compiled backends keep drawing)",
+    "Monitor.save": ".npy writes the one variable asked for (ANNarchy 5.0.4.1 and 4.8.2.6 refuse a single variable, "
+                    "their check is inverted, and write the first of several); .hdf5 stores spikes as one dataset "
+                    "of steps per neuron (ANNarchy cannot store them)",
+    "HomogeneousCorrelatedSpikeTrains.update": "after compile() the number of schedule times is fixed; "
+                                               "reset=False keeps the schedule's clock (ANNarchy 5.0.4.1 then uses "
+                                               "the first values until a schedule time comes again)",
+    "HomogeneousCorrelatedSpikeTrains.mu_list": "the values in use (ANNarchy 5.0.4.1 reads back those of the "
+                                                "constructor after compile())",
+    "HomogeneousCorrelatedSpikeTrains.sigma_list": "the values in use, for annstudio's exact update of the process "
+                                                   "(ANNarchy 5.0.4.1 reads back those of the constructor after "
+                                                   "compile())",
+    "Projection.load": "a file whose synapses differ replaces the projection's synapses (as ANNarchy), which "
+                       "drops spikes in flight on a compiled backend",
     "Network.boldmonitor": "normalize_input on a monitor started before compile takes its baseline (ANNarchy "
                            "5.0.4.1 then divides by 1e-7); balloon_CN works (5.0.4.1 cannot create it)",
 }
@@ -76,6 +131,9 @@ _POPULATIONS = ("Population", "PoissonPopulation", "SpikeSourceArray", "TimedArr
                 "HomogeneousCorrelatedSpikeTrains")
 for _p in ("Projection", "CurrentInjection", "DecodingProjection"):
     NOTES[f"{_p}.reset"] = "synapses=True (drawing the connectivity again) is refused"
+    NOTES[f"{_p}.save"] = ("a .npz of dendrites of different sizes is written as object arrays (ANNarchy 5.0.4.1 and "
+                           "4.8.2.6 fail to write it)")
+    NOTES[f"{_p}.load"] = NOTES["Projection.load"]
 for _p in _POPULATIONS:
     NOTES[f"{_p}.refractory"] = ("a number set before compile() changes this population only, as ANNarchy 4.8.2.6; "
                                  "after compile() it is refused (fixed at compile)")

@@ -15,7 +15,7 @@ from annstudio.core.model import (Binomial, DiscreteUniform, Exponential, Gamma,
                                   RateNeuron, SpikeNeuron, Synapse, Uniform)
 from annstudio.core.model.declarations import Parameter, Variable
 from annstudio.core.model.structural import Creating, Pruning
-from annstudio.core.runtime.connectivity import CSR as LILConnectivity   # ANNarchy's name for the same builder
+from annstudio.session.csr import CSR as LILConnectivity   # ANNarchy's name for the same builder
 from annstudio.core.library import *  # noqa: F401,F403
 from annstudio.core.library import __all__ as _library_all
 from annstudio.core.library.bold import (BOLD_MODELS, BoldModel, balloon_CL, balloon_CN,  # noqa: F401

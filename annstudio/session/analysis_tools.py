@@ -21,6 +21,7 @@ from scipy import io as sio
 
 from annstudio.core.errors import ModelError
 
+from .connection_file import _unpickle
 from .context import current_network
 from .executors import SequentialExecutor
 from .network import Network
@@ -96,8 +97,11 @@ def _read_state(filename):
     if str(filename).endswith(".mat"):
         raise ModelError("a .mat file is written for external analysis and cannot be loaded (as in ANNarchy)",
                          where=str(filename), hint="save to .npz, .gz or a pickle to load it again")
-    with (gzip.open if str(filename).endswith(".gz") else open)(filename, "rb") as f:
-        return pickle.load(f)
+    try:
+        with (gzip.open if str(filename).endswith(".gz") else open)(filename, "rb") as f:
+            return _unpickle(f, None)       # data only: a file never runs code (connection_file)
+    except pickle.UnpicklingError as exc:
+        raise ModelError(f"cannot read the saved network: {exc}", where=str(filename)) from None
 
 
 def load(filename, populations=True, projections=True, pickle_encoding=None, net_id=0, net=None):

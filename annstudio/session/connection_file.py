@@ -22,14 +22,16 @@ from annstudio.core.runtime.connectivity import CSR
 _SAFE = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
          ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
          ("numpy._core.multiarray", "scalar"), ("builtins", "list"), ("builtins", "dict"), ("builtins", "int"),
-         ("builtins", "float"), ("builtins", "complex"), ("copyreg", "_reconstructor"), ("builtins", "object")}
+         ("builtins", "float"), ("builtins", "complex"), ("copyreg", "_reconstructor"), ("builtins", "object"),
+         ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),   # protocol-5 arrays
+         ("builtins", "tuple"), ("builtins", "bool"), ("builtins", "str")}
 
 
 class _DataUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) in _SAFE:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"a connectivity file holds only data, not {module}.{name}")
+        raise pickle.UnpicklingError(f"the file may hold only data, not {module}.{name}")
 
 
 def _unpickle(f, encoding):
@@ -148,3 +150,35 @@ def save_connectivity(proj, filename):
     else:
         with open(name, "wb") as f:
             pickle.dump(data, f)
+
+
+def matrix_market_csr(filename, dt):
+    """The synapses of a Matrix Market file as ANNarchy 5.0.4.1 reads them (measured): row ``i`` is post
+    neuron ``i``, column ``j`` pre neuron ``j``; a sparse (coordinate) file gives a synapse per stored entry
+    (a row without one has no dendrite), a dense (array) file one per entry, zeros included; delay: one step."""
+    from scipy import io as sio
+    from scipy import sparse
+    name = str(filename)
+    if not name.endswith(".mtx"):
+        raise ModelError("from_matrix_market() expects a .mtx file", where=name)
+    try:
+        mat = sio.mmread(name)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read the Matrix Market file: {exc}", where=name) from None
+    csr = CSR()
+    if sparse.issparse(mat):
+        lil = sparse.lil_matrix(mat)
+        for row, (cols, vals) in enumerate(zip(lil.rows, lil.data)):
+            if cols:
+                csr.add(row, [int(c) for c in cols], np.asarray(vals, dtype=float), dt)
+    else:
+        mat = np.asarray(mat, dtype=float)
+        for row in range(mat.shape[0]):
+            csr.add(row, list(range(mat.shape[1])), mat[row].copy(), dt)
+    return csr
+
+
+def connect_from_matrix_market(proj, filename):
+    """Build ``proj`` from a Matrix Market file (``matrix_market_csr``)."""
+    csr = matrix_market_csr(filename, float(proj._net.spec.settings.dt))
+    return proj.connect_with_func(_from_file, csr=csr, where=str(filename))

@@ -19,6 +19,8 @@ runs them with no special code.  Consequences:
   reproduces ANNarchy's results for every operation (docs/annarchy-semantics.md,
   section n).  Such a projection has more synapses than kernel positions read.
 """
+import warnings
+
 import numpy as np
 
 from annstudio.core.errors import ModelError
@@ -69,6 +71,15 @@ class _SharedProjection(Projection):
     @property
     def operation(self):
         return self._operation
+
+    def save(self, filename):
+        """Nothing written, with a warning, as ANNarchy's shared projections (their weights are one kernel)."""
+        warnings.warn(f"{self._label} '{self.name}': shared-weight projections can not be saved (as in ANNarchy)",
+                      stacklevel=2)
+
+    def load(self, filename, pickle_encoding=None):
+        warnings.warn(f"{self._label} '{self.name}': shared-weight projections can not be loaded (as in ANNarchy)",
+                      stacklevel=2)
 
     def _set_connector(self, method, **params):
         if self._net._sim is not None and self._net._sim.backend is not None:

@@ -30,7 +30,7 @@ class Monitor:
     ``stream``: an HDF5 file the records go to instead of memory (see the module docstring)."""
 
     def __init__(self, obj, variables=None, period=None, period_offset=None, start=True, net_id=0, net=None,
-                 stream=None):
+                 stream=None, name=None):
         if stream is not None and not isinstance(stream, (str, os.PathLike)):
             raise ModelError(f"stream must be a file name (str or path), not {type(stream).__name__}",
                              where="Monitor")
@@ -74,7 +74,13 @@ class Monitor:
                                  where="Monitor", hint=f"known: {', '.join(sorted(known))}")
         self._net = net or getattr(obj, "_net", None) or (obj._pop_obj()._net if hasattr(obj, "_pop_obj") else
                                                          current_network())
+        self.name = name if name is not None else f"Monitor_{self.target}"     # ANNarchy's default name
         self._net._add_monitor(self)
+
+    @property
+    def dt(self):
+        """The network's time step (ms), which the recorded times count in."""
+        return float(self._net.spec.settings.dt)
 
     # -- attachment ------------------------------------------------------------------------
     def _attach(self, sim):
@@ -147,7 +153,8 @@ class Monitor:
                 self._kept["_steps"] = np.concatenate([self._kept.get("_steps", np.zeros(0, np.int64)), v])
             elif isinstance(v, np.ndarray):
                 prev = self._kept.get(k)
-                self._kept[k] = v if prev is None or prev.size == 0 else np.concatenate([prev, v])
+                self._kept[k] = v if prev is None or prev.size == 0 else prev if v.size == 0 else \
+                    np.concatenate([prev, v])
             else:
                 self._kept[k] = self._kept.get(k, []) + list(v)
         return self._kept
@@ -189,6 +196,35 @@ class Monitor:
         if len(names) == 1 and not force_dict and variables is not None:  # get() of all: a dict, as ANNarchy
             return out[names[0]]
         return out
+
+    def save(self, filename, variables=None, keep=False, reshape=False, force_dict=False):
+        """Write recorded variables: ``.npy`` one variable (``get(variable)``), ``.hdf5`` one dataset per
+        variable (spikes: a group with the spike steps of each neuron), as ANNarchy's ``Monitor.save``."""
+        names = list(self.variables if variables is None else [variables] if isinstance(variables, str)
+                     else variables)
+        name = str(filename)
+        if name.endswith(".npy"):
+            if len(names) != 1 or names[0] == "spike":
+                raise ModelError(f"Monitor.save: a .npy file holds one recorded variable other than spike, got "
+                                 f"{names}", where=name)
+            np.save(name, self.get(names[0], keep=keep, reshape=reshape))
+        elif name.endswith(".hdf5"):
+            import h5py
+            data = self.get(names, keep=keep, reshape=reshape, force_dict=True)
+            with h5py.File(name, "w") as f:
+                for var, value in data.items():
+                    if var == "spike":
+                        group = f.create_group("spike")
+                        for rank, steps in value.items():
+                            group[str(rank)] = np.asarray(steps, dtype=np.int64)
+                    else:
+                        try:
+                            f[var] = np.asarray(value, dtype=float)
+                        except ValueError:
+                            raise ModelError(f"Monitor.save: {var!r} has dendrites of different sizes, which an "
+                                             "HDF5 dataset cannot hold; use get()", where=name) from None
+        else:
+            raise ModelError("Monitor.save: the file must end with .npy or .hdf5", where=name)
 
     def _one_dendrite(self, values):
         """The recorded per-synapse values of the monitored dendrite: (time, its synapses)."""

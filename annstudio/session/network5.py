@@ -198,9 +198,7 @@ class Network5:
         if isinstance(obj, Monitor):
             obj, variables, period, period_offset, start = (obj.object, obj.variables, obj.period,
                                                             obj.period_offset, obj._start)
-        mon = Monitor5(obj, variables, period, period_offset, start, net=self, stream=stream)
-        mon.name = name or f"monitor{len(self._monitors) - 1}"
-        return mon
+        return Monitor5(obj, variables, period, period_offset, start, net=self, stream=stream, name=name)
 
     def boldmonitor(self, populations=None, bold_model=None, mapping=None, scale_factor=None,
                     normalize_input=None, recorded_variables=None, start=False):

@@ -113,6 +113,18 @@ class PopulationMembers:
         own._analysis = {}
         self._spec.neuron = own
 
+    def save(self, filename):
+        """Write the population's parameters and variables to ``filename`` in ANNarchy's format (``.npz``,
+        ``.gz``, ``.mat`` for external analysis, anything else a pickle; see ``session.object_file``)."""
+        from . import object_file
+        object_file.write(filename, object_file.population_data(self))
+
+    def load(self, filename, pickle_encoding=None):
+        """Set the parameters and variables from a file of ``save()`` (or of ANNarchy's ``Population.save``);
+        before compile() they become the initial values."""
+        from . import object_file
+        object_file.load_population(self, filename, pickle_encoding)
+
     def size_in_bytes(self):
         """Bytes of the population's values in the running backend (0 before compile, as ANNarchy); annstudio
         counts its own arrays, so the number differs from ANNarchy's."""

@@ -10,9 +10,9 @@ from annstudio.core.errors import ModelError
 from annstudio.core.model.distributions import Distribution
 from annstudio.core.model.spec import ConnectorSpec, PopRef, ProjectionSpec
 from annstudio.core.model.types import Synapse
-from annstudio.core.runtime.connectivity import CSR  # noqa: F401  (re-exported by the facade)
 
-from . import connection_file, structural
+from . import connection_file, object_file, structural
+from .csr import CSR  # noqa: F401  (re-exported by the facade)
 from .dendrite import Dendrite, IndividualSynapse, _set_synaptic
 from .population import Population, PopulationView, network_for, uses_spike_times, with_spike_times
 from .population_members import function_names
@@ -132,16 +132,37 @@ class Projection:
 
     def connect_from_file(self, filename, pickle_encoding=None, storage_format=None, storage_order=None):
         """Ranks, weights and delays of a ``save_connectivity`` file (ANNarchy's format: connection_file)."""
-        return connection_file.connect_from_file(self, filename, pickle_encoding)
+        return self._labelled(connection_file.connect_from_file(self, filename, pickle_encoding), "From File")
+
+    def connect_from_matrix_market(self, filename, storage_format=None, storage_order=None):
+        """Weights of a Matrix Market (``.mtx``) file, rows being post neurons and columns pre neurons, as
+        ANNarchy reads them (connection_file.matrix_market_csr)."""
+        return self._labelled(connection_file.connect_from_matrix_market(self, filename), "MatrixMarket")
+
+    def _labelled(self, result, label):
+        """Name the connector ``label`` (connector_name) while it is the projection's connector."""
+        object.__setattr__(self, "_connector_label", (label, self._spec.connector))
+        return result
 
     def save_connectivity(self, filename):
         connection_file.save_connectivity(self, filename)
+
+    def save(self, filename):
+        """Write the synapses (ranks, delays) and the values of every attribute to ``filename`` in ANNarchy's
+        format (``.npz``, ``.gz``, ``.mat`` for external analysis, anything else a pickle: object_file)."""
+        object_file.write(filename, object_file.projection_data(self))
+
+    def load(self, filename, pickle_encoding=None):
+        """Restore a file of ``save()`` (or of ANNarchy's ``Projection.save``): values, and the synapses when the
+        file holds others."""
+        object_file.load_projection(self, filename, pickle_encoding)
 
     # ANNarchy 5 names of the connector methods (same arguments)
     all_to_all, one_to_one, fixed_probability = connect_all_to_all, connect_one_to_one, connect_fixed_probability
     fixed_number_pre, fixed_number_post = connect_fixed_number_pre, connect_fixed_number_post
     gaussian, dog, from_matrix, from_sparse = connect_gaussian, connect_dog, connect_from_matrix, connect_from_sparse
     with_func, from_function, from_file = connect_with_func, connect_with_func, connect_from_file
+    from_matrix_market = connect_from_matrix_market
 
     # -- access after compile --------------------------------------------------------------
     def _sim(self):
@@ -215,6 +236,9 @@ class Projection:
     def connector_name(self):
         """ANNarchy's name of the connector (``"Random"`` for fixed_probability...), ``"Specific"`` before one."""
         c = self._spec.connector
+        label = self.__dict__.get("_connector_label")
+        if label is not None and c is not None and label[1] is c:
+            return label[0]
         return "Specific" if c is None else _CONNECTOR_NAMES.get(c.method, c.method)
 
     @property
@@ -248,6 +272,16 @@ class Projection:
     @property
     def attributes(self):
         return self.parameters + self.variables
+
+    @property
+    def init(self):
+        """ANNarchy 5.0.4.1's dictionary: its four switches (all True), then the initial value of every
+        parameter and variable the synapse type declares (``w`` 0.0 when it declares none)."""
+        out = {"transmission": True, "axon_transmission": True, "update": True, "plasticity": True}
+        for v in self._analysis().variables:
+            out[v.name] = float(v.init) if isinstance(v.init, (int, float, np.number)) and \
+                not isinstance(v.init, bool) else v.init
+        return out
 
     def _pre_type(self):
         pre = self.pre.population if isinstance(self.pre, PopulationView) else self.pre
@@ -295,7 +329,7 @@ class Projection:
             self._spec.initial[name] = value
             return
         conn = self._conn()
-        if decl.locality == "global" or np.ndim(value) == 0 and not isinstance(value, Distribution):
+        if decl.locality == "global" or _scalar(value):
             _set_synaptic(sim, self.name, name, value, None)
             return
         if isinstance(value, Distribution):
@@ -412,3 +446,8 @@ _CONNECTOR_NAMES = {     # ANNarchy 5.0.4.1's connector_name of each connector
 
 def _default_synapse():
     return Synapse(name="DefaultSynapse")
+
+
+def _scalar(value):
+    """One number (not a list of per-dendrite lists, which may be ragged)."""
+    return isinstance(value, (int, float, np.number)) or isinstance(value, np.ndarray) and value.ndim == 0

@@ -35,6 +35,8 @@ class PoissonPopulation(Population):
         neuron = poisson_neuron(geometry, rates=rates, target=target, parameters=parameters,
                                 refractory=refractory)
         super().__init__(geometry, neuron, name=name, net_id=net_id, net=net)
+        object.__setattr__(self, "_init_args", {"rates": rates, "parameters": {} if parameters is None else parameters,
+                                                "refractory": refractory})
         self._spec.kind = "poisson"
         self._spec.options.update({"rates": rates if isinstance(rates, str) else None, "target": target})
         if rates is not None and not isinstance(rates, str) and np.ndim(rates):
@@ -44,6 +46,14 @@ class PoissonPopulation(Population):
     def target(self):
         """The target whose sum sets the rates, or None (rates given)."""
         return self._spec.options.get("target")
+
+    rates_init = property(lambda self: _init_arg(self, "rates"), doc="The rates argument (ANNarchy's rates_init).")
+    parameters_init = property(lambda self: _init_arg(self, "parameters"), doc="The parameters argument.")
+    refractory_init = property(lambda self: _init_arg(self, "refractory"), doc="The refractory argument.")
+
+
+def _init_arg(pop, key):
+    return getattr(pop, "_init_args", {}).get(key)
 
 
 class SpikeSourceArray(Population):
@@ -215,6 +225,8 @@ def _hcst_neuron(segments, period, refractory):
     population), and Poisson spikes of rate ``max(x, 0)``; ``segments`` > 1: ``mu_k``/``sigma_k`` apply
     from ``start_k`` ms (modulo ``period`` when > 0)."""
     params = ["tau = 10.0 : population"]
+    if segments > 1:
+        params.append("t_origin = 0.0 : population")      # where the schedule starts (update(reset=True))
     if segments == 1:
         params += ["mu = 0.0 : population", "sigma = 0.0 : population"]
         sel = ""
@@ -222,7 +234,7 @@ def _hcst_neuron(segments, period, refractory):
         for k in range(segments):
             params += [f"mu_{k} = 0.0 : population", f"sigma_{k} = 0.0 : population",
                        f"start_{k} = 0.0 : population"]
-        tt = f"modulo(t, {float(period)!r})" if period > 0 else "t"
+        tt = f"modulo(t - t_origin, {float(period)!r})" if period > 0 else "t - t_origin"
 
         def chain(name):
             text = f"{name}_{segments - 1}"
@@ -257,7 +269,7 @@ class HomogeneousCorrelatedSpikeTrains(Population):
                 raise ModelError("the first time of schedule must be 0", where="HomogeneousCorrelatedSpikeTrains")
             nseg = len(schedule)
         super().__init__(geometry, _hcst_neuron(nseg, float(period), refractory), name=name, net_id=net_id, net=net)
-        self._hc = {"schedule": schedule, "period": float(period), "nseg": nseg}
+        self._hc = {"schedule": schedule, "period": float(period), "nseg": nseg, "refractory": refractory}
         self._hc.update(rates=self._per_segment(rates, "rates"), corr=self._per_segment(corr, "corr"),
                         tau=float(tau))
         self._hcst_update()
@@ -326,6 +338,63 @@ class HomogeneousCorrelatedSpikeTrains(Population):
     @property
     def period(self):
         return self._hc["period"]
+
+    @property
+    def refractory_init(self):
+        """The refractory argument (ms, or None)."""
+        return self._hc.get("refractory")
+
+    def _segment_values(self, name):
+        return [float(getattr(self, name))] if self._hc["nseg"] == 1 else \
+            [float(getattr(self, f"{name}_{k}")) for k in range(self._hc["nseg"])]
+
+    def _set_segment_values(self, name, values):
+        values = [float(v) for v in np.atleast_1d(values)]
+        if len(values) != self._hc["nseg"]:
+            raise ModelError(f"{name}_list needs one value per schedule time ({self._hc['nseg']}), got {len(values)}",
+                             where=self.name)
+        for k, v in enumerate(values):
+            self._write(name if self._hc["nseg"] == 1 else f"{name}_{k}", v, None)
+
+    mu_list = property(lambda self: self._segment_values("mu"), lambda self, v: self._set_segment_values("mu", v),
+                       doc="The mean of the rate process in each schedule segment (Hz), as the process uses it.")
+    sigma_list = property(lambda self: self._segment_values("sigma"),
+                          lambda self, v: self._set_segment_values("sigma", v),
+                          doc="The deviation of the rate process in each schedule segment (Hz).")
+
+    def update(self, rates, corr, schedule=None, tau=None, reset=True):
+        """New ``rates`` and ``corr`` (one value, or one per ``schedule`` time; schedule default ``[0]``) and
+        ``tau`` (default: kept).  After compile() the number of schedule times is fixed; ``reset=True`` (as
+        ANNarchy 5.0.4.1, measured) first resets the population to its values at compile() and restarts the
+        schedule now; ``reset=False`` keeps the state and the schedule's clock."""
+        schedule = [0.0] if schedule is None else [float(x) for x in np.atleast_1d(schedule)]
+        if not schedule or schedule[0] != 0.0:
+            raise ModelError("the first time of schedule must be 0", where=self.name)
+        hc = self._hc
+        sim = self._net._sim
+        compiled = sim is not None and sim.backend is not None
+        if compiled and len(schedule) != hc["nseg"]:
+            raise ModelError(f"update(): the number of schedule times ({hc['nseg']}) is fixed at compile(), got "
+                             f"{len(schedule)}", where=self.name)
+        nseg_old = hc["nseg"]
+        hc["nseg"] = len(schedule)
+        try:
+            new_rates, new_corr = self._per_segment(rates, "rates"), self._per_segment(corr, "corr")
+        except ModelError:
+            hc["nseg"] = nseg_old
+            raise
+        if hc["nseg"] != nseg_old:                  # before compile(): a neuron with the new segments
+            old = set(self._analysis().names)
+            self._spec.neuron = _hcst_neuron(hc["nseg"], hc["period"], hc.get("refractory"))
+            for key in old - set(self._analysis().names):
+                self._spec.initial.pop(key, None)
+        if compiled and reset:
+            self.reset()
+            if hc["nseg"] > 1:
+                self._write("t_origin", float(sim.t), None)
+        hc.update(schedule=schedule if len(schedule) > 1 or hc["schedule"] is not None else None,
+                  rates=new_rates, corr=new_corr, tau=float(tau) if tau is not None else hc["tau"])
+        self._hcst_update()
 
 
 class DecodingProjection(Projection):
