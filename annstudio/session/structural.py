@@ -26,13 +26,17 @@ Semantics:
 
 - pruning: every existing synapse whose condition holds is removed with
   probability ``proba`` (default 1); creating: every absent pair (post, pre) of
-  the projection's populations (views), no self-connection within one
-  population, whose condition holds is created with probability ``proba``,
+  the projection's populations (views), a neuron's synapse onto itself included
+  (as in ANNarchy 4.8 and 5, whose ``creating()`` has no such check, although
+  ``connect_*`` leaves self-connections out by default), whose condition holds
+  is created with probability ``proba``,
   weight ``w`` (default 0) and delay ``d`` (ms, default ``dt``).  The condition of
   ``creating`` reads pre/post variables, projection-wide values and the
   initial values of per-synapse variables;
-- the rules run between steps, after the step's recording, at steps
-  ``start + k*period`` (``start``: the step of ``start_*``); their random draws
+- the rules run between steps, after the step's recording, when the step
+  count reaches ``start + 1 + k*period`` (``start``: the step of ``start_*``;
+  ANNarchy evaluates them at the end of the steps ``start + k*period``, i.e.
+  the first one right after the first step); their random draws
   come from a generator seeded from ``setup(seed=...)``, so every backend
   prunes and creates the same synapses;
 - neuron state, time, monitors and learning switches are kept; what a backend
@@ -231,9 +235,7 @@ def create_now(sim, proj):
     post, pre = (g.ravel() for g in np.meshgrid(post_r, pre_r, indexing="ij"))
     exists = np.zeros((conn.post_size, conn.pre_size), dtype=bool)
     exists[conn.post, conn.pre] = True
-    free = ~exists[post, pre]
-    if sim.ir.projection(proj.name).pre == sim.ir.projection(proj.name).post:
-        free &= post != pre
+    free = ~exists[post, pre]   # self-connections included, as in ANNarchy (see the module docstring)
     post, pre = post[free], pre[free]
     n = post.size
     if n == 0:
@@ -256,7 +258,9 @@ def start_rule(proj, kind, period):
     stop_rule(proj, kind)
     steps = max(1, int(round((period or sim.dt) / sim.dt)))
     handles = proj.__dict__.setdefault("_structural_handles", {})
-    handles[kind] = (sim, sim.every(steps, lambda s: fn(s, proj)))
+    # as in ANNarchy (``(t - offset) % period == 0``, offset: the step of start_*, evaluated at the end of the
+    # step): first after the next step, then every ``period``
+    handles[kind] = (sim, sim.every(steps, lambda s: fn(s, proj), start_step=sim.step + 1 - steps))
 
 
 def stop_rule(proj, kind):

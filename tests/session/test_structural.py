@@ -95,19 +95,24 @@ def test_pruning_and_creating_rules(paradigm):
     wmon = ann.Monitor(proj, "w")
     ann.compile()
     inp.r = (np.arange(10) % 2).astype(float)
+    # as in ANNarchy 4.8.2.6 (same script): the rules run at the end of the first step after start_*, then
+    # every period: 12 synapses left after 10 ms (age 1 at the first pass), none after 11 ms; the synapses
+    # created at the first step of the next 5 ms are 4 steps old at its end
     proj.start_pruning(10.0)
     ann.simulate(10.0)
+    assert proj.nb_synapses == 12
+    ann.simulate(1.0)
     assert proj.nb_synapses == 0
     proj.stop_pruning()
     proj.start_creating(5.0)
     ann.simulate(5.0)
     proj.stop_creating()
     assert [d.pre_ranks for d in proj.dendrites] == [[1, 3, 5, 7, 9]] * 4
-    assert list(proj.dendrite(0).age) == [0.0] * 5
+    assert list(proj.dendrite(0).age) == [4.0] * 5
     ann.simulate(1.0)
     np.testing.assert_array_equal(out.r, [2.5] * 4)
     w = wmon.get("w")
-    assert len(w) == 16 and np.size(w[-1]) == 20 and np.all(np.asarray(w[-1]) == 0.5)
+    assert len(w) == 17 and np.size(w[-1]) == 20 and np.all(np.asarray(w[-1]) == 0.5)
 
 
 def _pruned(paradigm):
