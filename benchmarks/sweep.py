@@ -14,10 +14,9 @@ connectivity, kernel cache hit, instance and monitors; variants that did not ope
 first-open cost is shown with ``opens``), ``set-up`` (the varied values), ``result`` (recordings
 and summary numbers on the worker), ``transfer`` (the worker's return to the caller's receipt) and
 ``overhead`` = ``(wall * workers - sum(run_s)) / variants``, everything a variant costs beyond its simulation
-(idle workers at the end included).  The Dask cluster is, by default, a ``dask scheduler`` and single-threaded
-``dask worker --no-nanny`` processes on 127.0.0.1 (as a cluster's hosts run them); ``--dask local`` uses a
-``distributed.LocalCluster`` instead (its scheduler in this process, a nanny process per worker: on a 2-core
-machine they compete with the workers).  Run it on an idle machine (``uptime`` is printed too).
+(idle workers at the end included).  The Dask cluster is a ``distributed.LocalCluster`` (its scheduler in this
+process, a nanny process per worker); ``--dask processes`` starts a ``dask scheduler`` and single-threaded
+``dask worker --no-nanny`` processes on 127.0.0.1 instead, as a cluster's hosts would run them.  Run it on an idle machine (``uptime`` is printed too).
 """
 import argparse
 import contextlib
@@ -106,10 +105,13 @@ def _dask_client(kind, workers):
             client.wait_for_workers(workers, timeout=120)
             yield client
     finally:
-        for proc in procs[::-1]:
+        for proc in procs[::-1]:                  # workers first, then the scheduler
             proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
 
 
 def _num(value):
@@ -143,9 +145,9 @@ def main():
     ap.add_argument("--vary", default=None, help="NAME=VALUES (default Ce.w=0.4:0.8:VARIANTS)")
     ap.add_argument("--modes", default="sequential,local,dask")
     ap.add_argument("--size", type=int, default=None, help="neurons (default: the project's 4000)")
-    ap.add_argument("--dask", choices=("processes", "local"), default="processes",
-                    help="the Dask cluster: a scheduler and no-nanny workers as separate processes (default), "
-                         "or a LocalCluster in this process")
+    ap.add_argument("--dask", choices=("local", "processes"), default="local",
+                    help="the Dask cluster: a LocalCluster in this process (default), or a scheduler and no-nanny "
+                         "workers as separate processes")
     args = ap.parse_args()
     print("uptime:", os.popen("uptime").read().strip())
     project = _project(args.size)
