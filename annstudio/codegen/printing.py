@@ -13,6 +13,20 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 
+MULTIPLIED_POWERS = (3, 4)
+
+
+def multiplied_power(base, n):
+    """``x**n`` for n in MULTIPLIED_POWERS as left-to-right products ``((x*x)*x)``, printed alike for NumPy, C++
+    and CUDA (the same roundings everywhere).  It is how ANNarchy computes ``power(x, n)`` (repeated
+    multiplication); its ``x^3`` calls ``pow``, which may differ in the last bit.  A libm ``pow`` per synapse
+    and step cost most of a plastic rate network's time (ANNarchy's Miconi example: ~9x its kernel)."""
+    out = f"({base})"
+    for _ in range(n - 1):
+        out = f"({out}*({base}))"
+    return out
+
+
 class NumpyExprPrinter(NumPyPrinter):
     """Prints for evaluation with ``numpy`` bound as ``numpy`` (vectorised over elements)."""
 
@@ -29,6 +43,12 @@ class NumpyExprPrinter(NumPyPrinter):
         for a in args[1:]:
             out = f"numpy.{func}({out}, {a})"
         return out
+
+    def _print_Pow(self, expr):
+        base, exp = expr.args
+        if exp in MULTIPLIED_POWERS:          # ((x*x)*x): ANNarchy's power(), and no pow() call in the kernels
+            return multiplied_power(self._print(base), int(exp))
+        return super()._print_Pow(expr)
 
     def _print_Min(self, expr):
         return self._nested("minimum", expr.args)

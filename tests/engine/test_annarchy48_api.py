@@ -25,6 +25,20 @@ def test_power_function(paradigm):
     assert p.r[0] == 9.0
 
 
+def test_power_multiplies_as_annarchy_does(paradigm):
+    """ANNarchy's power(x, n) is repeated multiplication ((x*x)*x); annstudio computes x**3 and x**4 that way on
+    every backend. For these x, libm's pow(x, 3) / pow(x, 4) differ from the products in the last bit."""
+    _setup(paradigm)
+    x = np.array([1.0201030927835052, 1.1009278350515465, 1.1413402061855671])
+    cube = ann.Population(3, _rate("r = power(a, 3)", "a = 1.0"))
+    quart = ann.Population(3, _rate("r = a^4", "a = 1.0"))
+    cube.a, quart.a = x, x
+    ann.compile()
+    ann.simulate(1.0)
+    assert np.array_equal(cube.r, (x * x) * x) and not np.array_equal(cube.r, np.power(x, 3))
+    assert np.array_equal(quart.r, ((x * x) * x) * x)
+
+
 def test_colon_conditional_one_line_and_multi_line(paradigm):
     # probes 'ifelse' ([0.0, 1.0]) and 'ifelse_multiline' ([0.0, 3.0]) with a = [0.5, 2.0]
     _setup(paradigm)

@@ -54,8 +54,10 @@ def test_pruning_and_creating_objects_are_the_text_conditions(paradigm):
     proj.connect_fixed_number_pre(3, 1.0)
     ann.compile()
     inp.r = (np.arange(10) % 2).astype(float)
-    proj.start_pruning(10.0)
+    proj.start_pruning(10.0)      # as ANNarchy: the rule runs after the next step (ages 1: none), then every 10 ms
     ann.simulate(10.0)
+    assert proj.nb_synapses == 12
+    ann.simulate(1.0)
     assert proj.nb_synapses == 0
     proj.stop_pruning()
     proj.start_creating(5.0)

@@ -6,7 +6,7 @@ expression is evaluated in the same order as in the NumPy reference; kernels are
 compiled with ``-ffp-contract=off`` so no multiply-add is fused.  Symbols are
 printed through ``symbol_name`` (the generator maps ``v`` to a register, ``w``
 to ``w[j]``...).  ``x**2`` is printed ``(x*x)`` (NumPy squares arrays exactly
-that way), other powers with ``pow``; ``Piecewise`` as nested ternaries;
+that way), ``x**3``/``x**4`` as products (``printing.multiplied_power``, as the NumPy printer), other powers with ``pow``; ``Piecewise`` as nested ternaries;
 floats with the reference printer's digits (both then read the same double);
 ``Min``/``Max`` as nested ``ann::minnum``/``ann::maxnum`` (fmin/fmax bit for bit, inline) in NumPy's argument order;
 with ``exp="ann::rexp"`` (event-driven decays) ``exp`` as the runtime's inline, vectorisable exp.
@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.c import C99CodePrinter
 
-from annstudio.codegen.printing import NumpyExprPrinter
+from annstudio.codegen.printing import MULTIPLIED_POWERS, NumpyExprPrinter, multiplied_power
 from annstudio.core.errors import BuildError
 
 _REFERENCE = NumpyExprPrinter()
@@ -45,6 +45,8 @@ class CppExprPrinter(C99CodePrinter):
         if exp == 2:
             b = self._print(base)
             return f"(({b})*({b}))"
+        if exp in MULTIPLIED_POWERS:
+            return multiplied_power(self._print(base), int(exp))
         if exp == -1:
             return f"(1.0/({self._print(base)}))"
         if exp == sp.Rational(1, 2):
@@ -134,7 +136,7 @@ class FloatCppExprPrinter(CppExprPrinter):
         base, exp = expr.args
         if exp == -1:
             return f"(1.0f/({self._print(base)}))"
-        if exp.is_Rational and exp not in (2, sp.Rational(1, 2)):
+        if exp.is_Rational and exp not in (2, sp.Rational(1, 2), *MULTIPLIED_POWERS):
             return f"pow({self._print(base)}, {self._literal(float(exp))})"
         return super()._print_Pow(expr)
 
