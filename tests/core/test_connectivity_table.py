@@ -19,7 +19,8 @@ def connect(method, pre, post, same=False, seed=3, **params):
 
 
 # facade methods that build their connectivity through another table entry
-DELEGATES = {"from_file": "with_func"}      # the file's rows become a connect_with_func pattern
+DELEGATES = {"from_file": "with_func",       # the file's rows become a connect_with_func pattern
+             "from_matrix_market": "with_func"}
 
 
 def test_every_connect_method_of_the_facade_has_an_entry():
