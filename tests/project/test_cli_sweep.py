@@ -68,12 +68,14 @@ def test_bad_vary_is_a_located_error_before_anything_runs(tmp_path, capsys):
 
 
 def test_an_interrupted_sweep_resumes_with_the_missing_runs_only(tmp_path):
-    # runs of 10 s of simulated time (~0.7 s each on NumPy): the interrupt comes while runs are left to play
-    project = _write(tmp_path, sweep_doc(10000.0))
+    # runs of 4 s of simulated time (~0.3 s each on NumPy): the interrupt comes while runs are left to play
+    project = _write(tmp_path, sweep_doc(4000.0))
     out = tmp_path / "out"
     args = [sys.executable, "-m", "annstudio", "sweep", str(project), "--vary", "A.I=1.0:2.4:8", "--out", str(out),
             "--workers", "1"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT as in a terminal, also when this test runs in a background job (which inherits SIGINT ignored)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while len(list((out / "runs").glob("run-*.npz"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -88,7 +90,7 @@ def test_an_interrupted_sweep_resumes_with_the_missing_runs_only(tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("run-*.npz") if p.name in kept} == kept
     rows = _summary(out)
     assert [int(r["run"]) for r in rows] == list(range(8))
-    doc = check_document(sweep_doc(10000.0))
+    doc = check_document(sweep_doc(4000.0))
     api = Sweep(doc.spec, vary={"A.I": parse_values("1.0:2.4:8")}, seeds=1, protocol=doc.protocol,
                 duration=doc.built.duration).run(executor=SequentialExecutor())
     for col in ("seed", "mA.rate", "mA.cv_isi", "mA.v.mean", "mB.rate"):
