@@ -71,9 +71,10 @@ def drop_from_palette(palette, view, label, scene_pos):
     return drop.isAccepted()
 
 
-def open_lif_equations(window, qtbot):
-    """Load the small spiking project and show its LIF type in the equation editor (returned)."""
-    window.controller.set_document(ProjectDocument(spiking_project()))
+def open_lif_equations(window, qtbot, project=None):
+    """Load ``project`` (default: the small spiking project) and show its LIF type in the equation editor
+    (returned)."""
+    window.controller.set_document(ProjectDocument(spiking_project() if project is None else project))
     window.show_workspace()
     window.tabs.setCurrentWidget(window.equations)
     window.equations.show_type("neurons", "LIF")

@@ -1,16 +1,14 @@
 """Units for a user's own neuron type: declared in the equation editor (kept at the project's root,
 never simulated), shown on the plot axes and written to the CSV and HDF5 exports."""
-import copy
 import csv
 
 import h5py
 import pytest
 
-from annstudio.project.document import ProjectDocument
 from annstudio.project.results import Results, load, save
 from annstudio.project.runner import run_project
 from annstudio.project.validate import check_document
-from gui_helpers import spiking_project, type_into as _type
+from gui_helpers import open_lif_equations, spiking_project, type_into as _type
 
 pytestmark = pytest.mark.gui
 
@@ -23,12 +21,7 @@ def _project():
 
 
 def test_units_of_a_user_type_label_plots_and_exports(window, qtbot, tmp_path):
-    window.controller.set_document(ProjectDocument(copy.deepcopy(_project())))
-    window.show_workspace()
-    editor = window.equations
-    window.tabs.setCurrentWidget(editor)
-    editor.show_type("neurons", "LIF")
-    qtbot.wait(5)
+    editor = open_lif_equations(window, qtbot, _project())
     form = editor.units_form
     assert {"v", "tau"} <= set(form.fields)
     _type(form.fields["v"], "mV<b>")
@@ -85,12 +78,7 @@ def test_units_naming_what_the_type_lacks_are_located_errors():
 def test_a_name_typed_into_the_type_gets_its_unit_field_at_once(window, qtbot):
     """The Units form follows the equations as they are typed: a new parameter gets its field when the
     check passes, without reopening the type; removing it takes the field away."""
-    window.controller.set_document(ProjectDocument(copy.deepcopy(_project())))
-    window.show_workspace()
-    editor = window.equations
-    window.tabs.setCurrentWidget(editor)
-    editor.show_type("neurons", "LIF")
-    qtbot.wait(5)
+    editor = open_lif_equations(window, qtbot, _project())
     assert "I_ext" not in editor.units_form.fields
     params = editor.edits["parameters"]
     before = params.toPlainText()
