@@ -2,11 +2,13 @@
 
 Usage: python benchmarks/sweep.py [--variants 16] [--duration 1000] [--workers 2] [--paradigm openmp]
                                   [--vary Ce.w=0.4:0.8:16] [--modes sequential,local,dask] [--size 4000]
-                                  [--dask processes|local]
+                                  [--dask processes|local] [--rounds 5]
 
 The project is projects/coba.json (``--size`` scales it, keeping 80 inputs per neuron); every variant sets its
 value on the compiled network: one kernel build in all (warmed first), then each worker opens the library once
-and every later variant reuses it (``opens``: library opens per mode, at most one per worker).  Workers are
+and every later variant reuses it (``opens``: library opens per mode, at most one per worker).  ``--rounds``
+(default 5) interleaves the modes, each round with its own seed (so every mode lowers the network afresh);
+the table gives median walls and the speed-up of the medians with its range over rounds.  Workers are
 started (and warmed with one trivial task each) before the clock starts, so the wall time is what a sweep costs
 on running workers.  Per mode it prints the wall time, the speed-up over sequential, the mean simulation time
 of a run and the per-variant overhead split out (means over the variants): ``compile`` (lowering,
@@ -136,25 +138,9 @@ def _project(size):
     return check_document(doc, path=path)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--variants", type=int, default=16)
-    ap.add_argument("--duration", type=float, default=1000.0)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--paradigm", default="openmp")
-    ap.add_argument("--vary", default=None, help="NAME=VALUES (default Ce.w=0.4:0.8:VARIANTS)")
-    ap.add_argument("--modes", default="sequential,local,dask")
-    ap.add_argument("--size", type=int, default=None, help="neurons (default: the project's 4000)")
-    ap.add_argument("--dask", choices=("local", "processes"), default="local",
-                    help="the Dask cluster: a LocalCluster in this process (default), or a scheduler and no-nanny "
-                         "workers as separate processes")
-    args = ap.parse_args()
-    print("uptime:", os.popen("uptime").read().strip())
-    project = _project(args.size)
-    vary = args.vary or f"Ce.w=0.4:0.8:{args.variants}"
-    sweep = project_sweep(project, [vary], limit=args.duration, paradigm=args.paradigm)
-    warm = project_sweep(project, [vary.split("=")[0] + "=0.5"], limit=10.0, paradigm=args.paradigm)
-    warm.run(executor=SequentialExecutor())                    # the kernel into the build cache
+def _round(args, project, vary, seed):
+    """One round: every mode on the sweep of this round's seed (its own lowering: no mode starts warm)."""
+    sweep = project_sweep(project, [vary], limit=args.duration, paradigm=args.paradigm, seed=seed)
     rows = {}
     for mode in args.modes.split(","):
         if mode == "sequential":
@@ -165,26 +151,62 @@ def main():
         elif mode == "dask":
             with _dask_client(args.dask, args.workers) as client, DaskExecutor(client=client) as executor:
                 rows[mode] = _measure(sweep, executor)
-        print(f"{mode}: {rows[mode]['wall']:.2f} s", flush=True)
-    base = rows.get("sequential", {}).get("wall")
-    size = project.spec.populations[0].size
-    print(f"\n{sweep.total} variants of COBA {size} ({args.paradigm}), {args.duration:g} ms each, varying {vary}")
-    print("| mode | workers | wall (s) | speed-up | mean run (s) | compile, cache hit (s) | set-up (s) | "
-          "result (s) | transfer (s) | overhead/variant (s) | builds | opens (s each) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for mode, r in rows.items():
-        m = r["means"]
-        speed = f"{base / r['wall']:.2f}x" if base else "-"
-        print(f"| {mode} | {r['workers']} | {r['wall']:.2f} | {speed} | {m['run_s']:.3f} | {_num(m['build_s'])} | "
-              f"{m['set_s']:.4f} | {m['result_s']:.3f} | {m['transfer_s']:.3f} | {r['overhead']:.3f} | "
-              f"{r['builds']} | {_opens(r)} |")
     ref = next(iter(rows.values()))["rates"]
     same = all(np.array_equal(r["rates"], ref) for r in rows.values())
     complete = all(r["n"] == sweep.total and not r["failed"] for r in rows.values())
-    print(f"\nevery run in every mode: {complete}; same rates in every mode: {same}; "
-          f"rates (Hz): {np.round(ref, 2).tolist()}")
     if not (same and complete):
-        raise SystemExit("the modes disagree or runs are missing")
+        raise SystemExit(f"round with seed {seed}: the modes disagree or runs are missing")
+    return sweep, rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--variants", type=int, default=16)
+    ap.add_argument("--duration", type=float, default=1000.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--paradigm", default="openmp")
+    ap.add_argument("--vary", default=None, help="NAME=VALUES (default Ce.w=0.4:0.8:VARIANTS)")
+    ap.add_argument("--modes", default="sequential,local,dask")
+    ap.add_argument("--size", type=int, default=None, help="neurons (default: the project's 4000)")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (each mode once per round)")
+    ap.add_argument("--dask", choices=("local", "processes"), default="local",
+                    help="the Dask cluster: a LocalCluster in this process (default), or a scheduler and no-nanny "
+                         "workers as separate processes")
+    args = ap.parse_args()
+    print("uptime:", os.popen("uptime").read().strip())
+    project = _project(args.size)
+    vary = args.vary or f"Ce.w=0.4:0.8:{args.variants}"
+    warm = project_sweep(project, [vary.split("=")[0] + "=0.5"], limit=10.0, paradigm=args.paradigm, seed=1)
+    warm.run(executor=SequentialExecutor())                    # the kernel into the build cache
+    rounds = []
+    for k in range(args.rounds):
+        sweep, rows = _round(args, project, vary, seed=1000 + k)
+        rounds.append(rows)
+        print(f"round {k + 1}: " + ", ".join(f"{m} {r['wall']:.3f} s" for m, r in rows.items()), flush=True)
+    modes = list(rounds[0])
+    walls = {m: np.array([r[m]["wall"] for r in rounds]) for m in modes}
+    median_round = {m: rounds[int(np.argsort(walls[m])[len(rounds) // 2])][m] for m in modes}
+    base = walls.get("sequential")
+    size = project.spec.populations[0].size
+    print(f"\n{sweep.total} variants of COBA {size} ({args.paradigm}), {args.duration:g} ms each, varying {vary}; "
+          f"{args.rounds} interleaved rounds (own seed each), medians; per-variant columns from the median round")
+    print("| mode | workers | wall (s), median | speed-up (of medians) | speed-up per round (min-max) | mean run (s) | "
+          "compile, cache hit (s) | set-up (s) | result (s) | transfer (s) | overhead/variant (s) | builds | "
+          "opens (s each) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for mode in modes:
+        r, m = median_round[mode], median_round[mode]["means"]
+        wall = float(np.median(walls[mode]))
+        if base is not None:
+            per = base / walls[mode]
+            speed, spread = f"{float(np.median(base)) / wall:.2f}x", f"{per.min():.2f}-{per.max():.2f}x"
+        else:
+            speed = spread = "-"
+        print(f"| {mode} | {r['workers']} | {wall:.3f} | {speed} | {spread} | {m['run_s']:.3f} | "
+              f"{_num(m['build_s'])} | {m['set_s']:.4f} | {m['result_s']:.3f} | {m['transfer_s']:.3f} | "
+              f"{r['overhead']:.3f} | {r['builds']} | {_opens(r)} |")
+    print(f"\nevery run in every mode and round: True; same rates in every mode (per round): True; "
+          f"rates of the last round (Hz): {np.round(next(iter(rounds[-1].values()))['rates'], 2).tolist()}")
 
 
 if __name__ == "__main__":

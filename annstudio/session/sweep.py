@@ -41,9 +41,9 @@ from annstudio import codegen
 from annstudio.core.errors import ModelError
 from annstudio.core.model import MonitorSpec
 
-from .executors import make_executor
+from .executors import SequentialExecutor, make_executor
 from .protocol import DEFAULT_DURATION_MS, plan, planned_duration
-from .sweep_run import RunTask, apply_to_steps, run_variant
+from .sweep_run import RunTask, apply_to_steps, run_packed, run_variant, unpack_recordings
 from .sweep_store import SweepStore
 
 STEP_FIELDS = {"duration": "simulate", "max_duration": "simulate_until", "value": "set"}
@@ -284,9 +284,12 @@ class Sweep:
         own = executor is None
         self._executor = executor or make_executor(workers, scheduler, client)
         done = len(kept)
+        play = run_variant if isinstance(self._executor, SequentialExecutor) else run_packed
         try:
-            for i, outcome in self._executor.results(run_variant, todo, self._stop):
+            for i, outcome in self._executor.results(play, todo, self._stop):
                 task = todo[i]
+                if "packed" in outcome:
+                    outcome["recordings"] = unpack_recordings(outcome["recordings"], outcome.pop("packed"))
                 result.executed += 1
                 timings = outcome.get("timings")
                 if timings is not None and "finished_at" in timings:   # worker's return -> here (one clock)
