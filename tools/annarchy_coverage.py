@@ -30,9 +30,6 @@ DOC = ROOT / "docs" / "annarchy-compatibility.md"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- coverage table: begin (tools/annarchy_coverage.py) -->", "<!-- coverage table: end -->"
 
-_SWITCH = ("not implemented: a switch in every backend's step is needed; ANNarchy 5.0.4.1 (measured) freezes a "
-           "disabled population's values, sends nothing into it (g_target read 0), keeps recording it, and a "
-           "disabled spiking population re-sends its last step's spikes every step")
 # why a name is absent (exact name, or "Class.member")
 REASONS = {
     "Logger": "the tensorboard logger needs tensorboardX, not a dependency",
@@ -47,9 +44,6 @@ REASONS = {
     "magic_network": "ANNarchy 5 internal helper",
     "LILConnectivity": "use CSR: same add()/push_back() for connect_with_func patterns",
     "load_parameter": "ANNarchy's deprecated XML parameter files (needs lxml); use load_parameters (JSON)",
-    "*.enabled": _SWITCH,
-    "*.enable": _SWITCH,
-    "*.disable": _SWITCH,
     "*.update_launch_config": "annstudio chooses the CUDA launch configuration",
     "MonitorList": "ANNarchy's list of monitors written together to one HDF5 file: not implemented (each "
                    "Monitor.save writes its own)",

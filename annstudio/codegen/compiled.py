@@ -2,7 +2,7 @@
 
 Owns what both targets do the same way once a kernel library is built: the slot layout
 (``annstudio.codegen.layout``) and its NumPy arrays, ``get``/``set``, sums, spikes, schedules,
-learning switches, monitors (one :class:`~annstudio.core.runtime.MonitorTable`), carrying the state
+learning switches, population switches (``Population.disable()``), monitors (one :class:`~annstudio.core.runtime.MonitorTable`), carrying the state
 of a restructured run over (``carry_state_from``) and closing.  A subclass builds its library in
 ``__init__`` (then calls :meth:`_start`) and supplies only the calls into its instance:
 
@@ -138,6 +138,10 @@ class CompiledBackend(Backend):
     def set_learning(self, name, enabled):
         self.arrays[self.layout["ctl:learning"].index][self.proj_index[name]] = 1 if enabled else 0
 
+    def set_enabled(self, name, enabled):
+        """``Population.enable()/disable()``: the kernel reads the flag every step (no rebuild)."""
+        self.arrays[self.layout["ctl:active"].index][self.pop_index[name]] = 1 if enabled else 0
+
     # -- monitors ------------------------------------------------------------------------------
     def add_monitor(self, request):
         names = [v for v in request.variables if v != "spike"]
@@ -208,6 +212,11 @@ class CompiledBackend(Backend):
         for name, j in self.proj_index.items():
             if name in old.proj_index:
                 self.arrays[mine.index][j] = old.arrays[theirs.index][old.proj_index[name]]
+        for key in ("ctl:active", "ctl:lag"):       # Population.disable() and its populations' clocks
+            mine, theirs = self.layout[key], old.layout[key]
+            for name, i in self.pop_index.items():
+                if name in old.pop_index:
+                    self.arrays[mine.index][i] = old.arrays[theirs.index][old.pop_index[name]]
         if type(old) is type(self) and old.kernel is self.kernel:
             self.inst.carry_state_from(old.inst)
 
@@ -222,6 +231,10 @@ class CompiledBackend(Backend):
         if fn is None or not h:
             return False
         fn(ctypes.c_void_p(h), -1 if pop is None else int(self.pop_index[pop]), 1 if reseed else 0)
+        lag = self.arrays[self.layout["ctl:lag"].index]   # Population.disable()'s delays of the populations' clocks:
+        for i, p in enumerate(self.ir.populations):      # a source's schedule restarts from the network's clock;
+            if (pop is None and reseed) or (p.source and pop in (None, p.name)):   # all, when iterations restart
+                lag[i] = 0
         for p in self.ir.populations:           # compute_firing_rate's r, zeroed kernel-side too: the host copy
             if p.rate_window and pop in (None, p.name):
                 self.set(p.name, "r", 0.0)

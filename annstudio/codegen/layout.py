@@ -4,7 +4,7 @@ One module for both compiled targets (C++/OpenMP and CUDA; the ABI is ``cpp/ABI.
 keyed by name: ``pop:<population>:<var>`` (variables, ``sum__<target>``, global operations such as
 ``_mean__r``, ``_refr``, ``_src_steps``/``_src_ranks``/``_src_buffer``), ``proj:<projection>:<var>``
 (variables, global operations, ``_last_event``, ``_pre``, ``_post``, ``_delay``) and
-``ctl:<name>`` (``learning``, ``dirty``).  Dtypes are NumPy names (``"float64"``, ``"int32"``,
+``ctl:<name>`` (``active``, ``lag``: per population, ``learning``, ``dirty``).  Dtypes are NumPy names (``"float64"``, ``"int32"``,
 ``"int64"``; values are ``"float32"`` in single-precision networks: ``NetworkIR.precision``).  Each slot
 also says what sizes it (``sized_by``: a population, one value, the synapses, the post population, the
 number of projections, or a schedule's data) and the C name of its device copy (``cname``, used by the CUDA printer).
@@ -50,7 +50,7 @@ class Slot:
     owner_name: str       # population / projection name ("" for control slots)
     name: str             # variable name, "sum__exc", "_mean__r", "_pre", "learning"...
     dtype: Literal["float64", "float32", "int32", "int64"]
-    sized_by: Literal["pop", "scalar", "syn", "post", "nproj", "data"]
+    sized_by: Literal["pop", "scalar", "syn", "post", "nproj", "npop", "data"]
 
     @property
     def key(self):
@@ -144,6 +144,8 @@ def build_layout(ir, rules=OPENMP):
         add("proj", j, pr.name, "_post", rules.index_dtype, "syn")
         if pr.delay == "variable":
             add("proj", j, pr.name, "_delay", rules.index_dtype, "syn")
+    add("ctl", 0, "", "active", rules.learning_dtype, "npop")   # Population.disable(): 0
+    add("ctl", 0, "", "lag", "int64", "npop")                       # steps each population spent disabled
     add("ctl", 0, "", "learning", rules.learning_dtype, "nproj")
     if rules.dirty_slot:
         add("ctl", 0, "", "dirty", "float64", "nproj")
@@ -158,8 +160,8 @@ def allocate(layout, ir, data):
 
 def _array(s, ir, data):
     if s.kind == "ctl":
-        n = max(1, len(ir.projections))
-        return np.full(n, 1 if s.name == "learning" else 0, dtype=s.dtype)
+        n = max(1, len(ir.populations) if s.sized_by == "npop" else len(ir.projections))
+        return np.full(n, 1 if s.name in ("learning", "active") else 0, dtype=s.dtype)
     if s.kind == "pop":
         p = ir.populations[s.owner]
         if s.name.startswith("_src_"):

@@ -41,6 +41,7 @@ class NumpyBackend(Backend):
         self._next_monitor = 0
         for p in self.pops.values():
             p.update_globals()
+            p.enabled, p.frozen = True, 0    # Population.disable(); steps spent disabled (a source's own clock)
 
     # -- state access ------------------------------------------------------------------
     def _obj(self, name):
@@ -65,6 +66,12 @@ class NumpyBackend(Backend):
 
     def set_learning(self, name, enabled):
         self.projs[name].learning = bool(enabled)
+
+    def set_enabled(self, name, enabled):
+        """``Population.enable()/disable()`` (docs/annarchy-semantics.md, section p): a disabled population is not
+        updated (its spike and rate histories and a source's schedule stand still: the last spikes are sent
+        again every step), nothing is transmitted into it and the projections into it do not learn."""
+        self.pops[name].enabled = bool(enabled)
 
     def get_sum(self, name, target):
         p = self.pops[name]
@@ -117,6 +124,7 @@ class NumpyBackend(Backend):
             if q is None:
                 continue
             p.spiked, p.refr_left, p.source = q.spiked, q.refr_left.copy(), q.source
+            p.enabled, p.frozen = q.enabled, q.frozen
             n = len(p.spike_hist)
             p.spike_hist = (list(q.spike_hist) + [np.zeros(0, np.int64)] * n)[:n]
             if p.r_hist:
@@ -184,9 +192,11 @@ class NumpyBackend(Backend):
     def _step(self):
         t = self.step * self.dt
         for p in self.pops.values():
-            for k in p.sums:
+            for k in (p.sums if p.enabled else ()):   # a disabled population keeps its last sums
                 p.sums[k][:] = 0.0
         for pr in self.projs.values():
+            if not pr.post.enabled:
+                continue
             if pr.ir.kind == "decoding":
                 self._decoding_projection(pr)
             elif pr.ir.kind == "current_injection":
@@ -198,10 +208,15 @@ class NumpyBackend(Backend):
         if self.monitors:
             self._record_targets()
         for p in self.pops.values():
-            self._update_population(p, t)
+            if p.enabled:
+                self._update_population(p, t)
+            else:
+                p.frozen += 1
         for p in self.pops.values():
             p.update_globals()
         for pr in self.projs.values():
+            if not pr.post.enabled:
+                continue
             if pr.learning and pr.ir.updates:
                 self._synapse_updates(pr, t)
             if pr.ir.post_spike and pr.post.spiked.size:
@@ -210,7 +225,7 @@ class NumpyBackend(Backend):
                 if idx.size:
                     self._events(pr, idx, pr.post_spike, t, pre_event=False)
         for p in self.pops.values():
-            if p.r_hist:
+            if p.r_hist and p.enabled:
                 p.r_hist.insert(0, p.vars["r"].copy())
                 p.r_hist.pop()
         self._record()
@@ -340,7 +355,7 @@ class NumpyBackend(Backend):
 
     def _source_step(self, p):
         """Spikes of a SpikeSourceArray / rates of a TimedArray at this step (see ``codegen.ir``)."""
-        ir, step = p.ir, self.step
+        ir, step = p.ir, self.step - p.frozen     # its own clock stood still while it was disabled
         if ir.source == "timed_array":
             buf = p.source["buffer"]
             s = step % ir.source_period if ir.source_period > 0 else step
@@ -353,7 +368,7 @@ class NumpyBackend(Backend):
         p.spike_hist.insert(0, p.spiked)
         p.spike_hist.pop()
         if p.reset and p.spiked.size:               # its own reset (t_last_spike, for t_pre), as ANNarchy's
-            ns = p.namespace(step * self.dt)
+            ns = p.namespace(self.step * self.dt)
             for target, code in p.reset:
                 val = np.broadcast_to(np.asarray(_eval(code, ns), dtype=self.real), (p.n,))
                 p.vars[target][p.spiked] = val[p.spiked]
@@ -364,6 +379,7 @@ class NumpyBackend(Backend):
         SpikeSourceArray's ``clear()`` in ANNarchy); the generator's restart (``reseed``) is the session's."""
         for name, p in self.pops.items():
             if pop is None or name == pop:
+                p.frozen = 0
                 p.spiked = np.zeros(0, np.int64)
                 p.spike_hist = [np.zeros(0, np.int64)] * len(p.spike_hist)
                 if p.ir.rate_window:

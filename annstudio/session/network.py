@@ -205,6 +205,9 @@ class Network(Network5, metaclass=NetworkMeta):
     def compile(self, directory="annarchy", clean=False, silent=False, paradigm=None, num_threads=None,
                 **_ignored):
         self._sim = Simulation(self.spec).compile(paradigm=paradigm, num_threads=num_threads)
+        for p in self._populations:                  # disable() before compile() holds (ANNarchy 5.0.4.1)
+            if not p.enabled:
+                self._sim.set_enabled(p.name, False)
         for m in self._monitors:
             m._attach(self._sim)
         firing_rate.attach_all(self, self._sim)      # compute_firing_rate() and BOLD monitors

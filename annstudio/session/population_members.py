@@ -113,6 +113,32 @@ class PopulationMembers:
         own._analysis = {}
         self._spec.neuron = own
 
+    # -- Population.enable() / disable() (docs/annarchy-semantics.md, section p) --------------------------
+    @property
+    def enabled(self):
+        """False after ``disable()``: the population is skipped by the step (see ``disable``)."""
+        return self.__dict__.get("_enabled", True)
+
+    @enabled.setter
+    def enabled(self, value):
+        self.enable() if value else self.disable()
+
+    def enable(self):
+        """Let the population be updated and receive its inputs again (after ``disable()``)."""
+        self._switch(True)
+
+    def disable(self):
+        """Freeze the population, as ANNarchy does: its values stop changing (no neuron update, refractory
+        counters and a source's schedule stand still), nothing is transmitted into it and the projections into
+        it do not learn; its monitors go on recording, its last ``r`` or spikes keep being sent (the spikes of
+        its last update again every step) and the learning of its outgoing projections goes on."""
+        self._switch(False)
+
+    def _switch(self, enabled):
+        if self._compiled():
+            self._net._sim.set_enabled(self.name, enabled)
+        object.__setattr__(self, "_enabled", bool(enabled))
+
     def save(self, filename):
         """Write the population's parameters and variables to ``filename`` in ANNarchy's format (``.npz``,
         ``.gz``, ``.mat`` for external analysis, anything else a pickle; see ``session.object_file``)."""

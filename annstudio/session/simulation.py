@@ -68,6 +68,7 @@ class Simulation:
         self._bmid = {}          # monitor id -> the backend's id (they differ after a restructure)
         self._next_mid = 0
         self._learning = {}      # projection -> learning switch set through set_learning()
+        self._enabled = {}       # population -> Population.enable()/disable() switch (set_enabled)
         self._periodic = {}      # handle -> [next step, period in steps, fn]
         self._next_handle = 0
         self.build_log = ""
@@ -339,6 +340,11 @@ class Simulation:
         self._learning[name] = bool(enabled)
         self._require().set_learning(name, bool(enabled))
 
+    def set_enabled(self, name, enabled):
+        """Switch a population on/off (``Population.enable()/disable()``, kept across restructures)."""
+        self._require().set_enabled(name, bool(enabled))
+        self._enabled[name] = bool(enabled)
+
     def current_data(self):
         """A fresh :class:`NetworkData` holding copies of the current state: population and
         projection values read from the backend, the current connectivity, delays and schedules."""
@@ -378,6 +384,8 @@ class Simulation:
         new.carry_state_from(old)
         for name, enabled in self._learning.items():
             new.set_learning(name, enabled)
+        for name, enabled in self._enabled.items():
+            new.set_enabled(name, enabled)
         for mid, buf in self._monitors.items():
             old.remove_monitor(self._bmid[mid])
             req, buf.stride = _replace(buf.request, start=buf.active), None

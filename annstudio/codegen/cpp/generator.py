@@ -457,6 +457,7 @@ class Generator:
             n_slots=len(self.layout), b1=b1, b2=b2, single=single, proj_writeback=proj_writeback,
             rate_hist=rate_hist, learning_slot=self.layout.get("ctl", 0, "learning").index, mirrors=self.mirrors,
             dirty_slot=self.layout.get("ctl", 0, "dirty").index, private_slots=private_slots,
+            active_slot=self.layout.get("ctl", 0, "active").index, lag_slot=self.layout.get("ctl", 0, "lag").index,
             target_slots=target_slots, any_early=any(pj.early for pj in plan.projections),
             f32=self.single, real=self.real, D="RD" if self.single else "D", P="RP" if self.single else "P",
             mirror="mirror32" if self.single else "mirror", v8="v8f" if self.single else "v8d",

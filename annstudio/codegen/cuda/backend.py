@@ -71,4 +71,4 @@ class CudaBackend(CompiledBackend):
         self._lent_slots.clear()
 
     def _after_run(self):
-        self._stale = {s.index for s in self.layout if s.key != "ctl:learning"}
+        self._stale = {s.index for s in self.layout if s.kind != "ctl"}   # control slots: read on the host

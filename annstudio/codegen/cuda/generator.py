@@ -391,7 +391,8 @@ class Generator:
         # conductances (g_* of spiking populations): monitors record them right after transmission
         targets = {self.slot[f"pop:{pp.name}:{n}"].index for pp in self.plan.populations for n in pp.targets}
         return dict(digest=self.ir.digest(), dt=repr(float(self.ir.dt)), slots=self.layout, pops=pops, projs=projs,
-                    nslots=len(self.layout), targets=targets, f32=self.single, real=self.real)
+                    nslots=len(self.layout), targets=targets, f32=self.single, real=self.real,
+                    active_slot=self.layout["ctl:active"].index, lag_slot=self.layout["ctl:lag"].index)
 
     def source(self):
         return _ENV.get_template("network.cu.j2").render(**self.context())

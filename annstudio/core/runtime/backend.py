@@ -12,11 +12,14 @@ backends do), so the session calls them unconditionally, never through ``hasattr
   learning switches); default: nothing to carry.
 - ``close()``: release native resources; default: nothing to release.
 - ``build_log``: what building the backend printed; default ``""``.
+- ``set_enabled(name, enabled)``: ``Population.enable()/disable()``; default: refused.
 """
 from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+
+from annstudio.core.errors import SimulationError
 
 from .records import MonitorRequest, Recording
 
@@ -76,6 +79,10 @@ class Backend(Protocol):
     def close(self) -> None:
         """Release native resources (default: none)."""
         return None
+
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        """``Population.enable()/disable()`` of population ``name`` (default: not offered)."""
+        raise SimulationError(f"the {self.paradigm!r} backend cannot disable populations")
 
 
 @dataclass

@@ -472,6 +472,17 @@ struct Base {
     std::vector<std::vector<int64_t>> pop_slots, proj_syn_slots, proj_post_slots;   // slots ranged by blocks
     std::vector<int> proj_post_pop;
     double* D(int s) const { return (double*)slot[s]; }
+    // Population.disable(): slot act_slot holds a flag per population (0: disabled), lag_slot the steps each
+    // spent disabled; a population's spike and rate histories and its schedule run on its own iteration
+    // own(p, it), which stands still while it is disabled (its last spikes are read again every step)
+    int act_slot = -1, lag_slot = -1;
+    int64_t seg_it0 = 0, seg_n = 0;            // the running segment's first iteration and length
+    bool on(int p) const { return act_slot < 0 || ((const double*)slot[act_slot])[p] != 0.0; }
+    int64_t own(int p, int64_t it) const {
+        if (lag_slot < 0) return it;
+        const int64_t L = ((const int64_t*)slot[lag_slot])[p];
+        return on(p) ? it - L : seg_it0 - L;
+    }
     // pointer for thread tid's own block of slot s, indexed by global rank
     double* P(int s, int tid) const { return (double*)slot[s] + tid * slot_pad[s]; }
     Base();
@@ -513,8 +524,8 @@ struct Base {
         for (int j = 0; j < np; ++j) {
             const int p = mail_pops[j];
             const SpikeRing& R = rings[p];
-            const int h = R.slot(it);
-            const int64_t c = R.cnt(h, tid);
+            const int h = R.slot(own(p, it));
+            const int64_t c = on(p) ? R.cnt(h, tid) : 0;   // a disabled population's: read from its ring
             if (pos + c > Barrier::MAIL) { d[0] = -1; return; }
             const int32_t* l = R.store.data() + (int64_t)h * R.n + pop_lo[p][tid];
             for (int64_t e = 0; e < c; ++e) d[pos + e] = l[e];
@@ -526,7 +537,7 @@ struct Base {
     // iteration it: from k's barrier payload when they are the last step's and fitted, else from the ring
     const int32_t* spikes(int p, int64_t src, int k, int tid, int64_t it, int64_t& cnt) const {
         const SpikeRing& R = rings[p];
-        if (k != tid && src == it - 1 && it >= mail_from && mail_idx[p] >= 0) {
+        if (k != tid && src == it - 1 && it >= mail_from && mail_idx[p] >= 0 && on(p)) {
             const int32_t* d = barrier.inbox(k, tid);
             if (d[0] >= 0) {
                 const int j = mail_idx[p];
@@ -535,7 +546,7 @@ struct Base {
                 return d + b;
             }
         }
-        const int h = R.slot(src);
+        const int h = R.slot(own(p, it) - (it - src));
         cnt = R.cnt(h, k);
         return R.store.data() + (int64_t)h * R.n + pop_lo[p][k];
     }
@@ -1021,6 +1032,7 @@ void Proj::resplit(int T, const std::vector<int64_t>& lo) {
     thread_major(T, lo);
 }
 void Base::begin_run(int64_t nsteps) {
+    seg_it0 = iter; seg_n = nsteps;
     if (T > 1 || nsteps >= 8) {
         for (size_t s = 0; s < slot_private.size(); ++s) {
             if (!slot_private[s] || slot_size[s] <= 0) continue;
@@ -1059,6 +1071,9 @@ void Base::begin_run(int64_t nsteps) {
     }
 }
 void Base::end_run() {
+    for (int p = 0; lag_slot >= 0 && p < (int)rings.size(); ++p)   // disabled populations' clocks stood still
+        if (!on(p)) ((int64_t*)slot[lag_slot])[p] += seg_n;
+    seg_it0 = iter + seg_n;
     for (size_t s = 0; s < slot_pad.size(); ++s) {
         if (!slot_pad[s]) continue;
         if (slot_f32[s]) {
@@ -1084,7 +1099,7 @@ void Base::record(int tid, int64_t step_now, int64_t it) {
         if (!m.alive || !m.active) continue;
         if (m.spikes) {
             const SpikeRing& R = rings[m.pop];
-            int h = R.slot(it);
+            int h = R.slot(own(m.pop, it) - (on(m.pop) ? 0 : 1));   // disabled: its last spikes, again
             int64_t c = R.cnt(h, tid);
             const int32_t* l = R.store.data() + h * R.n + pop_lo[m.pop][tid];
             SpikeLog& L = m.spk[tid];
@@ -1157,7 +1172,7 @@ void ann_set_slot(void* h, int64_t s, void* ptr, int64_t size) {                
 int64_t ann_spikes_last_step(void* h, int32_t pop, int64_t* out) {                                  \
     NET& n = *(NET*)h;                                                                               \
     if (pop < 0 || pop >= (int32_t)n.rings.size() || n.rings[pop].n == 0) return 0;                  \
-    const ann::SpikeRing& R = n.rings[pop]; int hh = R.slot(n.iter - 1); int64_t c = 0;             \
+    const ann::SpikeRing& R = n.rings[pop]; int hh = R.slot(n.own(pop, n.iter) - 1); int64_t c = 0;  \
     if (n.iter == 0) return 0;                                                                       \
     for (int k = 0; k < R.T; ++k) {                                                                  \
         const int32_t* l = R.store.data() + hh * R.n + n.pop_lo[pop][k];                            \

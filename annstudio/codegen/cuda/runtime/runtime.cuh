@@ -275,7 +275,8 @@ inline void ann_monitor_free(AnnMonitor& m) {
 /* phase 0: right after transmission (conductances, as ANNarchy's record_targets); phase 1: at the end of
    every step (everything else, spikes; completes the record) */
 inline void ann_monitor_record(AnnMonitor& m, const std::vector<AnnSlot>& slots,
-                               const std::vector<AnnSpikeRing>& rings, int64_t step, AnnError& err, int phase = 1) {
+                               const std::vector<AnnSpikeRing>& rings, int64_t step, AnnError& err, int phase = 1,
+                               const int64_t* back = nullptr) {   /* back: steps each population's clock is behind */
     if (!m.used || !m.active) return;
     if (phase == 0) {
         if (m.record_len == 0 || (step - m.offset) % m.period != 0) return;
@@ -301,7 +302,7 @@ inline void ann_monitor_record(AnnMonitor& m, const std::vector<AnnSlot>& slots,
     if (m.spike_pop >= 0) {
         const AnnSpikeRing& R = rings[m.spike_pop];
         if (m.s_upper + m.s_per_step > m.s_cap) ann_monitor_flush(m, err);
-        const int64_t slot = step % R.ring;
+        const int64_t own = step - (back ? back[m.spike_pop] : 0), slot = (own % R.ring + R.ring) % R.ring;
         ANN_LAUNCH(ann_k_record_spikes, (unsigned)std::min<int64_t>(ann_blocks(R.n, 256), 1024), 256,
                    R.list + slot * R.n, R.count + slot, m.mask, m.s_rank, m.s_step, m.s_count, step);
         m.s_upper += m.s_per_step;
