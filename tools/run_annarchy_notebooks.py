@@ -24,6 +24,14 @@ kept in the cache); a script whose first run on a side took longer than ``--repe
 there.  A statistic that differs between the first runs agrees "within the spread" when the
 means over the runs of each side agree (same tolerance), or their difference passes Student's two-sample t-test
 at 5 % (the realizations' pooled standard deviation); a deterministic difference never passes that way.
+
+What the figures show: the probe also records every line a notebook plots (``Axes.plot``, so ``plt.plot`` too)
+as the means of ``PLOT_BLOCKS`` consecutive blocks of its points (a learning curve over trials in a handful of
+blocks), and each population's / projection's mean and spread of ``r`` / ``w`` at exit.  These extra statistics
+are judged only for the notebooks named in ``JUDGE``, which are judged on the statistics it names instead of the
+default set: notebooks whose monitors return single realizations of a chaotic or noisy network, trial by trial,
+that cannot agree one by one, while the averages their figures plot can (Miconi: its learning curve and its
+learned recurrent weights, not its 40 000 per-trial recordings).
 """
 import argparse
 import json
@@ -48,6 +56,21 @@ NEEDS = {   # what a notebook needs that this machine cannot have
     "Image": "an image file (test.jpg) that the notebook does not provide",
 }
 OPTIONAL = {"tqdm": "pip install tqdm; not a dependency of annstudio"}   # installed for these notebooks
+PLOT_BLOCKS = 5     # a plotted line is recorded as the means of this many consecutive blocks of its points
+# Statistics the probe records beyond the default set (plotted lines; a population's / projection's spread of
+# values at exit): judged only for the notebooks of ``JUDGE``.
+EXTRA = re.compile(r"^plot\d+\.|\.(mean|sd)@exit$")
+# Notebooks judged on named statistics instead of the default set: (regular expressions on the statistics'
+# keys, see ``PROBE``; the table's note; how many runs a side judging them may take, made whatever
+# --repeat-limit says: when the first runs differ, all of annstudio's, real ANNarchy's while the statistics
+# still differ).  Those whose monitors record single realizations that
+# cannot agree one by one, and whose figures show averages that can.
+JUDGE = {
+    "Miconi": ([r"^plot2\.", r"^proj1\.w\.(mean|sd)@exit$"],
+               "judged on the learning curve (figure 2: mean reward per trial type, "
+               f"{PLOT_BLOCKS} blocks of trials) and the learned recurrent weights' mean and spread, not on "
+               "per-trial recordings of the chaotic network", 3),
+}
 _IMPORTS = [(re.compile(r"^(\s*)import ANNarchy as (\w+)", re.M), r"\1import annstudio.engine as \2"),
             (re.compile(r"^(\s*)import ANNarchy\s*$", re.M), r"\1import annstudio.engine as ANNarchy"),
             (re.compile(r"^(\s*)import ANNarchy\.[\w.]+ as (\w+)", re.M), r"\1import annstudio.engine as \2"),
@@ -106,6 +129,33 @@ def _nb_setup():
         return out
     for mon in real(_nb_mod.Monitor):
         mon.get = probe(mon.get)
+
+    def plotted(plot):
+        """Axes.plot recording each line it draws: its y values as the means of {blocks} consecutive blocks
+        (key ``plot<figure>.<axes>.<line>[label]@block<i>/{blocks}``)."""
+        def wrapped(self, *args, **kwargs):
+            lines = plot(self, *args, **kwargs)
+            try:
+                fig = getattr(self.figure, "number", 0)
+                ax = self.figure.axes.index(self)
+                for line in lines:
+                    y = _nb_np.asarray(line.get_ydata(), dtype=float).ravel()
+                    if y.size < {blocks} or not _nb_np.all(_nb_np.isfinite(y)):
+                        continue
+                    label = "_".join(str(line.get_label()).split())
+                    base = f"plot{{fig}}.{{ax}}.{{self.lines.index(line)}}" + (
+                        f"[{{label}}]" if label and not label.startswith("_") else "")
+                    for i, part in enumerate(_nb_np.array_split(y, {blocks})):
+                        stats[f"{{base}}@block{{i + 1}}/{blocks}"] = {{"mean": float(part.mean()), "std": 0.0}}
+            except Exception:   # a plot the probe cannot read: nothing recorded
+                pass
+            return lines
+        return wrapped
+    try:
+        import matplotlib.axes as _nb_axes
+        _nb_axes.Axes.plot = plotted(_nb_axes.Axes.plot)
+    except ImportError:
+        pass
     for kind, classes in (("pop", real(_nb_mod.Population)), ("proj", real(_nb_mod.Projection))):
         for cls in classes:
             init = cls.__init__
@@ -123,13 +173,20 @@ def _nb_setup():
                 if getattr(obj, "initialized", True) is False:   # ANNarchy: an object outside any compiled network
                     continue
                 try:
-                    arr = _nb_np.asarray(getattr(obj, attr), dtype=float)
+                    value = getattr(obj, attr)
+                    try:
+                        arr = _nb_np.asarray(value, dtype=float)
+                    except ValueError:  # ANNarchy: a sparse projection's w is a ragged list of lists
+                        arr = _nb_np.concatenate([_nb_np.ravel(_nb_np.asarray(v, dtype=float)) for v in value])
                 except Exception:  # not compiled, no such attribute: nothing to compare
                     continue
                 if arr.size and _nb_np.all(_nb_np.isfinite(arr)):
-                    seen[getattr(obj, "name", "?")] = float(arr.mean())
-            for name, mean in seen.items():
+                    seen[getattr(obj, "name", "?")] = (float(arr.mean()), float(arr.std()))
+            for name, (mean, sd) in seen.items():
                 stats[f"{{name}}.{{attr}}@exit"] = {{"mean": mean, "std": 0.0}}
+                # extra: the mean judged at the scale of the values' spread, and that spread itself
+                stats[f"{{name}}.{{attr}}.mean@exit"] = {{"mean": mean, "std": sd}}
+                stats[f"{{name}}.{{attr}}.sd@exit"] = {{"mean": sd, "std": 0.0}}
         with open(_nb_os.environ["NB_STATS"], "w") as f:
             _nb_json.dump(stats, f)
     _nb_atexit.register(dump)
@@ -156,13 +213,23 @@ def _list(source):
     return sorted(p for p in out if p.endswith(".ipynb"))
 
 
+def judged(stats, name):
+    """The statistics of a run of notebook ``name`` that are compared: those ``JUDGE`` names for it, else the
+    default set (all but ``EXTRA``)."""
+    if name in JUDGE:
+        pats = [re.compile(p) for p in JUDGE[name][0]]
+        return {k: v for k, v in stats.items() if any(p.search(k) for p in pats)}
+    return {k: v for k, v in stats.items() if not EXTRA.search(k)}
+
+
 def to_script(notebook_json, annstudio=False, probe=False):
     """The code cells of a notebook as one script (magics dropped, Agg backend, imports changed if asked,
     ``PROBE`` first if asked)."""
     cells = json.loads(notebook_json).get("cells", [])
     lines = ["import matplotlib", "matplotlib.use('Agg')"]
     if probe:
-        lines += PROBE.format(module="annstudio.engine" if annstudio else "ANNarchy").splitlines()
+        lines += PROBE.format(module="annstudio.engine" if annstudio else "ANNarchy",
+                              blocks=PLOT_BLOCKS).splitlines()
     for c in cells:
         if c.get("cell_type") != "code":
             continue
@@ -340,7 +407,8 @@ def main(argv=None):
         peer = args.annarchy48 if api == "4.x" else args.annarchy5
         peer_label = "4.8.2.6" if api == "4.x" else "5.0.4.1"
         ok, ref_stats, ref_more = False, {}, []
-        note = uses(nb)
+        note = "; ".join(x for x in (uses(nb), JUDGE.get(name, ((), "", 0))[1]) if x)
+        need = JUDGE.get(name, ((), "", 0))[2]   # runs a side that judging this notebook needs
         cached = pathlib.Path(args.cache) / f"{peer_label}-{rel.replace('/', '_')}.json" if args.cache else None
         if cached is not None and cached.exists():
             ok, sec, err, ref_stats, *more = json.loads(cached.read_text())
@@ -362,13 +430,17 @@ def main(argv=None):
         ok2, sec2, err2, stats = run_script(args.annstudio, to_script(nb, annstudio=True, probe=True), args.timeout)
         mine = f"{'runs' if ok2 else 'fails'} ({sec2:.0f} s){' ' + err2 if err2 else ''}"
         others = []
-        if ok and ok2 and compare(ref_stats, stats, args.tolerance)[1]:
-            for _ in range(args.repeats - 1 if sec2 <= args.repeat_limit else 0):   # other realizations
+
+        def judge(*runs):   # the statistics compared for this notebook (the cache keeps them all)
+            return [judged(r, name) if isinstance(r, dict) else [judged(o, name) for o in r] for r in runs]
+        if ok and ok2 and compare(*judge(ref_stats, stats), args.tolerance)[1]:
+            for _ in range(max(args.repeats if sec2 <= args.repeat_limit else 1, need) - 1):   # other realizations
                 ok3, _, _, more = run_script(args.annstudio, to_script(nb, annstudio=True, probe=True), args.timeout)
                 if ok3:
                     others.append(more)
-            while (peer and len(ref_more) < args.peer_repeats - 1 and sec <= args.repeat_limit
-                   and "; differ:" in verdict(ref_stats, stats, args.tolerance, others, ref_more)):
+            while (peer and len(ref_more) < max(args.peer_repeats, need) - 1
+                   and (sec <= args.repeat_limit or len(ref_more) < need - 1)
+                   and "; differ:" in verdict(*judge(ref_stats, stats), args.tolerance, *judge(others, ref_more))):
                 ok4, _, err4, more = run_script(peer, to_script(nb, probe=True), args.timeout,
                                                 str(pathlib.Path(peer).parent))
                 if not ok4:
@@ -376,8 +448,8 @@ def main(argv=None):
                 ref_more.append(more)
                 if cached is not None:
                     cached.write_text(json.dumps([ok, sec, err, ref_stats, ref_more]))
-        same = verdict(ref_stats, stats, args.tolerance, others, ref_more) if ok and ok2 else "-"
-        for b in compare(ref_stats, stats, args.tolerance)[1] if ok and ok2 and others else ():
+        same = verdict(*judge(ref_stats, stats), args.tolerance, *judge(others, ref_more)) if ok and ok2 else "-"
+        for b in compare(*judge(ref_stats, stats), args.tolerance)[1] if ok and ok2 and others else ():
             key = b.split()[0]       # the runs behind a statistic judged by its spread (printed, not tabled)
             print(f"  {rel} {key}: ANNarchy", [round(_value(r[key]), 4) for r in [ref_stats] + ref_more if key in r],
                   "annstudio", [round(_value(r[key]), 4) for r in [stats] + others if key in r], flush=True)

@@ -125,3 +125,125 @@ def test_every_import_form_of_annarchy_is_changed():
     assert "ANNarchy." not in text.replace("import annstudio.engine as ANNarchy", "")
     assert "import annstudio.engine as bold" in text
     exec(compile(text.replace("import matplotlib\nmatplotlib.use('Agg')\n", ""), "nb", "exec"), {})
+
+
+PLOTTING = json.dumps({"cells": [{"cell_type": "code", "source": [
+    "import numpy as np\n",
+    "import matplotlib.pyplot as plt\n",
+    "import ANNarchy as ann\n",
+    "pop = ann.Population(30, ann.Neuron(parameters='r = 0.0'))\n",
+    "proj = ann.Projection(pop, pop, 'exc')\n",
+    "proj.connect_fixed_probability(0.3, ann.Normal(0.0, 2.0))\n",
+    "ann.compile()\n",
+    "curve = -1.0 + np.arange(100) / 100.0   # a learning curve: 100 trials\n",
+    "plt.figure()\n",
+    "plt.plot(np.zeros(3))                     # too short for blocks: not recorded\n",
+    "plt.figure()\n",
+    "ax = plt.subplot(211)\n",
+    "ax.plot(np.ones(10))\n",
+    "ax = plt.subplot(212)\n",
+    "ax.plot(curve, label='mean reward')\n",
+    "w = np.concatenate([np.ravel(x) for x in proj.w])\n",
+    "print('CHECK', float(w.mean()), float(w.std()))\n"]}]})
+
+
+def test_probe_records_plotted_lines_in_blocks_and_the_spread_of_weights(tmp_path):
+    script = tmp_path / "nb.py"
+    script.write_text(tool.to_script(PLOTTING, annstudio=True, probe=True))
+    p = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, NB_STATS=str(tmp_path / "stats.json"), MPLBACKEND="Agg"))
+    assert p.returncode == 0, p.stderr[-2000:]
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    n = tool.PLOT_BLOCKS
+    # figure 2, second axes, its first line: labelled, the means of n consecutive blocks of its 100 points
+    curve = [-1.0 + i / 100.0 for i in range(100)]
+    for b in range(n):
+        part = curve[b * 100 // n:(b + 1) * 100 // n]
+        assert stats[f"plot2.1.0[mean_reward]@block{b + 1}/{n}"]["mean"] == pytest.approx(sum(part) / len(part))
+    assert stats[f"plot2.0.0@block{n}/{n}"]["mean"] == 1.0
+    assert not any(k.startswith("plot1.") for k in stats)
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith("CHECK")][-1]
+    w_mean, w_sd = (float(x) for x in line.split()[1:])
+    assert stats["proj0.w.mean@exit"] == {"mean": pytest.approx(w_mean), "std": pytest.approx(w_sd)}
+    assert stats["proj0.w.sd@exit"]["mean"] == pytest.approx(w_sd) and w_sd > 1.0
+    # the default comparison leaves the extra statistics out
+    assert set(tool.judged(stats, "SomeNotebook")) == {"proj0.w@exit", "pop0.r@exit"}
+
+
+def _curve(values, noise=()):
+    """Statistics of one run: a learning curve (blocks), per-trial recordings and the weights' spread."""
+    stats = {f"plot2.0.0[mean]@block{i + 1}/5": {"mean": v + (noise[i] if noise else 0.0), "std": 0.0}
+             for i, v in enumerate(values)}
+    stats.update({f"pop1#{i}.r": {"mean": (-1) ** i * 0.1 * (1 + len(noise)), "std": 0.01} for i in range(1, 50)})
+    stats["proj1.w.sd@exit"] = {"mean": 0.335, "std": 0.0}
+    stats["proj1.w.mean@exit"] = {"mean": 0.002 * (1 if noise else -1), "std": 0.335}
+    return stats
+
+
+def test_a_declared_notebook_is_judged_on_its_learning_curve_not_on_per_trial_recordings(monkeypatch):
+    monkeypatch.setitem(tool.JUDGE, "Learner", ([r"^plot2\.", r"^proj1\.w\.(mean|sd)@exit$"], "note", 3))
+    curve = [-0.9, -0.6, -0.45, -0.4, -0.38]
+    ref, mine = tool.judged(_curve(curve), "Learner"), tool.judged(_curve(curve, [0.01, -0.02, 0.01, 0.0, 0.01]),
+                                                                    "Learner")
+    # the per-trial recordings (alternating signs between the runs: single realizations) are not compared
+    assert len(ref) == 7 and not any(k.startswith("pop1#") for k in ref)
+    assert tool.verdict(ref, mine) == "match (7 of 7)"
+    # without the declaration the same runs differ on the recordings
+    assert "; differ: pop1#" in tool.verdict(tool.judged(_curve(curve), "Other"),
+                                              tool.judged(_curve(curve, [0.0] * 5), "Other"))
+    # a learning curve that stays 10 % lower is a difference, one realization or several
+    worse = tool.judged(_curve([v * 1.1 for v in curve], [0.0] * 5), "Learner")
+    assert tool.verdict(ref, worse).startswith("2 of 7 match; differ: plot2.0.0[mean]@block1/5 -0.9 vs -0.99;")
+    more = [tool.judged(_curve([v * 1.1 for v in curve], [d] * 5), "Learner") for d in (0.01, -0.01)]
+    ref_more = [tool.judged(_curve(curve, [d] * 5), "Learner") for d in (0.005, -0.01)]
+    assert "; differ:" in tool.verdict(ref, worse, others=more, ref_others=ref_more)
+    # a block 8 % apart in the first runs, within the spread of the realizations of both sides
+    noisy = tool.judged(_curve(curve, [0.0, 0.0, 0.0, 0.03, 0.0]), "Learner")
+    assert tool.verdict(ref, noisy).startswith("6 of 7 match; differ: plot2.0.0[mean]@block4/5")
+    more = [tool.judged(_curve(curve, [0.0, 0.0, 0.0, d, 0.0]), "Learner") for d in (-0.02, 0.01)]
+    ref_more = [tool.judged(_curve(curve, [0.0, 0.0, 0.0, d, 0.0]), "Learner") for d in (0.025, -0.01)]
+    assert tool.verdict(ref, noisy, others=more, ref_others=ref_more) == \
+        "match (7 of 7; 1 within the spread of 3 ANNarchy and 3 annstudio runs)"
+
+
+def test_the_judged_notebooks_note_says_what_is_judged():
+    assert "learning curve" in tool.JUDGE["Miconi"][1]
+    stats = {"plot2.0.0[AA]@block1/5": {}, "plot1.0.0@block1/5": {}, "proj1.w.sd@exit": {}, "proj0.w.sd@exit": {},
+             "pop1#3.r": {}, "proj1.w@exit": {}}
+    assert set(tool.judged(stats, "Miconi")) == {"plot2.0.0[AA]@block1/5", "proj1.w.sd@exit"}
+
+
+def test_a_declared_notebook_gets_its_runs_a_side_however_long_they_take(monkeypatch, tmp_path, capsys):
+    """main() with run_script replaced by synthetic outcomes: a slow notebook (first run over --repeat-limit)
+    whose declaration allows 3 runs a side is run 3 times on annstudio and on real ANNarchy until the spread
+    agrees (here 2), and judged on the spread."""
+    monkeypatch.setitem(tool.JUDGE, "Learner", ([r"^plot2\."], "judged on its learning curve", 3))
+    monkeypatch.setattr(tool, "_list", lambda source: ["notebooks/v4/Learner.ipynb", "notebooks/v4/Other.ipynb"])
+    monkeypatch.setattr(tool, "_read", lambda source, rel: json.dumps({"cells": [
+        {"cell_type": "code", "source": ["import ANNarchy as ann\n", f"# {pathlib.Path(rel).stem}\n"]}]}))
+    curve = [-0.9, -0.6, -0.45, -0.4, -0.38]
+    outcomes = {"peer": [[0.0, 0.0, 0.0, 0.0, 0.0], [0.02, -0.01, 0.0, 0.01, 0.0], [-0.02, 0.01, 0.0, -0.01, 0.0]],
+                "mine": [[0.1, 0.0, 0.0, 0.0, 0.0], [0.06, 0.01, 0.0, 0.0, 0.0], [0.0, -0.01, 0.0, 0.0, 0.0]]}
+    calls = []
+
+    def fake_run(python, text, timeout, env_path=None):
+        if "# Other" in text:   # per-trial recordings only, one realization each
+            calls.append(python + "-other")
+            return True, 1000.0, "", {"pop1#1.r": {"mean": 0.1 if python == "peer" else -0.1, "std": 0.01}}
+        calls.append(python)
+        return True, 1000.0, "", _curve(curve, outcomes[python][calls.count(python) - 1])
+    monkeypatch.setattr(tool, "run_script", fake_run)
+    tool.main(["--source", "src", "--annarchy48", "peer", "--annstudio", "mine", "--repeat-limit", "300",
+               "--repeats", "5", "--peer-repeats", "3", "--cache", str(tmp_path)])
+    out = capsys.readouterr().out
+    row = [ln for ln in out.splitlines() if ln.startswith("| notebooks/v4/Learner.ipynb")][0]
+    assert "match (5 of 5; 1 within the spread of 2 ANNarchy and 3 annstudio runs)" in row
+    assert "judged on its learning curve" in row
+    # the undeclared notebook differs on its recordings and, slow, is not run again
+    other = [ln for ln in out.splitlines() if ln.startswith("| notebooks/v4/Other.ipynb")][0]
+    assert "; differ:" in other
+    assert calls.count("peer") == 2 and calls.count("mine") == 3
+    assert calls.count("peer-other") == 1 and calls.count("mine-other") == 1
+    # the real-ANNarchy runs are kept in the cache
+    ok, sec, err, first, more = json.loads((tmp_path / "4.8.2.6-notebooks_v4_Learner.ipynb.json").read_text())
+    assert len(more) == 1
