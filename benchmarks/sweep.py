@@ -30,7 +30,6 @@ import sys
 import time
 from pathlib import Path
 
-import dask
 import distributed
 import numpy as np
 
@@ -80,17 +79,13 @@ def _measure(sweep, executor):
             "failed": len(result.failed)}
 
 
-# what a sweep's workers do not need: the statistical profiler samples every worker's stack every 10 ms
-_QUIET_WORKERS = {"distributed.worker.profile.enabled": os.environ.get("ANN_DASK_PROFILE", "0") == "1"}
-
-
 @contextlib.contextmanager
 def _dask_client(kind, workers):
     """A 2-worker cluster: ``local`` is a ``distributed.LocalCluster`` (scheduler in this process, nanny
     processes); ``processes`` starts ``dask scheduler`` and ``workers`` single-threaded ``dask worker --no-nanny``
     processes on 127.0.0.1, as a cluster's hosts would run them, and stops them afterwards."""
     if kind == "local":
-        with dask.config.set(_QUIET_WORKERS), distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                       dashboard_address=None, host="127.0.0.1") as cluster, \
                 distributed.Client(cluster) as client:
             yield client

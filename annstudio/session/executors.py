@@ -15,13 +15,15 @@ their model errors as data instead of raising).
   script's module-level state; its jobs carry the network themselves (``parallel.py``).
 - ``DaskExecutor(address=None, client=None)``: a running Dask cluster, reached through the
   ``distributed`` package: the address of a ``dask scheduler`` (``tcp://host:8786``) or a
-  ``distributed.Client`` (a ``LocalCluster``'s, a dask-jobqueue cluster's).  Tasks are submitted with
+  ``distributed.Client`` (a ``LocalCluster``'s, a dask-jobqueue cluster's).  From 8 runs per worker on, runs
+  travel in batches that keep 4 Dask tasks per worker (``batch_size``).  Tasks are submitted with
   ``pure=False`` and unique keys; a worker lost mid-run makes the scheduler run its tasks again
   elsewhere, and each result is handed back once.
 
 ``make_executor(workers=None, scheduler=None, client=None)`` picks one (``workers`` <= 1: sequential).
 """
 import concurrent.futures as cf
+import functools
 import multiprocessing
 import os
 import queue
@@ -131,14 +133,23 @@ class DaskExecutor(_Closing):
     def cancel(self):
         self._cancel.set()
 
+    def batch_size(self, n):
+        """Runs per Dask task: one, unless there are at least 8 runs per worker; then as many as keep 4 tasks
+        per worker (each Dask task costs the scheduler, the client and the worker a few ms of CPU, which short
+        runs on a small machine notice)."""
+        return max(1, n // (4 * self.workers)) if n >= 8 * self.workers else 1
+
     def results(self, fn, tasks, stop=None):
-        """Results as they finish: ``distributed.as_completed`` with results pushes each one to this client
-        as its run ends (no request per result); a thread hands them over, so a stop is seen within POLL_S."""
+        """Results as they finish: ``distributed.as_completed`` with results pushes each batch to this client
+        as its runs end (no request per result); a thread hands them over, so a stop is seen within POLL_S."""
         self._cancel.clear()
+        tasks = list(tasks)
+        size = self.batch_size(len(tasks))
+        starts = list(range(0, len(tasks), size))
         token = uuid.uuid4().hex[:12]
-        futures = self.client.map(fn, list(tasks), key=[f"annstudio-run-{token}-{i}" for i in range(len(tasks))],
-                                  pure=False)
-        index = {fut.key: i for i, fut in enumerate(futures)}
+        futures = self.client.map(functools.partial(_run_batch, fn), [tasks[i:i + size] for i in starts],
+                                  key=[f"annstudio-run-{token}-{i}" for i in starts], pure=False)
+        index = {fut.key: i for i, fut in zip(starts, futures)}
         pending = set(index)
         arrivals = distributed.as_completed(futures, with_results=True, raise_errors=False)
         handed = queue.Queue()
@@ -165,12 +176,17 @@ class DaskExecutor(_Closing):
                 fut, result = item
                 if fut is None:
                     raise result
-                if fut.status != "finished":        # an error (raised here by result()), or cancelled elsewhere
-                    fut.result()
-                    raise SimulationError(f"the Dask run {fut.key} ended as {fut.status}")
+                status = fut.status
+                if status == "error":               # the run's own exception (as_completed hands it over)
+                    raise result if isinstance(result, BaseException) else fut.exception()
+                if status == "cancelled":           # cancelled elsewhere (another client, the scheduler)
+                    raise SimulationError(f"the Dask run {fut.key} was cancelled")
+                # "finished", or already "lost"/"pending" again: a worker that held the result died after it
+                # was handed over (the result is here all the same)
                 if fut.key in pending:
                     pending.discard(fut.key)
-                    yield index[fut.key], result
+                    for j, one in enumerate(result):
+                        yield index[fut.key] + j, one
         finally:
             if pending:
                 self.client.cancel([fut for fut in futures if fut.key in pending])
@@ -179,6 +195,11 @@ class DaskExecutor(_Closing):
     def close(self):
         if self._own:
             self.client.close()
+
+
+def _run_batch(fn, tasks):
+    """A Dask task: ``fn`` on each of ``tasks``, in order."""
+    return [fn(task) for task in tasks]
 
 
 def make_executor(workers=None, scheduler=None, client=None):

@@ -55,6 +55,24 @@ def test_scheduler_address_gives_the_sequential_arrays(reference, process_cluste
     assert_same_recordings(result.recordings, reference.recordings)
 
 
+def test_many_short_runs_travel_in_batches_and_come_back_once_each(process_cluster):
+    """From 8 runs per worker on, runs travel in batches that keep 4 Dask tasks per worker; each run still
+    comes back once, under its own index, and a batched sweep gives the sequential arrays."""
+    _cluster, client = process_cluster
+    executor = DaskExecutor(client=client)
+    w = executor.workers
+    assert w == 2 and [executor.batch_size(n) for n in (6, 15, 16, 40)] == [1, 1, 2, 5]
+    got = list(executor.results(str, list(range(40))))
+    assert sorted(got) == [(i, str(i)) for i in range(40)]
+    sweep = _sweep(values=(1.1, 1.3, 1.6, 2.2))
+    assert sweep.total == 16
+    result = sweep.run(executor=executor)
+    alone = sweep.run(executor=SequentialExecutor())
+    assert not result.failed and list(result.table["run"]) == list(range(16))
+    assert_same_table(result.table, alone.table)
+    assert_same_recordings(result.recordings, alone.recordings)
+
+
 def test_stop_cancels_the_pending_runs_on_the_cluster(process_cluster):
     cluster, client = process_cluster
     sweep = _sweep(duration=800.0, values=(1.1, 1.3, 1.6, 1.9, 2.2), seeds=2)
@@ -101,3 +119,4 @@ def test_a_run_that_raises_ends_the_results_with_its_exception(process_cluster):
             got.append((i, value))
     assert set(got) <= {(0, 1), (1, 2)}
     assert sorted(executor.results(int, ["4", "5", "6"])) == [(0, 4), (1, 5), (2, 6)]
+
