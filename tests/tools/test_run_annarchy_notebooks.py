@@ -38,6 +38,16 @@ NOTEBOOK = json.dumps({"cells": [
         "print('CHECK', float(v.mean()), n_spikes, float(np.mean(proj.w)), float(np.mean(out.r)))\n"]}]})
 
 
+def _run_probe(tmp_path, notebook):
+    """The notebook as a probed annstudio script, run in tmp_path (its statistics in stats.json)."""
+    script = tmp_path / "nb.py"
+    script.write_text(tool.to_script(notebook, annstudio=True, probe=True))
+    p = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, NB_STATS=str(tmp_path / "stats.json"), MPLBACKEND="Agg"))
+    assert p.returncode == 0, p.stderr[-2000:]
+    return p
+
+
 def test_script_drops_magics_uses_agg_and_changes_the_import():
     text = tool.to_script(NOTEBOOK, annstudio=True)
     assert text.startswith("import matplotlib\nmatplotlib.use('Agg')\n")
@@ -47,11 +57,7 @@ def test_script_drops_magics_uses_agg_and_changes_the_import():
 
 
 def test_probe_records_monitor_values_and_final_weights_and_rates(tmp_path):
-    script = tmp_path / "nb.py"
-    script.write_text(tool.to_script(NOTEBOOK, annstudio=True, probe=True))
-    p = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                       env=dict(os.environ, NB_STATS=str(tmp_path / "stats.json"), MPLBACKEND="Agg"))
-    assert p.returncode == 0, p.stderr[-2000:]
+    p = _run_probe(tmp_path, NOTEBOOK)
     # the script printed its own numbers: the probe must have recorded the same ones from the same run
     line = [ln for ln in p.stdout.splitlines() if ln.startswith("CHECK")][-1]
     v_mean, n_spikes, w_mean, r_mean = (float(x) for x in line.split()[1:])
@@ -148,11 +154,7 @@ PLOTTING = json.dumps({"cells": [{"cell_type": "code", "source": [
 
 
 def test_probe_records_plotted_lines_in_blocks_and_the_spread_of_weights(tmp_path):
-    script = tmp_path / "nb.py"
-    script.write_text(tool.to_script(PLOTTING, annstudio=True, probe=True))
-    p = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                       env=dict(os.environ, NB_STATS=str(tmp_path / "stats.json"), MPLBACKEND="Agg"))
-    assert p.returncode == 0, p.stderr[-2000:]
+    p = _run_probe(tmp_path, PLOTTING)
     stats = json.loads((tmp_path / "stats.json").read_text())
     n = tool.PLOT_BLOCKS
     # figure 2, second axes, its first line: labelled, the means of n consecutive blocks of its 100 points
