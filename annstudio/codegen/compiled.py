@@ -204,19 +204,19 @@ class CompiledBackend(Backend):
     # -- restructure, run, close -----------------------------------------------------------------
     def carry_state_from(self, old):
         """Restructuring hook (see ``annstudio.session.simulation``): the learning switches by projection
-        name (also set directly by ``Projection.enable_learning``), and, when ``old`` runs the same
+        name (also set directly by ``Projection.enable_learning``), the population switches and clocks of
+        ``Population.disable()`` by population name, and, when ``old`` runs the same
         kernel, the instance's private state (histories, refractory counters, decoding windows)."""
         if not isinstance(old, CompiledBackend) or old.inst is None or self.inst is None:
             return
-        mine, theirs = self.layout["ctl:learning"], old.layout["ctl:learning"]
-        for name, j in self.proj_index.items():
-            if name in old.proj_index:
-                self.arrays[mine.index][j] = old.arrays[theirs.index][old.proj_index[name]]
-        for key in ("ctl:active", "ctl:lag"):       # Population.disable() and its populations' clocks
-            mine, theirs = self.layout[key], old.layout[key]
-            for name, i in self.pop_index.items():
-                if name in old.pop_index:
-                    self.arrays[mine.index][i] = old.arrays[theirs.index][old.pop_index[name]]
+        # learning switches by projection; Population.disable()'s switches and clocks by population
+        for key, index, theirs_index in (("ctl:learning", self.proj_index, old.proj_index),
+                                         ("ctl:active", self.pop_index, old.pop_index),
+                                         ("ctl:lag", self.pop_index, old.pop_index)):
+            mine, theirs = self.arrays[self.layout[key].index], old.arrays[old.layout[key].index]
+            for name, i in index.items():
+                if name in theirs_index:
+                    mine[i] = theirs[theirs_index[name]]
         if type(old) is type(self) and old.kernel is self.kernel:
             self.inst.carry_state_from(old.inst)
 

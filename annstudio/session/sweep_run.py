@@ -32,6 +32,7 @@ two inter-spike intervals of std/mean of their intervals; NaN when none has), an
 import copy
 import ctypes
 import ctypes.util
+import functools
 import os
 import socket
 import time
@@ -166,16 +167,12 @@ def run_variant(task):
     }
 
 
-_WORKER_TUNED = []
-
-
+@functools.cache
 def _keep_freed_memory():
     """A worker process plays run after run of one size: glibc would hand each run's freed arrays back to the
     system and fault them in again for the next (about 4 ms a COBA 4000 variant).  Keep up to 512 MB freed
-    and serve arrays under 64 MB from the heap instead (glibc only; elsewhere nothing changes)."""
-    if _WORKER_TUNED:
-        return
-    _WORKER_TUNED.append(True)
+    and serve arrays under 64 MB from the heap instead (once per process; glibc only, elsewhere nothing
+    changes)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(-1, 512 * 2 ** 20)       # M_TRIM_THRESHOLD
@@ -196,11 +193,7 @@ def run_packed(task):
 
 def _narrow(values):
     """Non-negative integers in the narrowest unsigned dtype that holds them."""
-    top = int(values.max()) if values.size else 0
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if top <= np.iinfo(dtype).max:
-            return values.astype(dtype)
-    return values
+    return values.astype(np.min_scalar_type(int(values.max()) if values.size else 0))
 
 
 def pack_recordings(recordings):
@@ -211,16 +204,15 @@ def pack_recordings(recordings):
     for name, ranks in recordings.items():
         if not name.endswith(".spike.ranks"):
             continue
-        times = recordings.get(name[:-len("ranks")] + "times")
+        times_name = name[:-len("ranks")] + "times"
+        times = recordings.get(times_name)
         if not (isinstance(ranks, np.ndarray) and isinstance(times, np.ndarray) and ranks.dtype.kind in "iu"
                 and times.dtype.kind in "iu" and ranks.size and times.shape == ranks.shape):
             continue
         if ranks.min() < 0 or times.min() < 0 or not bool(np.all(ranks[1:] >= ranks[:-1])):
             continue
-        packed[name] = _narrow(np.bincount(ranks))
-        packed[name[:-len("ranks")] + "times"] = _narrow(times)
-        how[name] = ("counts", ranks.dtype.str)
-        how[name[:-len("ranks")] + "times"] = ("cast", times.dtype.str)
+        packed[name], how[name] = _narrow(np.bincount(ranks)), ("counts", ranks.dtype.str)
+        packed[times_name], how[times_name] = _narrow(times), ("cast", times.dtype.str)
     return packed, how
 
 
