@@ -433,7 +433,8 @@ def main(argv=None):
 
         def judge(*runs):   # the statistics compared for this notebook (the cache keeps them all)
             return [judged(r, name) if isinstance(r, dict) else [judged(o, name) for o in r] for r in runs]
-        if ok and ok2 and compare(*judge(ref_stats, stats), args.tolerance)[1]:
+        differ = compare(*judge(ref_stats, stats), args.tolerance)[1] if ok and ok2 else []
+        if differ:
             for _ in range(max(args.repeats if sec2 <= args.repeat_limit else 1, need) - 1):   # other realizations
                 ok3, _, _, more = run_script(args.annstudio, to_script(nb, annstudio=True, probe=True), args.timeout)
                 if ok3:
@@ -449,7 +450,7 @@ def main(argv=None):
                 if cached is not None:
                     cached.write_text(json.dumps([ok, sec, err, ref_stats, ref_more]))
         same = verdict(*judge(ref_stats, stats), args.tolerance, *judge(others, ref_more)) if ok and ok2 else "-"
-        for b in compare(*judge(ref_stats, stats), args.tolerance)[1] if ok and ok2 and others else ():
+        for b in differ if others else ():
             key = b.split()[0]       # the runs behind a statistic judged by its spread (printed, not tabled)
             print(f"  {rel} {key}: ANNarchy", [round(_value(r[key]), 4) for r in [ref_stats] + ref_more if key in r],
                   "annstudio", [round(_value(r[key]), 4) for r in [stats] + others if key in r], flush=True)
