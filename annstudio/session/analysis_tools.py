@@ -23,7 +23,6 @@ from annstudio.core.errors import ModelError
 
 from .connection_file import _unpickle
 from .context import current_network
-from .executors import SequentialExecutor
 from .network import Network
 
 
@@ -302,9 +301,8 @@ def parallel_run(method, networks=None, number=0, max_processes=-1, measure_time
         seeds = [int(s) for s in np.random.SeedSequence().generate_state(number)]
     per_run = parallel.split_args(args, number, "parallel_run", kinds=(list, tuple))
     jobs = parallel.script_jobs(proto, method, seeds, per_run)
-    runner, owned = parallel.executor_for(executor, number, max_processes, sequential)
-    label = "sequentially" if isinstance(runner, SequentialExecutor) else "in parallel"
-    return parallel.run_and_time(jobs, runner, owned, measure_time, label)
+    runner, owned = parallel.executor_for(executor, number, max_processes, sequential, jobs=jobs)
+    return parallel.run_and_time(jobs, runner, owned, measure_time)
 
 
 __all__ = ["save", "load", "save_parameters", "load_parameters", "report", "parallel_run"]

@@ -315,5 +315,6 @@ class Network5:
         if len(seeds) != number:
             raise ModelError(f"{len(seeds)} seeds for {number} runs", where="Network.parallel_run")
         jobs = parallel.instance_jobs(self, method, seeds, kwargs)
-        runner, owned = parallel.executor_for(executor, number, max_processes, where="Network.parallel_run")
-        return parallel.run_and_time(jobs, runner, owned, measure_time, "in parallel")
+        runner, owned = parallel.executor_for(executor, number, max_processes, where="Network.parallel_run",
+                                              jobs=jobs)
+        return parallel.run_and_time(jobs, runner, owned, measure_time)

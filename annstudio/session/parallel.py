@@ -18,7 +18,7 @@ and ``parallel_run`` returns them in run order.
 
 Executors (``executor=``): ``None`` (local processes started with ``fork``, as ANNarchy's
 ``multiprocessing`` pool; ``max_processes`` of them, default one per core; this process with
-``sequential=True`` or one run), an executor of ``annstudio.session.executors``, a
+``sequential=True``, one run or a network on the CUDA backend), an executor of ``annstudio.session.executors``, a
 ``distributed.Client`` or a scheduler address (``"tcp://host:8786"``).  On Dask, a method defined in
 an importable module must be importable on the workers too (module-level state it reads, e.g. a
 global dict filled by the script, is not there: pass the objects as arguments or close over them).
@@ -86,11 +86,14 @@ def run_job(job):
     return method(net, **margs)
 
 
-def executor_for(executor, number, max_processes=-1, sequential=False, where="parallel_run"):
-    """``(executor, owned)`` for ``parallel_run``'s options (see the module docstring)."""
+def executor_for(executor, number, max_processes=-1, sequential=False, where="parallel_run", jobs=()):
+    """``(executor, owned)`` for ``parallel_run``'s options (see the module docstring).  Copies on the GPU
+    (``jobs`` of paradigm ``"cuda"``) run in this process, one after the other: a process forked from one
+    that holds a CUDA context cannot use the device, and the copies would share the one GPU anyway."""
     if executor is None:
         procs = (os.cpu_count() or 1) if max_processes is None or int(max_processes) <= 0 else int(max_processes)
-        if sequential or number == 1 or procs == 1:
+        on_gpu = any(job[4] == "cuda" for job in jobs)
+        if sequential or number == 1 or procs == 1 or on_gpu:
             return SequentialExecutor(), True
         return ProcessExecutor(max(1, min(procs, number)), start_method="fork"), True
     if isinstance(executor, distributed.Client):
@@ -193,7 +196,8 @@ def instance_jobs(net, method, seeds, kwargs, where="Network.parallel_run"):
     return jobs
 
 
-def run_and_time(jobs, executor, owned, measure_time, label):
+def run_and_time(jobs, executor, owned, measure_time, label=None):
+    label = label or ("sequentially" if isinstance(executor, SequentialExecutor) else "in parallel")
     t0 = time.perf_counter()
     results = gather(jobs, executor, owned)
     if measure_time:

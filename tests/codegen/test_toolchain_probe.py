@@ -10,7 +10,7 @@ def _no_compiler(*args, **kwargs):
     raise AssertionError("the probe ran again")
 
 
-def test_probe_success_is_remembered_and_failure_is_not(temp_cache, monkeypatch):
+def test_probe_success_is_remembered_and_failure_is_not(temp_cache, cpp_paradigm, monkeypatch):
     cxx = toolchain.compiler()
     fl = toolchain.flags() + ("-O2",)            # valid, and not the installed runtime's flags: a real probe
     toolchain._check_openmp.cache_clear()
@@ -32,7 +32,7 @@ def test_probe_success_is_remembered_and_failure_is_not(temp_cache, monkeypatch)
     toolchain._check_openmp.cache_clear()
 
 
-def test_kernels_link_with_gold_where_installed(temp_cache):
+def test_kernels_link_with_gold_where_installed(temp_cache, cpp_paradigm):
     """binutils' gold links a kernel in about half the default linker's time (part of every first build)."""
     import shutil
 

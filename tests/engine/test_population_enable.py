@@ -217,9 +217,10 @@ def test_compiled_backends_match_the_reference(compiled_paradigm, threads):
     _run(*other[:4])
     assert ref[4][0].get("spike") == other[4][0].get("spike")
     assert ref[4][2].get("spike") == other[4][2].get("spike")
+    tol = 1e-9 if compiled_paradigm == "cuda" else 1e-12    # (CUDA's atomics sum in another order: 8e-12 on an H100)
     for name in ("v", "g_exc"):
-        np.testing.assert_allclose(other[4][0].get(name), ref[4][0].get(name), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(other[4][1].get("r"), ref[4][1].get("r"), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(other[4][0].get(name), ref[4][0].get(name), rtol=tol, atol=tol)
+    np.testing.assert_allclose(other[4][1].get("r"), ref[4][1].get("r"), rtol=tol, atol=tol)
     w_ref, w_other = ref[0].projections[0].w, other[0].projections[0].w
     np.testing.assert_allclose(np.concatenate(w_other), np.concatenate(w_ref), rtol=1e-12)
 

@@ -5,6 +5,8 @@ import copy
 
 import numpy as np
 
+from backend_fixtures import assert_same_run
+
 # simulated time per gallery project: enough to pass the protocol's first set steps, yet short
 GALLERY_MS = {"coba": 10.0, "echo_state": 160.0, "hybrid": 260.0, "izhikevich": 60.0, "oja": 60.0, "stdp": 60.0,
               "stp": 60.0}
@@ -83,9 +85,9 @@ def reset_doc(value=1.0, paradigm="numpy"):
     return doc
 
 
-def assert_identical(ours, theirs):
-    """The same recordings, arrays equal element for element."""
+def assert_identical(ours, theirs, paradigm=None):
+    """The same recordings, arrays equal element for element (on CUDA to the last bits: ``assert_same_run``)."""
     assert sorted(ours) == sorted(theirs)
     for key in ours:
         assert ours[key].shape == theirs[key].shape, key
-        assert np.array_equal(ours[key], theirs[key]), key
+        assert_same_run(ours[key], theirs[key], paradigm, err_msg=key)

@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from backend_fixtures import assert_same_run
+
 from project_helpers import SMALL
 
 
@@ -28,12 +30,13 @@ def assert_same_table(a, b):
         assert np.array_equal(a[key], b[key], equal_nan=True), key
 
 
-def assert_same_recordings(a, b):
+def assert_same_recordings(a, b, paradigm=None):
+    """The recordings of the same runs, equal element for element (on CUDA to the last bits)."""
     assert sorted(a) == sorted(b)
     for run in a:
         assert sorted(a[run]) == sorted(b[run])
         for key in a[run]:
-            assert np.array_equal(a[run][key], b[run][key]), (run, key)
+            assert_same_run(a[run][key], b[run][key], paradigm, err_msg=f"run {run}, {key}")
 
 
 def free_port():

@@ -40,7 +40,7 @@ def test_precision_round_trips_through_a_saved_project(tmp_path):
     assert check_document(_doc(_ABSENT)).spec.settings.precision == "float64"     # absent: the default
 
 
-def test_float32_project_runs_and_matches_the_float32_reference():
+def test_float32_project_runs_and_matches_the_float32_reference(cpp_paradigm):
     ref = run_project(check_document(_doc("float32", "numpy")))
     got = run_project(check_document(_doc("float32", "openmp")))
     double = run_project(check_document(_doc("float64", "openmp")))
@@ -65,7 +65,7 @@ def test_bad_precision_is_a_located_error(bad):
     assert "settings" in where and "precision" in where
 
 
-def test_cli_honours_the_setting_and_its_override(tmp_path):
+def test_cli_honours_the_setting_and_its_override(tmp_path, cpp_paradigm):
     path = tmp_path / "p.annproj.json"
     path.write_text(json.dumps(_doc("float32", "openmp")))
     out = tmp_path / "r.npz"

@@ -40,7 +40,7 @@ def test_gallery_cli_and_script_record_the_same(tmp_path, monkeypatch, path, par
     assert result.metadata["paradigm"] == paradigm
     ours = result.recordings
     assert any(v.size for v in ours.values()), "something was recorded"
-    assert_identical(ours, script_recordings(doc, tmp_path, monkeypatch))
+    assert_identical(ours, script_recordings(doc, tmp_path, monkeypatch), paradigm)
 
 
 def test_every_step_cli_command_and_script_record_the_same(tmp_path, monkeypatch, paradigm):
@@ -53,11 +53,11 @@ def test_every_step_cli_command_and_script_record_the_same(tmp_path, monkeypatch
     assert ours["m_inp.r"].shape == (14, 4), "reset dropped what was recorded before it"
     assert ours["m_lif.v"].shape == (8, 10), "m_lif paused for the last 6 ms"
     assert ours["m_lif.spike.times"].size > 5
-    assert_identical(ours, script_recordings(doc, tmp_path, monkeypatch))
+    assert_identical(ours, script_recordings(doc, tmp_path, monkeypatch), paradigm)
     path, out = tmp_path / "p.json", tmp_path / "cli.npz"
     path.write_text(json.dumps(doc))
     assert cli.main(["run", str(path), "--out", str(out), "--quiet"]) == cli.EXIT_OK
-    assert_identical(ours, load_results(out)[0])
+    assert_identical(ours, load_results(out)[0], paradigm)
 
 
 @pytest.mark.compiler

@@ -12,7 +12,7 @@ import pytest
 import annstudio.engine as ann
 from annstudio.core.errors import ModelError
 from annstudio.session.executors import DaskExecutor, SequentialExecutor
-from backend_fixtures import setup_backend
+from backend_fixtures import assert_same_run, setup_backend
 
 RATES = [10.0, 25.0, 40.0, 60.0]
 
@@ -50,12 +50,21 @@ def _by_hand(paradigm, seed, rate):
     return _arrays(mon.get("spike"), mon.get("v"), np.concatenate(proj.w))
 
 
-def _assert_same(runs, reference):
+def _assert_same(runs, reference, paradigm):
     assert len(runs) == len(reference)
     for got, want in zip(runs, reference):
         assert set(got) == set(want)
         for key in want:
-            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+            assert_same_run(got[key], want[key], paradigm, err_msg=key)
+
+
+def _assert_local_pids(pids, paradigm):
+    """``parallel_run``'s default executor: 2 forked processes, except on the GPU, where the copies run in this
+    process (a process forked from one holding a CUDA context cannot use the device)."""
+    if paradigm == "cuda":
+        assert pids == {os.getpid()}
+    else:
+        assert len(pids) == 2 and os.getpid() not in pids
 
 
 def test_script_network_runs_alike_everywhere(paradigm, client):
@@ -72,11 +81,11 @@ def test_script_network_runs_alike_everywhere(paradigm, client):
     local = ann.parallel_run(method=run, number=4, max_processes=2, rate=RATES)
     dask = ann.parallel_run(method=run, number=4, executor=client, rate=RATES)
     assert {pid for _, pid in sequential} == {os.getpid()}
-    assert len({pid for _, pid in local}) == 2 and os.getpid() not in {pid for _, pid in local}
+    _assert_local_pids({pid for _, pid in local}, paradigm)
     assert len({pid for _, pid in dask}) == 2
     reference = [_by_hand(paradigm, 11 + i, RATES[i]) for i in range(4)]
     for runs in (sequential, local, dask):
-        _assert_same([r for r, _ in runs], reference)
+        _assert_same([r for r, _ in runs], reference, paradigm)
     counts = [len(r["times"]) for r, _ in sequential]
     assert counts[-1] > counts[0] > 0, counts             # more input, more spikes
     assert not np.array_equal(reference[0]["w"], reference[1]["w"])   # one seed per run: its own weights
@@ -159,10 +168,23 @@ def test_network_subclass_runs_alike_everywhere(paradigm, client):
         reference.append(_pulse_run(copy)[0])
     for name, out in runs.items():
         assert [meta[:2] for _, meta in out] == [(8 + i, 0.5) for i in range(4)], name
-        _assert_same([r for r, _ in out], reference)
+        _assert_same([r for r, _ in out], reference, paradigm)
     assert len({meta[2] for _, meta in runs["dask"]}) == 2
-    assert len({meta[2] for _, meta in runs["local"]}) == 2
+    _assert_local_pids({meta[2] for _, meta in runs["local"]}, paradigm)
     mean_w = [r["w"].mean() for r in reference]
     assert mean_w == sorted(mean_w) and mean_w[0] < mean_w[-1]        # the constructor got its w per run
     with pytest.raises(ModelError, match="seeds="):
         net.parallel_run(_pulse_run, 2, seeds=5)
+
+
+def test_copies_on_the_gpu_run_in_this_process():
+    """A forked process cannot use the CUDA context of its parent (on an H100 every forked copy failed with
+    "initialization error"): copies of a CUDA network run here, one after the other; others are forked."""
+    from annstudio.session import parallel
+    from annstudio.session.executors import ProcessExecutor
+    jobs = [("script", b"", i, i, "cuda") for i in range(4)]
+    runner, owned = parallel.executor_for(None, 4, 2, jobs=jobs)
+    assert isinstance(runner, SequentialExecutor) and owned
+    runner, owned = parallel.executor_for(None, 4, 2, jobs=[job[:4] + ("openmp",) for job in jobs])
+    assert isinstance(runner, ProcessExecutor) and runner.start_method == "fork" and runner.workers == 2
+    runner.close()

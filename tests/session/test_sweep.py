@@ -212,7 +212,7 @@ def test_runs_sharing_a_seed_share_one_lowering_and_equal_fresh_runs(paradigm):
     fresh = {t.run: sweep_run.run_variant(replace(t, structure=None)) for t in tasks}
     assert not shared.failed and sum(shared.table["out.rate"]) > 0
     assert len(set(shared.table["out.rate"])) > 1          # the varied value matters
-    assert_same_recordings(shared.recordings, {run: o["recordings"] for run, o in fresh.items()})
+    assert_same_recordings(shared.recordings, {run: o["recordings"] for run, o in fresh.items()}, paradigm)
     for run, o in fresh.items():
         assert shared.outcomes[run]["summary"] == o["summary"]
 
