@@ -2,15 +2,18 @@
 
 Usage: python benchmarks/sweep.py [--variants 16] [--duration 1000] [--workers 2] [--paradigm openmp]
                                   [--vary Ce.w=0.4:0.8:16] [--modes sequential,local,dask] [--size 4000]
-                                  [--dask processes|local] [--rounds 5]
+                                  [--dask processes|local] [--rounds 5] [--cold]
 
 The project is projects/coba.json (``--size`` scales it, keeping 80 inputs per neuron); every variant sets its
 value on the compiled network: one kernel build in all (warmed first), then each worker opens the library once
 and every later variant reuses it (``opens``: library opens per mode, at most one per worker).  ``--rounds``
 (default 5) interleaves the modes, each round with its own seed (so every mode lowers the network afresh);
 the table gives median walls and the speed-up of the medians with its range over rounds.  Workers are
-started (and warmed with one trivial task each) before the clock starts, so the wall time is what a sweep costs
-on running workers.  Per mode it prints the wall time, the speed-up over sequential, the mean simulation time
+started before the clock starts and every process starts as warm as the sequential mode's: each worker has run
+the warm-up sweep (10 ms of the same network, so the kernel library is open), as this process has before the
+sequential runs; the wall time is what a sweep costs on a cluster that has run one before.  ``--cold`` warms
+the workers with an import only (their first variant opens the library and pays first-run costs, which the
+sequential process has already paid).  Per mode it prints the wall time, the speed-up over sequential, the mean simulation time
 of a run and the per-variant overhead split out (means over the variants): ``compile`` (lowering,
 connectivity, kernel cache hit, instance and monitors; variants that did not open the library, whose
 first-open cost is shown with ``opens``), ``set-up`` (the varied values), ``result`` (recordings
@@ -48,19 +51,28 @@ def _import_engine(_):
     return os.getpid()
 
 
-def _warm(executor):
-    """Until every worker has imported annstudio (a batch can land on one worker only: the other would then
-    import inside the timed sweep, 70 ms late)."""
+def _warm_run(task):
+    """The warm-up sweep's run on a worker (what the sequential mode's process has run before its sweeps)."""
+    from annstudio.session.sweep_run import run_packed
+    run_packed(task)
+    return os.getpid()
+
+
+def _warm(executor, task=None):
+    """Until every worker has run ``task`` (imported annstudio only, with ``task`` None).  A batch can land on
+    one worker only: the other would then pay its first run inside the timed sweep."""
     seen = set()
+    fn, tasks = (_import_engine, [0]) if task is None else (_warm_run, [task])
     for _ in range(20):
-        seen.update(pid for _, pid in executor.results(_import_engine, [0] * (2 * executor.workers)))
+        seen.update(pid for _, pid in executor.results(fn, tasks * (2 * executor.workers)))
         if len(seen) >= executor.workers:
             return
     raise SystemExit(f"only {len(seen)} of {executor.workers} workers answered")
 
 
-def _measure(sweep, executor):
-    _warm(executor)
+def _measure(sweep, executor, warm_task=None):
+    if not isinstance(executor, SequentialExecutor):
+        _warm(executor, warm_task)
     t0 = time.perf_counter()
     result = sweep.run(executor=executor)
     wall = time.perf_counter() - t0
@@ -146,7 +158,7 @@ def _project(size):
     return check_document(doc, path=path)
 
 
-def _round(args, project, vary, seed):
+def _round(args, project, vary, seed, warm_task):
     """One round: every mode on the sweep of this round's seed (its own lowering: no mode starts warm)."""
     sweep = project_sweep(project, [vary], limit=args.duration, paradigm=args.paradigm, seed=seed)
     rows = {}
@@ -155,10 +167,10 @@ def _round(args, project, vary, seed):
             rows[mode] = _measure(sweep, SequentialExecutor())
         elif mode == "local":
             with ProcessExecutor(args.workers) as executor:
-                rows[mode] = _measure(sweep, executor)
+                rows[mode] = _measure(sweep, executor, warm_task)
         elif mode == "dask":
             with _dask_client(args.dask, args.workers) as client, DaskExecutor(client=client) as executor:
-                rows[mode] = _measure(sweep, executor)
+                rows[mode] = _measure(sweep, executor, warm_task)
     ref = next(iter(rows.values()))["rates"]
     same = all(np.array_equal(r["rates"], ref) for r in rows.values())
     complete = all(r["n"] == sweep.total and not r["failed"] for r in rows.values())
@@ -180,15 +192,18 @@ def main():
     ap.add_argument("--dask", choices=("local", "processes"), default="local",
                     help="the Dask cluster: a LocalCluster in this process (default), or a scheduler and no-nanny "
                          "workers as separate processes")
+    ap.add_argument("--cold", action="store_true",
+                    help="workers warmed with an import only (not with the warm-up sweep the sequential process ran)")
     args = ap.parse_args()
     print("uptime:", os.popen("uptime").read().strip())
     project = _project(args.size)
     vary = args.vary or f"Ce.w=0.4:0.8:{args.variants}"
     warm = project_sweep(project, [vary.split("=")[0] + "=0.5"], limit=10.0, paradigm=args.paradigm, seed=1)
-    warm.run(executor=SequentialExecutor())                    # the kernel into the build cache
+    warm.run(executor=SequentialExecutor())                    # the kernel into the build cache, and open here
+    warm_task = None if args.cold else warm.tasks()[0]        # ... and on every worker
     rounds = []
     for k in range(args.rounds):
-        sweep, rows = _round(args, project, vary, seed=1000 + k)
+        sweep, rows = _round(args, project, vary, 1000 + k, warm_task)
         rounds.append(rows)
         print(f"round {k + 1}: " + ", ".join(f"{m} {r['wall']:.3f} s" for m, r in rows.items()), flush=True)
     modes = list(rounds[0])
@@ -197,7 +212,8 @@ def main():
     base = walls.get("sequential")
     size = project.spec.populations[0].size
     print(f"\n{sweep.total} variants of COBA {size} ({args.paradigm}), {args.duration:g} ms each, varying {vary}; "
-          f"{args.rounds} interleaved rounds (own seed each), medians; per-variant columns from the median round")
+          f"{args.rounds} interleaved rounds (own seed each), medians; per-variant columns from the median round; "
+          f"workers warmed with {'an import only (--cold)' if args.cold else 'the warm-up sweep, as this process'}")
     print("| mode | workers | wall (s), median | speed-up (of medians) | speed-up per round (min-max) | mean run (s) | "
           "compile, cache hit (s) | set-up (s) | result (s) | transfer (s) | overhead/variant (s) | builds | "
           "opens (s each) |")

@@ -56,12 +56,15 @@ def test_scheduler_address_gives_the_sequential_arrays(reference, process_cluste
 
 
 def test_many_short_runs_travel_in_batches_and_come_back_once_each(process_cluster):
-    """From 8 runs per worker on, runs travel in batches that keep 4 Dask tasks per worker; each run still
-    comes back once, under its own index, and a batched sweep gives the sequential arrays."""
+    """From 8 runs per worker on, runs travel in batches that keep 2 Dask tasks per worker (8 runs at most, or
+    ``max_batch``); each run still comes back once, under its own index, and a batched sweep gives the
+    sequential arrays."""
     _cluster, client = process_cluster
     executor = DaskExecutor(client=client)
     w = executor.workers
-    assert w == 2 and [executor.batch_size(n) for n in (6, 15, 16, 40)] == [1, 1, 2, 5]
+    assert w == 2 and [executor.batch_size(n) for n in (6, 15, 16, 24, 40)] == [1, 1, 4, 6, 7]
+    assert [executor.batches(n) for n in (6, 16, 40)] == [6, 4, 6]
+    assert [DaskExecutor(client=client, max_batch=m).batch_size(40) for m in (1, 3)] == [1, 3]
     got = list(executor.results(str, list(range(40))))
     assert sorted(got) == [(i, str(i)) for i in range(40)]
     sweep = _sweep(values=(1.1, 1.3, 1.6, 2.2))
