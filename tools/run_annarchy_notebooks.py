@@ -22,8 +22,10 @@ network can differ from another by more than 5 %: when a statistic differs, anns
 (``--repeats`` runs in all) and, if some statistic still differs, so does real ANNarchy (``--peer-repeats``,
 kept in the cache); a script whose first run on a side took longer than ``--repeat-limit`` is not repeated
 there.  A statistic that differs between the first runs agrees "within the spread" when the
-means over the runs of each side agree (same tolerance), or their difference passes Student's two-sample t-test
-at 5 % (the realizations' pooled standard deviation); a deterministic difference never passes that way.
+means over the runs of each side agree (same tolerance), or their difference is not significant by Student's
+two-sample t-test (the realizations' pooled standard deviation), a notebook's statistics judged together at 5 %
+(Holm-Bonferroni: with 27 statistics, 5 % each would report one or two as differing by chance alone);
+a deterministic difference never passes that way.
 
 What the figures show: the probe also records every line a notebook plots (``Axes.plot``, so ``plt.plot`` too)
 as the means of ``PLOT_BLOCKS`` consecutive blocks of its points (a learning curve over trials in a handful of
@@ -42,6 +44,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import numpy as np
+from scipy.stats import ttest_ind
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "annarchy-compatibility.md"
@@ -283,32 +288,43 @@ def _value(stat):
     return stat["count"] if "count" in stat else stat["mean"]
 
 
-def spread_agree(ref_runs, my_runs, tolerance=0.05):
-    """Whether one statistic's values over several runs on each side (lists of statistic dicts, other
-    realizations of the same random network) agree: their means agree within ``tolerance`` (as ``_agree``),
-    or their difference passes Student's two-sample t-test at 5 % (pooled standard deviation of the runs;
-    needs two runs on each side)."""
-    a = [float(_value(r)) for r in ref_runs]
-    b = [float(_value(r)) for r in my_runs]
-    if not a or not b:
-        return False
-    ma, mb = sum(a) / len(a), sum(b) / len(b)
+def spread_p(ref_runs, my_runs, tolerance=0.05):
+    """How likely one statistic's values over several runs on each side (lists of statistic dicts, other
+    realizations of the same random network) are to come from one distribution: 1 when their means agree
+    within ``tolerance`` (as ``_agree``), else the p-value of Student's two-sample t-test (pooled standard
+    deviation of the runs; 0 without two runs on each side, or when every run on each side gives one value)."""
+    a = np.array([float(_value(r)) for r in ref_runs])
+    b = np.array([float(_value(r)) for r in my_runs])
+    if not a.size or not b.size:
+        return 0.0
+    ma, mb = a.mean(), b.mean()
     if "count" in ref_runs[0]:
         ok = abs(ma - mb) <= tolerance * max(abs(ma), abs(mb))
     else:
         std = max([r.get("std", 0.0) for r in ref_runs] + [r.get("std", 0.0) for r in my_runs])
         ok = abs(ma - mb) <= tolerance * max(abs(ma), abs(mb), std)
     if ok:
-        return True
-    dof = len(a) + len(b) - 2
-    if min(len(a), len(b)) < 2:     # a spread needs two realizations on each side
-        return False
-    pooled = (sum((x - ma) ** 2 for x in a) + sum((x - mb) ** 2 for x in b)) / dof
-    return abs(ma - mb) <= _T975[min(dof, len(_T975)) - 1] * (pooled * (1.0 / len(a) + 1.0 / len(b))) ** 0.5
+        return 1.0
+    if min(a.size, b.size) < 2 or (np.ptp(a) == 0 and np.ptp(b) == 0):   # no spread to judge by
+        return 0.0
+    return float(ttest_ind(a, b).pvalue)
 
 
-# Student's t, two-sided 5 %: 1 to 10 degrees of freedom, then 2.0 (about 60)
-_T975 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.0)
+def spread_agree(ref_runs, my_runs, tolerance=0.05, alpha=0.05):
+    """Whether one statistic agrees over several runs on each side: ``spread_p`` above ``alpha``."""
+    return spread_p(ref_runs, my_runs, tolerance) > alpha
+
+
+def holm_differ(pvalues, family, alpha=0.05):
+    """The keys of ``pvalues`` that differ when ``family`` statistics are judged together at ``alpha``
+    (Holm-Bonferroni: the smallest p-value against alpha / family, the next against alpha / (family - 1), ...,
+    up to the first that passes; the statistics not in ``pvalues`` agreed outright and count in the family)."""
+    differ = []
+    for i, (key, p) in enumerate(sorted(pvalues.items(), key=lambda kv: kv[1])):
+        if p > alpha / (family - i):
+            break
+        differ.append(key)
+    return differ
 
 
 def compare(ref, mine, tolerance=0.05):
@@ -333,8 +349,12 @@ def verdict(ref, mine, tolerance=0.05, others=(), ref_others=()):
 
     def runs(key, first, more):
         return [first[key]] + [o[key] for o in more if key in o]
-    spread = [b for b in bad if (others or ref_others) and spread_agree(
-        runs(b.split()[0], ref, ref_others), runs(b.split()[0], mine, others), tolerance)]
+    spread = []
+    if others or ref_others:
+        p = {b: spread_p(runs(b.split()[0], ref, ref_others), runs(b.split()[0], mine, others), tolerance)
+             for b in bad}
+        still = holm_differ(p, n)
+        spread = [b for b in bad if b not in still]
     bad = [b for b in bad if b not in spread]
     where = (f"{1 + len(ref_others)} ANNarchy and {1 + len(others)} annstudio runs" if ref_others
              else f"{1 + len(others)} annstudio runs")

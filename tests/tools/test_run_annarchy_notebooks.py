@@ -249,3 +249,35 @@ def test_a_declared_notebook_gets_its_runs_a_side_however_long_they_take(monkeyp
     # the real-ANNarchy runs are kept in the cache
     ok, sec, err, first, more = json.loads((tmp_path / "4.8.2.6-notebooks_v4_Learner.ipynb.json").read_text())
     assert len(more) == 1
+
+
+def test_spread_p_is_students_exact_two_sample_test():
+    # 7 and 6 runs (11 degrees of freedom), |t| = 2.06: significant against a rounded 2.0, not against the exact
+    # 2.20 of Student's t at 5 %
+    ref = [10.0, 10.5, 9.5, 10.2, 9.8, 10.1, 9.9]
+    mine = [v + 0.36 for v in (10.0, 10.5, 9.5, 10.2, 9.8, 10.1)]
+    p = tool.spread_p(_runs(ref), _runs(mine), tolerance=0.01)
+    assert 0.05 < p < 0.07 and tool.spread_agree(_runs(ref), _runs(mine), tolerance=0.01)
+    assert tool.spread_p(_runs([10.0, 10.1]), _runs([10.2, 10.3])) == 1.0          # means within 5 %
+    assert tool.spread_p(_runs([0.0059] * 3), _runs([0.0052] * 3)) == 0.0          # no spread at all
+    assert tool.spread_p(_runs([5.5]), _runs([5.0, 4.3, 5.9]), tolerance=0.01) == 0.0   # one run: no spread
+
+
+def test_a_notebooks_statistics_are_judged_together():
+    """Holm-Bonferroni over a notebook's statistics: a difference at p = 0.04 is one of the differences that 27
+    statistics show by chance, not when it is the only statistic; a p-value far below 5 % / 27 still differs."""
+    assert tool.holm_differ({"a": 0.001, "b": 0.02, "c": 0.04}, 27) == ["a"]
+    assert tool.holm_differ({"c": 0.04}, 1) == ["c"]
+    assert tool.holm_differ({"a": 0.01, "b": 0.02}, 2) == ["a", "b"]
+    assert tool.holm_differ({"a": 0.03, "b": 0.001}, 3) == ["b"]       # b <= 0.05 / 3, then a > 0.05 / 2
+    noisy = [1.25, 1.35, 1.15]                    # against 1.0, 1.1, 0.9: t-test p = 0.038
+    quiet = {f"q{i}": {"mean": 5.0, "std": 0.0} for i in range(26)}
+    ref, ref_more = dict(quiet, s={"mean": 1.0, "std": 0.0}), [{"s": {"mean": v, "std": 0.0}} for v in (1.1, 0.9)]
+    mine, more = dict(quiet, s={"mean": noisy[0], "std": 0.0}), [{"s": {"mean": v, "std": 0.0}} for v in noisy[1:]]
+    assert tool.verdict(ref, mine, others=more, ref_others=ref_more) == \
+        "match (27 of 27; 1 within the spread of 3 ANNarchy and 3 annstudio runs)"
+    alone = tool.verdict({"s": ref["s"]}, {"s": mine["s"]}, others=more, ref_others=ref_more)
+    assert alone.startswith("0 of 1 match; differ: s 1 vs 1.25")
+    far = [{"s": {"mean": v, "std": 0.0}} for v in (2.01, 1.99)]      # a shift of 1 with a spread of 0.1
+    assert "; differ: s" in tool.verdict(ref, dict(quiet, s={"mean": 2.0, "std": 0.0}), others=far,
+                                         ref_others=ref_more)
