@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.stats import ttest_ind
@@ -404,6 +405,8 @@ def main(argv=None):
                          "--cache)")
     ap.add_argument("--repeat-limit", type=float, default=300.0,
                     help="no further runs of a script on a side whose first run there took longer (seconds)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="annstudio's further runs of a script side by side (each is one process)")
     ap.add_argument("--cache", help="a folder keeping each real-ANNarchy run's outcome and statistics (JSON): "
                                     "a later call reuses them and runs only annstudio again")
     ap.add_argument("--write", action="store_true")
@@ -455,10 +458,13 @@ def main(argv=None):
             return [judged(r, name) if isinstance(r, dict) else [judged(o, name) for o in r] for r in runs]
         differ = compare(*judge(ref_stats, stats), args.tolerance)[1] if ok and ok2 else []
         if differ:
-            for _ in range(max(args.repeats if sec2 <= args.repeat_limit else 1, need) - 1):   # other realizations
-                ok3, _, _, more = run_script(args.annstudio, to_script(nb, annstudio=True, probe=True), args.timeout)
-                if ok3:
-                    others.append(more)
+            count = max(args.repeats if sec2 <= args.repeat_limit else 1, need) - 1     # other realizations
+            script = to_script(nb, annstudio=True, probe=True)
+            with ThreadPoolExecutor(max(1, args.jobs)) as pool:      # (--jobs of them side by side)
+                for ok3, _, _, more in pool.map(lambda _: run_script(args.annstudio, script, args.timeout),
+                                                range(count)):
+                    if ok3:
+                        others.append(more)
             while (peer and len(ref_more) < max(args.peer_repeats, need) - 1
                    and (sec <= args.repeat_limit or len(ref_more) < need - 1)
                    and "; differ:" in verdict(*judge(ref_stats, stats), args.tolerance, *judge(others, ref_more))):

@@ -43,7 +43,7 @@ from annstudio.core.model import MonitorSpec
 
 from .executors import SequentialExecutor, make_executor
 from .protocol import DEFAULT_DURATION_MS, plan, planned_duration
-from .sweep_run import RunTask, apply_to_steps, run_packed, run_variant, unpack_recordings
+from .sweep_run import PackedRecordings, RunTask, apply_to_steps, run_packed, run_variant
 from .sweep_store import SweepStore
 
 STEP_FIELDS = {"duration": "simulate", "max_duration": "simulate_until", "value": "set"}
@@ -289,7 +289,7 @@ class Sweep:
             for i, outcome in self._executor.results(play, todo, self._stop):
                 task = todo[i]
                 if "packed" in outcome:
-                    outcome["recordings"] = unpack_recordings(outcome["recordings"], outcome.pop("packed"))
+                    outcome["recordings"] = PackedRecordings(outcome["recordings"], outcome.pop("packed"))
                 result.executed += 1
                 timings = outcome.get("timings")
                 if timings is not None and "finished_at" in timings:   # worker's return -> here (one clock)

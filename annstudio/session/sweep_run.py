@@ -36,6 +36,7 @@ import functools
 import os
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -216,15 +217,38 @@ def pack_recordings(recordings):
     return packed, how
 
 
+class PackedRecordings(Mapping):
+    """A run's recordings as they travelled (``pack_recordings``), read as the recordings themselves: each
+    array is unpacked when first read, so a sweep's result keeps its spikes compact (a COBA 4000 second:
+    150 kB instead of 1 MB) until they are used, and the process collecting the runs spends no time on the
+    ones nobody reads.  Pickles as a plain dict."""
+
+    def __init__(self, packed, how):
+        self._packed, self._how, self._read = packed, how, {}
+
+    def __getitem__(self, name):
+        if name not in self._read:
+            value = self._packed[name]
+            if name in self._how:
+                kind, dtype = self._how[name]
+                value = (np.repeat(np.arange(len(value), dtype=dtype), value) if kind == "counts"
+                         else value.astype(dtype))
+            self._read[name] = value
+        return self._read[name]
+
+    def __iter__(self):
+        return iter(self._packed)
+
+    def __len__(self):
+        return len(self._packed)
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+
 def unpack_recordings(packed, how):
-    """The recordings ``pack_recordings`` packed."""
-    out = dict(packed)
-    for name, (kind, dtype) in how.items():
-        if kind == "counts":
-            out[name] = np.repeat(np.arange(len(packed[name]), dtype=dtype), packed[name])
-        else:
-            out[name] = packed[name].astype(dtype)
-    return out
+    """The recordings ``pack_recordings`` packed, as a dict."""
+    return dict(PackedRecordings(packed, how))
 
 
 def _worker():
