@@ -13,12 +13,13 @@ their model errors as data instead of raising).
   processes (default: as many as cores); ``spawn`` is safe from threaded programs (the studio);
   ``parallel_run`` asks for ``fork`` (as ANNarchy's pool does), so a method may still read the
   script's module-level state; its jobs carry the network themselves (``parallel.py``).
-- ``DaskExecutor(address=None, client=None, max_batch=8)``: a running Dask cluster, reached through the
+- ``DaskExecutor(address=None, client=None, max_batch=8, direct=None)``: a running Dask cluster, reached through the
   ``distributed`` package: the address of a ``dask scheduler`` (``tcp://host:8786``) or a
   ``distributed.Client`` (a ``LocalCluster``'s, a dask-jobqueue cluster's).  From 8 runs per worker on, runs
   travel in batches, 2 Dask tasks per worker, ``max_batch`` runs at most (``batches``); a batch takes every
   k-th run, so each holds a spread of the sweep's values; ``max_batch=1``: every run its own task, results
-  stream back one by one.  Tasks are submitted with
+  stream back one by one.  Results come straight from the workers when they all run on this machine
+  (``direct=None``; ``True``/``False`` decide), else through the scheduler as Dask does by default.  Tasks are submitted with
   ``pure=False`` and unique keys; a worker lost mid-run makes the scheduler run its tasks again
   elsewhere, and each result is handed back once.
 
@@ -31,12 +32,14 @@ import os
 import queue
 import threading
 import uuid
+from urllib.parse import urlparse
 
 import distributed
 
 from annstudio.core.errors import SimulationError
 
 POLL_S = 0.2
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class _Closing:
@@ -110,7 +113,7 @@ class ProcessExecutor(_Closing):
 
 
 class DaskExecutor(_Closing):
-    def __init__(self, address=None, client=None, timeout=30, max_batch=8):
+    def __init__(self, address=None, client=None, timeout=30, max_batch=8, direct=None):
         if client is None and not address:
             raise SimulationError("a Dask executor needs a scheduler address or a distributed.Client")
         self._own = client is None
@@ -123,11 +126,21 @@ class DaskExecutor(_Closing):
         self.client = client
         self.address = client.scheduler.address
         self.max_batch = max(1, int(max_batch))
+        self.direct = direct
         self._cancel = threading.Event()
 
     @property
     def workers(self):
         return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def _direct(self, info):
+        """Whether results come straight from the workers: ``direct`` if given, else when every worker listens on
+        this machine's loopback (a local cluster: no hop through the scheduler, and nothing to be unreachable);
+        otherwise the client's own setting (through the scheduler by default)."""
+        if self.direct is not None:
+            return bool(self.direct)
+        hosts = {urlparse(address).hostname for address in info.get("workers", {})}
+        return True if hosts and hosts <= LOOPBACK else None
 
     @property
     def description(self):
@@ -136,13 +149,13 @@ class DaskExecutor(_Closing):
     def cancel(self):
         self._cancel.set()
 
-    def batches(self, n):
+    def batches(self, n, workers=None):
         """How many Dask tasks carry ``n`` runs: one per run, unless there are at least 8 runs per worker; then
         2 per worker, or more where a batch would exceed ``max_batch`` runs, always a multiple of the workers
         (equal shares).  Each Dask task costs the scheduler, the client and the worker about 8 ms of CPU
         together (16 COBA 4000 variants of 50 ms on 2 workers and 2 cores: 0.553 s as 16 tasks, 0.519 s as 8,
         0.502 s as 4); ``max_batch`` bounds how long results wait in a batch of long runs."""
-        w = self.workers
+        w = workers or self.workers
         if n < 8 * w:
             return n
         per_worker = max(2, -(-(-(-n // self.max_batch)) // w))
@@ -153,25 +166,32 @@ class DaskExecutor(_Closing):
         return -(-n // self.batches(n)) if n else 1
 
     def results(self, fn, tasks, stop=None):
-        """Results as they finish: ``distributed.as_completed`` with results pushes each batch to this client
-        as its runs end (no request per result); a thread hands them over, so a stop is seen within POLL_S."""
+        """Results as they finish: ``distributed.as_completed`` says which tasks ended, a thread gathers what
+        they returned (the ones that ended together in one request; from the workers directly, see
+        ``_direct``) and hands them over, so a stop is seen within POLL_S."""
         self._cancel.clear()
         tasks = list(tasks)
+        info = self.client.scheduler_info()
+        direct = self._direct(info)
         # batch j holds runs j, j + k, j + 2k, ... (k batches): neighbouring runs of a sweep (close values,
         # similar cost) spread over the batches, so the workers' shares come out even
-        k = self.batches(len(tasks))
+        k = self.batches(len(tasks), max(1, len(info.get("workers", {}))))
         token = uuid.uuid4().hex[:12]
         futures = self.client.map(functools.partial(_run_batch, fn), [tasks[j::k] for j in range(k)],
                                   key=[f"annstudio-run-{token}-{j}" for j in range(k)], pure=False)
         index = {fut.key: j for j, fut in enumerate(futures)}
         pending = set(index)
-        arrivals = distributed.as_completed(futures, with_results=True, raise_errors=False)
+        arrivals = distributed.as_completed(futures)
         handed = queue.Queue()
 
         def hand_over():
             try:
-                for fut, result in arrivals:
-                    handed.put((fut, result))
+                for done in arrivals.batches():
+                    ended = [fut for fut in done if fut.status == "finished"]
+                    got = dict(zip([fut.key for fut in ended], self.client.gather(ended, direct=direct))) \
+                        if ended else {}
+                    for fut in done:
+                        handed.put((fut, got.get(fut.key)))
             except BaseException as e:          # noqa: BLE001 - passed on to the caller's thread
                 handed.put((None, e))
             handed.put(None)
@@ -191,12 +211,15 @@ class DaskExecutor(_Closing):
                 if fut is None:
                     raise result
                 status = fut.status
-                if status == "error":               # the run's own exception (as_completed hands it over)
-                    raise result if isinstance(result, BaseException) else fut.exception()
+                if status == "error":               # the run's own exception
+                    raise fut.exception()
                 if status == "cancelled":           # cancelled elsewhere (another client, the scheduler)
                     raise SimulationError(f"the Dask run {fut.key} was cancelled")
                 # "finished", or already "lost"/"pending" again: a worker that held the result died after it
                 # was handed over (the result is here all the same)
+                if result is None:                  # it ended, and was lost before it was gathered: Dask runs it
+                    arrivals.add(fut)               # again, and it ends once more
+                    continue
                 if fut.key in pending:
                     pending.discard(fut.key)
                     for m, one in enumerate(result):

@@ -123,3 +123,17 @@ def test_a_run_that_raises_ends_the_results_with_its_exception(process_cluster):
     assert set(got) <= {(0, 1), (1, 2)}
     assert sorted(executor.results(int, ["4", "5", "6"])) == [(0, 4), (1, 5), (2, 6)]
 
+
+
+def test_results_come_straight_from_workers_on_this_machine(process_cluster):
+    """A cluster whose workers all listen on loopback hands results over directly (no hop through the
+    scheduler); a remote one keeps the client's setting unless ``direct=`` says otherwise."""
+    _cluster, client = process_cluster
+    local = DaskExecutor(client=client)
+    assert local._direct(client.scheduler_info()) is True
+    remote = {"workers": {"tcp://10.1.2.3:40001": {}, "tcp://127.0.0.1:40002": {}}}
+    assert local._direct(remote) is None
+    assert DaskExecutor(client=client, direct=False)._direct(client.scheduler_info()) is False
+    assert DaskExecutor(client=client, direct=True)._direct(remote) is True
+    with DaskExecutor(client=client, direct=False) as through_scheduler:
+        assert sorted(through_scheduler.results(str, list(range(20)))) == sorted((i, str(i)) for i in range(20))
