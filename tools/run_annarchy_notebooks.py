@@ -342,8 +342,8 @@ def compare(ref, mine, tolerance=0.05):
 def verdict(ref, mine, tolerance=0.05, others=(), ref_others=()):
     """The statistics column of the table.  ``others`` / ``ref_others``: the statistics of further runs of the
     same script on annstudio / real ANNarchy (other realizations of a random network): a statistic that
-    differs between the first runs but agrees over all runs (``spread_agree``) is counted apart, as agreeing
-    within the spread of realizations."""
+    differs between the first runs but agrees over all runs (``spread_p``, the notebook's statistics judged
+    together by ``holm_differ``) is counted apart, as agreeing within the spread of realizations."""
     n, bad = compare(ref, mine, tolerance)
     if not n:
         return "nothing to compare"

@@ -215,11 +215,11 @@ class DaskExecutor(_Closing):
                     raise fut.exception()
                 if status == "cancelled":           # cancelled elsewhere (another client, the scheduler)
                     raise SimulationError(f"the Dask run {fut.key} was cancelled")
-                # "finished", or already "lost"/"pending" again: a worker that held the result died after it
-                # was handed over (the result is here all the same)
                 if result is None:                  # it ended, and was lost before it was gathered: Dask runs it
                     arrivals.add(fut)               # again, and it ends once more
                     continue
+                # gathered: the status may read "lost"/"pending" again by now (a worker that held the result
+                # died after handing it over); the result is here all the same
                 if fut.key in pending:
                     pending.discard(fut.key)
                     for m, one in enumerate(result):

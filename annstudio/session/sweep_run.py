@@ -200,7 +200,7 @@ def _narrow(values):
 def pack_recordings(recordings):
     """Recordings -> (arrays to send, how to restore them).  Spike ranks in rank order travel as per-neuron counts
     and spike steps in their narrowest unsigned dtype: a COBA 4000 run's 1 MB of spikes becomes about 150 kB,
-    and ``unpack_recordings`` gives back the same arrays, dtypes included."""
+    and ``PackedRecordings`` reads back the same arrays, dtypes included."""
     packed, how = dict(recordings), {}
     for name, ranks in recordings.items():
         if not name.endswith(".spike.ranks"):
@@ -244,11 +244,6 @@ class PackedRecordings(Mapping):
 
     def __reduce__(self):
         return dict, (dict(self),)
-
-
-def unpack_recordings(packed, how):
-    """The recordings ``pack_recordings`` packed, as a dict."""
-    return dict(PackedRecordings(packed, how))
 
 
 def _worker():

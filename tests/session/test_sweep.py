@@ -218,7 +218,7 @@ def test_runs_sharing_a_seed_share_one_lowering_and_equal_fresh_runs(paradigm):
 
 
 def test_recordings_packed_for_the_wire_come_back_identical_and_smaller():
-    from annstudio.session.sweep_run import pack_recordings, unpack_recordings
+    from annstudio.session.sweep_run import PackedRecordings, pack_recordings
     rng = np.random.default_rng(3)
     ranks = np.sort(rng.integers(0, 4000, 60000)).astype(np.int64)
     times = rng.integers(0, 10000, 60000).astype(np.int64)
@@ -230,18 +230,18 @@ def test_recordings_packed_for_the_wire_come_back_identical_and_smaller():
     sent = packed["M.spike.ranks"].nbytes + packed["M.spike.times"].nbytes
     assert sent < 0.25 * (ranks.nbytes + times.nbytes)
     assert packed["U.spike.ranks"] is rec["U.spike.ranks"]
-    back = unpack_recordings(packed, how)
+    back = dict(PackedRecordings(packed, how))
     for name, value in rec.items():
         assert back[name].dtype == value.dtype and np.array_equal(back[name], value), name
 
 
 def test_a_worker_run_is_packed_and_unpacks_to_the_run_itself():
-    from annstudio.session.sweep_run import run_packed, run_variant, unpack_recordings
+    from annstudio.session.sweep_run import PackedRecordings, run_packed, run_variant
     task = _sweep(seeds=1).tasks()[4]
     packed = run_packed(task)
     plain = run_variant(task)
     assert "mA.spike.ranks" in packed["packed"] and packed["recordings"]["mA.spike.ranks"].size == 20
-    back = unpack_recordings(packed["recordings"], packed["packed"])
+    back = dict(PackedRecordings(packed["recordings"], packed["packed"]))
     assert set(back) == set(plain["recordings"]) and plain["recordings"]["mA.spike.times"].size > 20
     for name, value in plain["recordings"].items():
         assert back[name].dtype == value.dtype and np.array_equal(back[name], value), name
