@@ -13,14 +13,14 @@ their model errors as data instead of raising).
   processes (default: as many as cores); ``spawn`` is safe from threaded programs (the studio);
   ``parallel_run`` asks for ``fork`` (as ANNarchy's pool does), so a method may still read the
   script's module-level state; its jobs carry the network themselves (``parallel.py``).
-- ``DaskExecutor(address=None, client=None, max_batch=8, direct=None)``: a running Dask cluster, reached through the
-  ``distributed`` package: the address of a ``dask scheduler`` (``tcp://host:8786``) or a
+- ``DaskExecutor(address=None, client=None, max_batch=8, direct=None)``: a running Dask cluster, reached
+  through the ``distributed`` package: the address of a ``dask scheduler`` (``tcp://host:8786``) or a
   ``distributed.Client`` (a ``LocalCluster``'s, a dask-jobqueue cluster's).  From 8 runs per worker on, runs
   travel in batches, 2 Dask tasks per worker, ``max_batch`` runs at most (``batches``); a batch takes every
   k-th run, so each holds a spread of the sweep's values; ``max_batch=1``: every run its own task, results
   stream back one by one.  Results come straight from the workers when they all run on this machine
-  (``direct=None``; ``True``/``False`` decide), else through the scheduler as Dask does by default.  Tasks are submitted with
-  ``pure=False`` and unique keys; a worker lost mid-run makes the scheduler run its tasks again
+  (``direct=None``; ``True``/``False`` decide), else through the scheduler as Dask does by default.  Tasks are
+  submitted with ``pure=False`` and unique keys; a worker lost mid-run makes the scheduler run its tasks again
   elsewhere, and each result is handed back once.
 
 ``make_executor(workers=None, scheduler=None, client=None)`` picks one (``workers`` <= 1: sequential).
