@@ -11,9 +11,10 @@ docs/annarchy-compatibility.md with ``--write``.
     .venv/bin/python tools/run_annarchy_notebooks.py --source <ANNarchy.github.io> \\
         --annarchy5 <venv5>/bin/python --annarchy48 <venv48>/bin/python [--only COBA STP] [--write]
 
-Statistics: a prologue (``PROBE`` below, the same text for both simulators) wraps ``Monitor.get`` and
-registers every ``Population`` and ``Projection`` made; each value a monitor returns is reduced to numbers (a
-spike dictionary to its spike count, an array to its mean and standard deviation), and at exit every
+Statistics: a prologue (``PROBE``, tools/notebook_probe.py, the same text for both simulators) wraps
+``Monitor.get`` and registers every ``Population`` and ``Projection`` made; each value a monitor returns is
+reduced to numbers (a spike dictionary to its spike count, an array to its mean and standard deviation), and at
+exit every
 projection's mean ``w`` and every population's mean ``r`` (where it has one) are added.  The two runs' numbers
 are compared key by key (monitored object's name, variable, call count): two means match when they differ by
 at most ``--tolerance`` (5 %) of max(|mean|, std), two spike counts within 5 % of the larger.  Random networks
@@ -49,19 +50,28 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy.stats import ttest_ind
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from notebook_probe import PROBE  # noqa: E402  (a sibling file of this script)
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "annarchy-compatibility.md"
 BEGIN, END = "<!-- notebooks table: begin (tools/run_annarchy_notebooks.py) -->", "<!-- notebooks table: end -->"
 NEEDS = {   # what a notebook needs that this machine cannot have
     "ANN2SNN": "a deep-learning framework (tensorflow) to train the network",
     "ANN2SNN2": "a deep-learning framework (tensorflow) to train the network",
-    "BayesianOptimization": "hyperopt (not installed)",
-    "PyNN": "PyNN (not installed)",
-    "BasalGanglia": "tensorboardX (not installed; real ANNarchy stops at its Logger without it)",
-    "RC": "scikit-learn (not installed)",
-    "Image": "an image file (test.jpg) that the notebook does not provide",
 }
-OPTIONAL = {"tqdm": "pip install tqdm; not a dependency of annstudio"}   # installed for these notebooks
+# What some notebooks import beyond ANNarchy, installed in each interpreter for them (none is a dependency of
+# annstudio's core): the module's import name as the notebook writes it, and the table's note.
+OPTIONAL = {"tqdm": "pip install tqdm",
+            "sklearn": "pip install scikit-learn",
+            "hyperopt": "pip install hyperopt",
+            "ANNarchy.extensions.tensorboard": "needs tensorboardX: pip install tensorboardX; annstudio's extra "
+                                               "'tensorboard'",
+            "IPython": "its animation needs IPython and ffmpeg: pip install ipython imageio-ffmpeg"}
+# Matplotlib finds ffmpeg (animations saved as video) in imageio-ffmpeg's wheel where it is installed; the same
+# lines run first in both versions of a script.
+FFMPEG = ["try:", "    import imageio_ffmpeg as _nb_ff", "    matplotlib.rcParams['animation.ffmpeg_path'] = "
+          "_nb_ff.get_ffmpeg_exe()", "except ImportError:", "    pass"]
 PLOT_BLOCKS = 5     # a plotted line is recorded as the means of this many consecutive blocks of its points
 # Statistics the probe records beyond the default set (plotted lines; a population's / projection's spread of
 # values at exit): judged only for the notebooks of ``JUDGE``.
@@ -83,123 +93,6 @@ _IMPORTS = [(re.compile(r"^(\s*)import ANNarchy as (\w+)", re.M), r"\1import ann
             (re.compile(r"^(\s*)from ANNarchy(\.[\w.]+)? import", re.M), r"\1from annstudio.engine import")]
 
 
-PROBE = r'''
-import atexit as _nb_atexit, json as _nb_json, os as _nb_os, sys as _nb_sys
-import numpy as _nb_np
-import {module} as _nb_mod
-
-
-def _nb_setup():
-    def real(cls):
-        """The class itself and the class of that name in its module (ANNarchy 5 exports the 4.x names as
-        warning subclasses of a twin of the class its Network uses)."""
-        while "DeprecatedClass" in cls.__qualname__:
-            cls = cls.__mro__[1]
-        twin = getattr(_nb_sys.modules.get(cls.__module__), cls.__name__, cls)
-        return [cls] if twin is cls else [cls, twin]
-    stats, made, counts, depth = {{}}, {{"pop": [], "proj": []}}, {{}}, [0]
-
-    def reduce(key, value):
-        if isinstance(value, dict):
-            if value and all(isinstance(k, (int, _nb_np.integer)) for k in value):
-                stats[key + ".spikes"] = {{"count": int(sum(len(v) for v in value.values()))}}
-                return
-            for k, v in value.items():
-                reduce(f"{{key}}.{{k}}", v)
-            return
-        try:
-            arr = _nb_np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            return
-        if arr.size and _nb_np.all(_nb_np.isfinite(arr)):
-            stats[key] = {{"mean": float(arr.mean()), "std": float(arr.std()), "shape": list(arr.shape)}}
-
-    def probe(get):
-        return lambda self, *args, **kwargs: probed_get(get, self, *args, **kwargs)
-
-    def probed_get(get, self, *args, **kwargs):
-        depth[0] += 1
-        try:
-            out = get(self, *args, **kwargs)
-        finally:
-            depth[0] -= 1
-        if depth[0]:  # a get() called by get() itself
-            return out
-        names = args[0] if args else kwargs.get("variables")
-        obj = getattr(self, "object", None)
-        owner = getattr(obj, "name", type(obj).__name__)
-        label = names if isinstance(names, str) else ("all" if names is None else "+".join(names))
-        n = counts[(owner, label)] = counts.get((owner, label), 0) + 1
-        value = {{label: out}} if isinstance(names, str) else out
-        reduce(f"{{owner}}#{{n}}", value)
-        return out
-    for mon in real(_nb_mod.Monitor):
-        mon.get = probe(mon.get)
-
-    def plotted(plot):
-        """Axes.plot recording each line it draws: its y values as the means of {blocks} consecutive blocks
-        (key ``plot<figure>.<axes>.<line>[label]@block<i>/{blocks}``)."""
-        def wrapped(self, *args, **kwargs):
-            lines = plot(self, *args, **kwargs)
-            try:
-                fig = getattr(self.figure, "number", 0)
-                ax = self.figure.axes.index(self)
-                for line in lines:
-                    y = _nb_np.asarray(line.get_ydata(), dtype=float).ravel()
-                    if y.size < {blocks} or not _nb_np.all(_nb_np.isfinite(y)):
-                        continue
-                    label = "_".join(str(line.get_label()).split())
-                    base = f"plot{{fig}}.{{ax}}.{{self.lines.index(line)}}" + (
-                        f"[{{label}}]" if label and not label.startswith("_") else "")
-                    for i, part in enumerate(_nb_np.array_split(y, {blocks})):
-                        stats[f"{{base}}@block{{i + 1}}/{blocks}"] = {{"mean": float(part.mean()), "std": 0.0}}
-            except Exception:   # a plot the probe cannot read: nothing recorded
-                pass
-            return lines
-        return wrapped
-    try:
-        import matplotlib.axes as _nb_axes
-        _nb_axes.Axes.plot = plotted(_nb_axes.Axes.plot)
-    except ImportError:
-        pass
-    for kind, classes in (("pop", real(_nb_mod.Population)), ("proj", real(_nb_mod.Projection))):
-        for cls in classes:
-            init = cls.__init__
-
-            def registered(self, *args, _nb_init=init, _nb_kind=kind, **kwargs):
-                _nb_init(self, *args, **kwargs)
-                if not any(o is self for o in made[_nb_kind]):
-                    made[_nb_kind].append(self)
-            cls.__init__ = registered
-
-    def dump():
-        for kind, attr in (("pop", "r"), ("proj", "w")):
-            seen = {{}}
-            for obj in made[kind]:
-                if getattr(obj, "initialized", True) is False:   # ANNarchy: an object outside any compiled network
-                    continue
-                try:
-                    value = getattr(obj, attr)
-                    try:
-                        arr = _nb_np.asarray(value, dtype=float)
-                    except ValueError:  # ANNarchy: a sparse projection's w is a ragged list of lists
-                        arr = _nb_np.concatenate([_nb_np.ravel(_nb_np.asarray(v, dtype=float)) for v in value])
-                except Exception:  # not compiled, no such attribute: nothing to compare
-                    continue
-                if arr.size and _nb_np.all(_nb_np.isfinite(arr)):
-                    seen[getattr(obj, "name", "?")] = (float(arr.mean()), float(arr.std()))
-            for name, (mean, sd) in seen.items():
-                stats[f"{{name}}.{{attr}}@exit"] = {{"mean": mean, "std": 0.0}}
-                # extra: the mean judged at the scale of the values' spread, and that spread itself
-                stats[f"{{name}}.{{attr}}.mean@exit"] = {{"mean": mean, "std": sd}}
-                stats[f"{{name}}.{{attr}}.sd@exit"] = {{"mean": sd, "std": 0.0}}
-        with open(_nb_os.environ["NB_STATS"], "w") as f:
-            _nb_json.dump(stats, f)
-    _nb_atexit.register(dump)
-
-
-_nb_setup()
-'''
 
 
 def _read(source, rel):
@@ -219,6 +112,28 @@ def _list(source):
     return sorted(p for p in out if p.endswith(".ipynb"))
 
 
+def data_files(source, rel, script):
+    """{name: bytes} of the files beside notebook ``rel`` in ``source`` (not notebooks) that ``script`` names in
+    a string, such as the image an ``ImagePopulation`` loads: copied into the script's scratch folder."""
+    src, folder = pathlib.Path(source), str(pathlib.PurePosixPath(rel).parent)
+    if (src / folder).is_dir():
+        names = [p.name for p in (src / folder).iterdir() if p.is_file()]
+    else:
+        names = [pathlib.PurePosixPath(p).name for p in subprocess.run(
+            ["git", "--git-dir", str(src), "ls-tree", "--name-only", "HEAD", folder + "/"], check=True,
+            capture_output=True, text=True).stdout.split()]
+    out = {}
+    for name in names:
+        if name.endswith(".ipynb") or not re.search(rf"""["']{re.escape(name)}["']""", script):
+            continue
+        if (src / folder / name).is_file():
+            out[name] = (src / folder / name).read_bytes()
+        else:
+            out[name] = subprocess.run(["git", "--git-dir", str(src), "show", f"HEAD:{folder}/{name}"],
+                                       check=True, capture_output=True).stdout
+    return out
+
+
 def judged(stats, name):
     """The statistics of a run of notebook ``name`` that are compared: those ``JUDGE`` names for it, else the
     default set (all but ``EXTRA``)."""
@@ -232,7 +147,7 @@ def to_script(notebook_json, annstudio=False, probe=False):
     """The code cells of a notebook as one script (magics dropped, Agg backend, imports changed if asked,
     ``PROBE`` first if asked)."""
     cells = json.loads(notebook_json).get("cells", [])
-    lines = ["import matplotlib", "matplotlib.use('Agg')"]
+    lines = ["import matplotlib", "matplotlib.use('Agg')"] + FFMPEG
     if probe:
         lines += PROBE.format(module="annstudio.engine" if annstudio else "ANNarchy",
                               blocks=PLOT_BLOCKS).splitlines()
@@ -252,13 +167,16 @@ def uses(notebook_json):
     """The table's note on what a notebook imports beyond ANNarchy (installed here, not a dependency of
     annstudio)."""
     code = to_script(notebook_json)
-    extra = [m for m in OPTIONAL if re.search(rf"^\s*(import|from) {m}\b", code, re.M)]
+    extra = [m for m in OPTIONAL if re.search(rf"^\s*(import|from) {re.escape(m)}\b", code, re.M)]
     return "; ".join(f"uses {m} ({OPTIONAL[m]})" for m in extra)
 
 
-def run_script(python, text, timeout, env_path=None):
-    """(ok, seconds, last error line, statistics) of ``text`` run by ``python`` in a scratch folder."""
+def run_script(python, text, timeout, env_path=None, files=None):
+    """(ok, seconds, last error line, statistics) of ``text`` run by ``python`` in a scratch folder (holding
+    ``files``, {name: bytes}, too)."""
     with tempfile.TemporaryDirectory() as d:
+        for name, data in (files or {}).items():
+            (pathlib.Path(d) / name).write_bytes(data)
         path = pathlib.Path(d) / "nb.py"
         path.write_text(text)
         stats_path = pathlib.Path(d) / "stats.json"
@@ -427,6 +345,7 @@ def main(argv=None):
         except (OSError, subprocess.CalledProcessError):
             rows.append((rel, api, "-", "-", "-", "not readable from the given source"))
             continue
+        files = data_files(args.source, rel, to_script(nb))
         peer = args.annarchy48 if api == "4.x" else args.annarchy5
         peer_label = "4.8.2.6" if api == "4.x" else "5.0.4.1"
         ok, ref_stats, ref_more = False, {}, []
@@ -439,7 +358,7 @@ def main(argv=None):
             ref = f"{peer_label}: {'runs' if ok else 'fails'} ({sec:.0f} s){' ' + err if err else ''}"
         elif peer:
             ok, sec, err, ref_stats = run_script(peer, to_script(nb, probe=True), args.timeout,
-                                                 str(pathlib.Path(peer).parent))
+                                                 str(pathlib.Path(peer).parent), files)
             ref = f"{peer_label}: {'runs' if ok else 'fails'} ({sec:.0f} s){' ' + err if err else ''}"
             if cached is not None and not err.startswith("timeout"):   # a timeout depends on the machine's load
                 cached.parent.mkdir(parents=True, exist_ok=True)
@@ -450,7 +369,8 @@ def main(argv=None):
             rows.append((rel, api, ref, "not run", "-", note))
             print(rows[-1], flush=True)
             continue
-        ok2, sec2, err2, stats = run_script(args.annstudio, to_script(nb, annstudio=True, probe=True), args.timeout)
+        ok2, sec2, err2, stats = run_script(args.annstudio, to_script(nb, annstudio=True, probe=True), args.timeout,
+                                            files=files)
         mine = f"{'runs' if ok2 else 'fails'} ({sec2:.0f} s){' ' + err2 if err2 else ''}"
         others = []
 
@@ -461,15 +381,15 @@ def main(argv=None):
             count = max(args.repeats if sec2 <= args.repeat_limit else 1, need) - 1     # other realizations
             script = to_script(nb, annstudio=True, probe=True)
             with ThreadPoolExecutor(max(1, args.jobs)) as pool:      # (--jobs of them side by side)
-                for ok3, _, _, more in pool.map(lambda _: run_script(args.annstudio, script, args.timeout),
-                                                range(count)):
+                for ok3, _, _, more in pool.map(
+                        lambda _: run_script(args.annstudio, script, args.timeout, files=files), range(count)):
                     if ok3:
                         others.append(more)
             while (peer and len(ref_more) < max(args.peer_repeats, need) - 1
                    and (sec <= args.repeat_limit or len(ref_more) < need - 1)
                    and "; differ:" in verdict(*judge(ref_stats, stats), args.tolerance, *judge(others, ref_more))):
                 ok4, _, err4, more = run_script(peer, to_script(nb, probe=True), args.timeout,
-                                                str(pathlib.Path(peer).parent))
+                                                str(pathlib.Path(peer).parent), files)
                 if not ok4:
                     break
                 ref_more.append(more)

@@ -185,6 +185,8 @@ class Pooling(_SharedProjection):
             params["delays"] = float(delays)
         return self._set_connector("pooling", **params)
 
+    pooling = connect_pooling       # ANNarchy 5's name
+
 
 class Copy(_SharedProjection):
     """Re-uses the synapses, delays and weights of ``projection`` (see the module docstring)."""
@@ -214,6 +216,8 @@ class Copy(_SharedProjection):
                              hint="create a second Convolution with the same filter instead")
         self._copied = projection
         return self._set_connector("copy", projection=projection.name)
+
+    copy = connect_copy             # ANNarchy 5's name
 
     def update(self):
         """Copy the original's current weights again (after ``compile()``)."""

@@ -277,10 +277,10 @@ class Network5:
         return self._init_args, self._init_kwargs
 
     def copy(self, *args, **kwargs):
-        """A new, compiled instance of this network's class (``args``/``kwargs`` go to its constructor;
-        by default the ones this one was made with)."""
-        a, k = self._instance_args()
-        args, kwargs = (args or a), dict(k, **kwargs)
+        """A new, compiled instance of this network's class, made with exactly ``args``/``kwargs`` (the
+        constructor's defaults for the rest, as ANNarchy 5.0.4.1: ``net.copy(0.9)`` of ``Sub(0.3, I=1.5)`` is
+        ``Sub(0.9)``), with this network's ``dt`` unless ``dt=`` is given and no seed unless ``seed=`` is."""
+        self._instance_args()
         kwargs.setdefault("dt", float(self.dt))
         net = type(self)(*args, **kwargs)
         net.spec.settings.paradigm = self.spec.settings.paradigm

@@ -87,3 +87,53 @@ def test_projection_monitor_postsynaptic_variable_is_time_by_post(paradigm):
     expected = [2.25 * (1 - np.exp(-k / 10.0)) for k in range(1, 6)]
     np.testing.assert_allclose(theta[:, 1], expected, rtol=1e-9)
     assert np.shape(m.get("w"))[0] == 5
+
+
+_LIF = ann.Neuron(parameters=dict(tau=10.0, I=ann.Parameter(0.0)), equations="tau*dv/dt = -v + I + g_exc",
+                  spike="v > 1.0", reset="v = 0.0")
+
+
+class _Sub(ann.Network):
+    def __init__(self, w=0.5, I=2.0):
+        self.p = self.create(10, _LIF)
+        self.p.I = I
+        self.q = self.create(10, _LIF)
+        self.c = self.connect(self.p, self.q, "exc")
+        self.c.all_to_all(weights=w)
+
+
+def test_copy_makes_the_class_with_exactly_the_given_arguments():
+    """The BayesianOptimization notebook's ``net.copy(w_exc, w_inh)``.  ANNarchy 5.0.4.1 measured on the same
+    class, made as ``_Sub(0.3, I=1.5, dt=0.5, seed=7)``: ``copy()`` -> w 0.5, I 2.0, dt 0.5; ``copy(0.9)`` ->
+    w 0.9, I 2.0; ``copy(I=3.0)`` -> w 0.5, I 3.0; ``copy(0.9, dt=0.1)`` -> dt 0.1 (the constructor's defaults
+    for what is not given, the parent's dt)."""
+    net = _Sub(0.3, I=1.5, dt=0.5, seed=7)
+    net.compile()
+    assert (float(np.mean(net.c.w)), float(np.mean(net.p.I))) == (0.3, 1.5)
+    for args, kwargs, (w, i, dt) in (((), {}, (0.5, 2.0, 0.5)), ((0.9,), {}, (0.9, 2.0, 0.5)),
+                                     ((), {"I": 3.0}, (0.5, 3.0, 0.5)), ((0.9,), {"dt": 0.1}, (0.9, 2.0, 0.1))):
+        c = net.copy(*args, **kwargs)
+        assert c.compiled and c is not net
+        assert (float(np.mean(c.c.w)), float(np.mean(c.p.I)), float(c.dt)) == (w, i, dt)
+        c.simulate(2.0)
+    assert float(np.mean(net.c.w)) == 0.3
+
+
+def test_pooling_and_copy_take_annarchy5s_method_names(paradigm):
+    """The Image notebook's ``Pooling(...).pooling()`` (ANNarchy 5's name of ``connect_pooling``); ``Copy.copy``
+    likewise.  Mean pooling of 2 x 2 blocks, computed here."""
+    setup_backend(paradigm, dt=1.0)
+    inp = ann.InputArray((4, 4))
+    out = ann.Population((2, 2), ann.Neuron(equations="r = sum(exc)"))
+    twin = ann.Population((2, 2), ann.Neuron(equations="r = sum(exc) - sum(inh)"))
+    pool = ann.Pooling(inp, out, "exc", operation="mean")
+    pool.pooling()
+    first = ann.Projection(inp, twin, "exc")
+    first.connect_all_to_all(0.25)
+    ann.Copy(inp, twin, "inh").copy(first)
+    ann.compile()
+    x = np.arange(16.0).reshape(4, 4)
+    inp.r = x
+    ann.simulate(1.0)
+    np.testing.assert_allclose(out.r, x.reshape(2, 2, 2, 2).mean(axis=(1, 3)))
+    np.testing.assert_allclose(twin.r, 0.0)       # exc and inh: the same weights (exc alone: 30)

@@ -50,7 +50,7 @@ def _run_probe(tmp_path, notebook):
 
 def test_script_drops_magics_uses_agg_and_changes_the_import():
     text = tool.to_script(NOTEBOOK, annstudio=True)
-    assert text.startswith("import matplotlib\nmatplotlib.use('Agg')\n")
+    assert text.startswith("import matplotlib\nmatplotlib.use('Agg')\ntry:\n    import imageio_ffmpeg")
     assert "%matplotlib" not in text and "!pip" not in text and "# title" not in text
     assert "import annstudio.engine as ann" in text and "import ANNarchy" not in text
     assert "import ANNarchy as ann" in tool.to_script(NOTEBOOK)
@@ -116,11 +116,28 @@ def test_spread_agree_passes_realization_noise_not_systematic_differences():
     assert tool.spread_agree(_runs([5.1]), _runs([5.0, 4.3, 5.9]))
 
 
-def test_notebooks_importing_tqdm_are_noted():
-    nb = json.dumps({"cells": [{"cell_type": "code", "source": ["import ANNarchy as ann\n",
-                                                                 "from tqdm import tqdm\n"]}]})
-    assert tool.uses(nb) == "uses tqdm (pip install tqdm; not a dependency of annstudio)"
+def test_notebooks_importing_optional_packages_are_noted():
+    nb = json.dumps({"cells": [{"cell_type": "code", "source": [
+        "import ANNarchy as ann\n", "from tqdm import tqdm\n", "from ANNarchy.extensions.tensorboard import Logger\n",
+        "from sklearn import linear_model\n"]}]})
+    assert tool.uses(nb) == ("uses tqdm (pip install tqdm); uses sklearn (pip install scikit-learn); "
+                             "uses ANNarchy.extensions.tensorboard (needs tensorboardX: pip install tensorboardX; "
+                             "annstudio's extra 'tensorboard')")
     assert tool.uses(NOTEBOOK) == ""
+
+
+def test_files_beside_a_notebook_that_its_code_names_go_with_it(tmp_path):
+    folder = tmp_path / "notebooks" / "v4"
+    folder.mkdir(parents=True)
+    (folder / "Image.ipynb").write_text("{}")
+    (folder / "test.jpg").write_bytes(b"\xff\xd8 image")
+    (folder / "other.png").write_bytes(b"png")
+    script = "pop = ImagePopulation(geometry=(48, 64, 3))\npop.set_image('test.jpg')\n"
+    assert tool.data_files(str(tmp_path), "notebooks/v4/Image.ipynb", script) == {"test.jpg": b"\xff\xd8 image"}
+    assert tool.data_files(str(tmp_path), "notebooks/v4/Image.ipynb", "x = 'test.jpgx'\n") == {}
+    code = "assert open('test.jpg', 'rb').read() == b'abc'\n"
+    ok, _, err, _ = tool.run_script(sys.executable, code, 60, files={"test.jpg": b"abc"})
+    assert ok, err
 
 
 def test_every_import_form_of_annarchy_is_changed():
@@ -130,7 +147,8 @@ def test_every_import_form_of_annarchy_is_changed():
     text = tool.to_script(nb, annstudio=True)
     assert "ANNarchy." not in text.replace("import annstudio.engine as ANNarchy", "")
     assert "import annstudio.engine as bold" in text
-    exec(compile(text.replace("import matplotlib\nmatplotlib.use('Agg')\n", ""), "nb", "exec"), {})
+    header = 2 + len(tool.FFMPEG)     # matplotlib's backend and ffmpeg: not for this process
+    exec(compile("\n".join(text.splitlines()[header:]), "nb", "exec"), {})
 
 
 PLOTTING = json.dumps({"cells": [{"cell_type": "code", "source": [
@@ -223,12 +241,13 @@ def test_a_declared_notebook_gets_its_runs_a_side_however_long_they_take(monkeyp
     monkeypatch.setattr(tool, "_list", lambda source: ["notebooks/v4/Learner.ipynb", "notebooks/v4/Other.ipynb"])
     monkeypatch.setattr(tool, "_read", lambda source, rel: json.dumps({"cells": [
         {"cell_type": "code", "source": ["import ANNarchy as ann\n", f"# {pathlib.Path(rel).stem}\n"]}]}))
+    monkeypatch.setattr(tool, "data_files", lambda source, rel, script: {})
     curve = [-0.9, -0.6, -0.45, -0.4, -0.38]
     outcomes = {"peer": [[0.0, 0.0, 0.0, 0.0, 0.0], [0.02, -0.01, 0.0, 0.01, 0.0], [-0.02, 0.01, 0.0, -0.01, 0.0]],
                 "mine": [[0.1, 0.0, 0.0, 0.0, 0.0], [0.06, 0.01, 0.0, 0.0, 0.0], [0.0, -0.01, 0.0, 0.0, 0.0]]}
     calls = []
 
-    def fake_run(python, text, timeout, env_path=None):
+    def fake_run(python, text, timeout, env_path=None, files=None):
         if "# Other" in text:   # per-trial recordings only, one realization each
             calls.append(python + "-other")
             return True, 1000.0, "", {"pop1#1.r": {"mean": 0.1 if python == "peer" else -0.1, "std": 0.01}}
