@@ -37,12 +37,15 @@ def _nb_setup():
         return lambda self, *args, **kwargs: probed_get(get, self, *args, **kwargs)
 
     def probed_get(get, self, *args, **kwargs):
+        caller = _nb_sys._getframe(2).f_code.co_filename
         depth[0] += 1
         try:
             out = get(self, *args, **kwargs)
         finally:
             depth[0] -= 1
-        if depth[0]:  # a get() called by get() itself
+        # a get() called by get() itself, or by the simulator (ANNarchy 4.8's reset() empties the monitors
+        # through get()): not one the notebook made
+        if depth[0] or caller != getattr(_nb_sys.modules["__main__"], "__file__", caller):
             return out
         names = args[0] if args else kwargs.get("variables")
         obj = getattr(self, "object", None)

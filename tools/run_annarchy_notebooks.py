@@ -86,6 +86,10 @@ JUDGE = {
                "judged on the learning curve (figure 2: mean reward per trial type, "
                f"{PLOT_BLOCKS} blocks of trials) and the learned recurrent weights' mean and spread, not on "
                "per-trial recordings of the chaotic network", 3),
+    "BayesianOptimization": ([r"^pop0#(1|2|103)\.spike"],
+                             "judged on the runs with given weights (the first simulation, trial([0.6, 6.7])) and "
+                             "with the best weights found (its last get(), 103rd); hyperopt draws the 100 search "
+                             "trials' weights at random, differently in every run", 3),
 }
 _IMPORTS = [(re.compile(r"^(\s*)import ANNarchy as (\w+)", re.M), r"\1import annstudio.engine as \2"),
             (re.compile(r"^(\s*)import ANNarchy\s*$", re.M), r"\1import annstudio.engine as ANNarchy"),

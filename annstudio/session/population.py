@@ -243,6 +243,8 @@ class Population(PopulationMembers, _NeuronAccess):
     def _write(self, name, value, ranks):
         decl = self._decl(name)
         sim = self._net._sim
+        if isinstance(value, tuple) and len(value) == 1:    # ``pop.x = 2.0,``: every neuron, as ANNarchy 4.8.2.6
+            value = value[0]
         if isinstance(value, (list, tuple)):
             value = np.asarray(value, dtype=float)
         if isinstance(value, np.ndarray) and value.ndim > 1:
@@ -257,8 +259,9 @@ class Population(PopulationMembers, _NeuronAccess):
             raise ModelError(f"'{name}' is a population-wide parameter: it cannot be set on a view",
                              where=f"Population '{self.name}'")
         n = self.size if ranks is None else len(ranks)
-        if isinstance(value, np.ndarray) and value.size not in (1, n):
-            raise ModelError(f"'{name}': expected {n} values, got {value.size}", where=f"Population '{self.name}'")
+        if isinstance(value, np.ndarray) and value.ndim and value.size != (1 if decl.locality == "global" else n):
+            wanted = "one value (population-wide)" if decl.locality == "global" else f"a number or {n} values"
+            raise ModelError(f"'{name}': expected {wanted}, got {value.size}", where=f"Population '{self.name}'")
         if ranks is None:
             self._spec.initial[name] = value
         else:

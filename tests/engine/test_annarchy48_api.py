@@ -319,6 +319,22 @@ def test_one_element_tuple_and_report_of_a_network(tmp_path):
     assert p.a.tolist() == [4.0]
 
 
+def test_one_element_tuple_sets_every_neuron(paradigm):
+    """The 4.x PyNN notebook's ``pop.tau_refrac = 2.0,``.  ANNarchy 4.8.2.6 on 3 ``IF_curr_alpha`` neurons:
+    ``(2.0,)`` -> [2.0, 2.0, 2.0] for a parameter, ``(-60.0,)`` for ``v`` likewise, before compile() and after it
+    (``v_thresh = -52.0,``); a one-element list before compile() is refused (its "does not have the right size")."""
+    _setup(paradigm, dt=0.1)
+    pop = ann.Population(3, ann.IF_curr_alpha)
+    pop.tau_refrac = 2.0,
+    pop.v = -60.0,
+    with pytest.raises(AnnstudioError, match="'tau_syn_E': expected a number or 3 values, got 1"):
+        pop.tau_syn_E = [3.0]
+    ann.compile()
+    assert np.asarray(pop.tau_refrac).tolist() == [2.0] * 3 and np.asarray(pop.v).tolist() == [-60.0] * 3
+    pop.v_thresh = -52.0,
+    assert np.asarray(pop.v_thresh).tolist() == [-52.0] * 3 and np.asarray(pop.tau_syn_E).tolist() == [5.0] * 3
+
+
 def test_t_pre_and_t_post_in_synapses(paradigm):
     # probe 't_pre_post': clocks (pre spikes at steps 2, 5, 8, 11; post at 4, 9), synapse with pre_spike
     # "x = t_post", post_spike "y = t_pre; d = t - t_pre"; (x, y, d) after each of 12 steps, as ANNarchy 4.8.2.6

@@ -69,6 +69,24 @@ def test_probe_records_monitor_values_and_final_weights_and_rates(tmp_path):
     assert r_mean == pytest.approx(2 * w_mean, rel=1e-12)   # out.r = sum of 4 weights * 0.5, mean over 2
 
 
+def test_probe_records_only_the_gets_the_notebook_makes(tmp_path):
+    """ANNarchy 4.8's reset() empties the monitors through get(): such calls, made by the simulator's code and not
+    by the notebook's, are not recorded (they would shift the numbering of the notebook's own calls)."""
+    (tmp_path / "simulator_side.py").write_text("def empty(m):\n    return m.get('v')\n")
+    nb = json.dumps({"cells": [{"cell_type": "code", "source": [
+        "import sys, numpy as np\n", "sys.path.insert(0, '.')\n", "import simulator_side\n",
+        "import ANNarchy as ann\n", "ann.setup(dt=1.0)\n",
+        "pop = ann.Population(3, ann.Neuron(parameters='a = 1.0', equations='dv/dt = a'))\n",
+        "m = ann.Monitor(pop, 'v')\n", "ann.compile()\n", "ann.simulate(4.0)\n",
+        "taken = simulator_side.empty(m)\n", "ann.simulate(2.0)\n", "mine = m.get('v')\n",
+        "print('CHECK', float(np.mean(taken)), float(np.mean(mine)))\n"]}]})
+    p = _run_probe(tmp_path, nb)
+    taken, mine = (float(x) for x in [ln for ln in p.stdout.splitlines() if ln.startswith("CHECK")][-1].split()[1:])
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert taken != mine and stats["pop0#1.v"]["mean"] == pytest.approx(mine, rel=1e-12)
+    assert stats["pop0#1.v"]["shape"] == [2, 3] and "pop0#2.v" not in stats
+
+
 def test_compare_within_tolerance_of_the_scale():
     ref = {"a": {"mean": 10.0, "std": 1.0}, "s": {"count": 1000}, "z": {"mean": 0.01, "std": 2.0},
            "only_ref": {"mean": 1.0, "std": 0.0}}

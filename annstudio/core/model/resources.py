@@ -90,13 +90,22 @@ def _number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def synapse_estimate(pr, pre, post):
-    """Expected synapse count of projection ``pr`` (an upper bound for distance-based connectors)."""
+def synapse_estimate(pr, pre, post, counts=None):
+    """Expected synapse count of projection ``pr`` (an upper bound for distance-based connectors; ``counts``:
+    the estimates of the projections before it, which a copy shares)."""
     c = pr.connector
     if c is None:
         return 0
     p, m = c.params, c.method
     npre, npost = _count(pr.pre, pre.size), _count(pr.post, post.size)
+    if m == "pooling":                  # every pre neuron in one post neuron's block
+        return float(npre)
+    if m == "convolution":              # each post neuron reaches one kernel's sites (of a bank: one filter's)
+        w = p.get("weights")
+        size = np.size(w) / (max(len(w), 1) if p.get("bank") and np.ndim(w) else 1)
+        return float(npost) * size
+    if m == "copy" and counts and p.get("projection") in counts:
+        return counts[p.get("projection")]
     if m == "one_to_one":
         return min(npre, npost)
     if m == "fixed_probability":
@@ -181,7 +190,7 @@ def memory_footprint(spec, duration=0.0):
         pre, post = pops.get(pr.pre.population), pops.get(pr.post.population)
         if pre is None or post is None:
             continue
-        n = synapse_estimate(pr, pre, post)
+        n = synapse_estimate(pr, pre, post, n_syn)
         n_syn[pr.name] = n
         per = BYTES_PER_SYNAPSE
         try:
@@ -206,7 +215,7 @@ def _synapse_counts(spec):
     for pr in spec.projections:
         pre, post = pops.get(pr.pre.population), pops.get(pr.post.population)
         if pre is not None and post is not None:
-            out[pr.name] = synapse_estimate(pr, pre, post)
+            out[pr.name] = synapse_estimate(pr, pre, post, out)
     return out
 
 
