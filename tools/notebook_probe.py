@@ -37,7 +37,10 @@ def _nb_setup():
         return lambda self, *args, **kwargs: probed_get(get, self, *args, **kwargs)
 
     def probed_get(get, self, *args, **kwargs):
-        caller = _nb_sys._getframe(2).f_code.co_filename
+        frame = _nb_sys._getframe(2)
+        while frame.f_back is not None and frame.f_code.co_name == "get":   # a subclass's get() calling this one
+            frame = frame.f_back
+        caller = frame.f_code.co_filename
         depth[0] += 1
         try:
             out = get(self, *args, **kwargs)

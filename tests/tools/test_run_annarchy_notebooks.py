@@ -79,12 +79,17 @@ def test_probe_records_only_the_gets_the_notebook_makes(tmp_path):
         "pop = ann.Population(3, ann.Neuron(parameters='a = 1.0', equations='dv/dt = a'))\n",
         "m = ann.Monitor(pop, 'v')\n", "ann.compile()\n", "ann.simulate(4.0)\n",
         "taken = simulator_side.empty(m)\n", "ann.simulate(2.0)\n", "mine = m.get('v')\n",
-        "print('CHECK', float(np.mean(taken)), float(np.mean(mine)))\n"]}]})
+        "print('CHECK', float(np.mean(taken)), float(np.mean(mine)))\n",
+        # ANNarchy 5's monitors: a subclass whose get() calls the 4.x one, still the notebook's call
+        "net = ann.Network(dt=1.0)\n",
+        "q = net.create(2, ann.Neuron(parameters='a = 2.0', equations='dv/dt = a'), name='Q')\n",
+        "mq = net.monitor(q, 'v')\n", "net.compile()\n", "net.simulate(3.0)\n", "mq.get('v')\n"]}]})
     p = _run_probe(tmp_path, nb)
     taken, mine = (float(x) for x in [ln for ln in p.stdout.splitlines() if ln.startswith("CHECK")][-1].split()[1:])
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert taken != mine and stats["pop0#1.v"]["mean"] == pytest.approx(mine, rel=1e-12)
     assert stats["pop0#1.v"]["shape"] == [2, 3] and "pop0#2.v" not in stats
+    assert stats["Q#1.v"]["mean"] == pytest.approx(4.0) and stats["Q#1.v"]["shape"] == [3, 2]
 
 
 def test_compare_within_tolerance_of_the_scale():
