@@ -4,8 +4,9 @@ The notebooks (GPL, repository ANNarchy/ANNarchy.github.io: ``notebooks/`` for t
 for the 4.x API) are read at run time from ``--source`` (a checkout, or a bare git directory: its HEAD is
 read with ``git show``) and never copied into this repository.  Each notebook's code cells become one script
 (IPython magics and shell lines dropped, matplotlib on the Agg backend); the annstudio version only has its
-import lines changed (``ANNarchy`` -> ``annstudio.engine``).  Every script runs in its own scratch folder with
-a time limit; the table of outcomes (ran to the end or the last error line) replaces the notebooks section of
+import lines changed (``ANNarchy`` -> ``annstudio.engine``).  Every script runs in its own scratch folder (with
+the files beside the notebook that its code names, such as an image) with a time limit; the table of
+outcomes (ran to the end or the last error line) replaces the notebooks section of
 docs/annarchy-compatibility.md with ``--write``.
 
     .venv/bin/python tools/run_annarchy_notebooks.py --source <ANNarchy.github.io> \\

@@ -204,6 +204,10 @@ class Network(Network5, metaclass=NetworkMeta):
 
     def compile(self, directory="annarchy", clean=False, silent=False, paradigm=None, num_threads=None,
                 **_ignored):
+        if any(pr.synapse is not None and (pr.synapse.pruning or pr.synapse.creating) for pr in self.spec.projections):
+            # a synapse that prunes or creates: structural plasticity on, as ANNarchy 5.0.4.1 does at compile()
+            # (4.8.2.6 wanted setup(structural_plasticity=True) for start_pruning()/start_creating())
+            self.spec.settings.structural_plasticity = True
         self._sim = Simulation(self.spec).compile(paradigm=paradigm, num_threads=num_threads)
         for p in self._populations:                  # disable() before compile() holds (ANNarchy 5.0.4.1)
             if not p.enabled:

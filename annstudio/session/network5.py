@@ -300,14 +300,14 @@ class Network5:
 
         self._instance_args()
         number = int(number)
+        # ANNarchy 5 draws a seed for an unseeded network: 'same' and 'sequential' start from one drawn here
+        base = self.seed if self.seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
         if seeds is None:
             seeds = [int(s) for s in np.random.SeedSequence().generate_state(number)]
         elif isinstance(seeds, str) and seeds == "same":
-            seeds = [self.seed] * number
+            seeds = [base] * number
         elif isinstance(seeds, str) and seeds == "sequential":
-            if self.seed is None:
-                raise ModelError("seeds='sequential' needs a seeded network", where="Network.parallel_run")
-            seeds = [self.seed + i + 1 for i in range(number)]
+            seeds = [base + i + 1 for i in range(number)]
         elif isinstance(seeds, str) or np.ndim(seeds) != 1:
             raise ModelError(f"seeds={seeds!r}: None, 'same', 'sequential' or a list of seeds",
                              where="Network.parallel_run")

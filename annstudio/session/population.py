@@ -250,6 +250,9 @@ class Population(PopulationMembers, _NeuronAccess):
         if isinstance(value, np.ndarray) and value.ndim > 1:
             value = value.reshape(-1)
         if sim is not None and sim.backend is not None:
+            if decl.locality == "global" and isinstance(value, np.ndarray) and value.size != 1:
+                raise ModelError(f"'{name}' is a population-wide parameter and takes one value, got {value.size}",
+                                 where=f"Population '{self.name}'")
             if isinstance(value, Distribution):
                 n = self.size if ranks is None else len(ranks)
                 value = value.get_values(n if decl.locality != "global" else (), self._net._init_rng)
@@ -260,8 +263,11 @@ class Population(PopulationMembers, _NeuronAccess):
                              where=f"Population '{self.name}'")
         n = self.size if ranks is None else len(ranks)
         if isinstance(value, np.ndarray) and value.ndim and value.size != (1 if decl.locality == "global" else n):
-            wanted = "one value (population-wide)" if decl.locality == "global" else f"a number or {n} values"
-            raise ModelError(f"'{name}': expected {wanted}, got {value.size}", where=f"Population '{self.name}'")
+            if decl.locality == "global":
+                raise ModelError(f"'{name}' is a population-wide parameter and takes one value, got {value.size}",
+                                 where=f"Population '{self.name}'")
+            raise ModelError(f"'{name}': expected a number or {n} values, got {value.size}",
+                             where=f"Population '{self.name}'")
         if ranks is None:
             self._spec.initial[name] = value
         else:

@@ -180,6 +180,14 @@ def test_parallel_run_builds_one_network_per_seed(paradigm):
         plain.parallel_run(run, number=2)
     with pytest.raises(ModelError, match="seeds"):
         net.parallel_run(run, number=2, seeds=[1])
+    # unseeded (the MultipleNetworks notebook): ANNarchy 5 draws the network a seed, 'sequential' counts from it
+    free = Noisy(dt=0.5)
+    free.compile()
+    runs = free.parallel_run(run, number=3, seeds="sequential", duration=5.0)
+    assert [o[1] - runs[0][1] for o in runs] == [0, 1, 2]
+    same = free.parallel_run(run, number=2, seeds="same", duration=5.0)
+    assert same[0][1] == same[1][1] is not None
+    np.testing.assert_array_equal(same[0][0], same[1][0])
 
 
 def test_constants_simulate_until_and_memory_footprint(paradigm):

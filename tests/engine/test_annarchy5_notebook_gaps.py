@@ -10,8 +10,10 @@
   ``theta[:, 0]``).
 """
 import numpy as np
+import pytest
 
 import annstudio.engine as ann
+from annstudio.core.errors import ModelError
 from backend_fixtures import setup_backend
 
 
@@ -137,3 +139,45 @@ def test_pooling_and_copy_take_annarchy5s_method_names(paradigm):
     ann.simulate(1.0)
     np.testing.assert_allclose(out.r, x.reshape(2, 2, 2, 2).mean(axis=(1, 3)))
     np.testing.assert_allclose(twin.r, 0.0)       # exc and inh: the same weights (exc alone: 30)
+
+
+def test_several_values_for_a_population_wide_parameter_are_a_located_error(paradigm):
+    """The 5.x AdEx and PyNN notebooks give ``ann.Parameter`` (population-wide in ANNarchy 5) one value per neuron:
+    5.0.4.1 refuses ("Population.set(): ... the provided array does not have the right size"), before compile()
+    and after it; annstudio says which parameter of which population, never a bare NumPy broadcast error."""
+    setup_backend(paradigm, dt=1.0)
+    neuron = ann.Neuron(parameters=dict(C=ann.Parameter(200.0), g=ann.Parameter(10.0, locality="local")),
+                        equations="dv/dt = (g - v) / C")
+    net = ann.Network(dt=1.0)
+    pop = net.create(8, neuron, name="AdEx")
+    with pytest.raises(ModelError, match=r"Population 'AdEx'.*'C' is a population-wide parameter and takes one "
+                                         r"value, got 8"):
+        pop.C = [281.0] * 8
+    net.compile()
+    with pytest.raises(ModelError, match=r"Population 'AdEx'.*'C' is a population-wide parameter"):
+        pop.C = np.full(8, 281.0)
+    pop.C = 100.0
+    pop.g = np.arange(8.0)
+    net.simulate(1.0)
+    np.testing.assert_allclose(pop.v, np.arange(8.0) / 100.0)
+
+
+def test_a_pruning_synapse_turns_structural_plasticity_on_at_compile(paradigm):
+    """The 5.x StructuralPlasticity notebook calls start_creating()/start_pruning() without
+    ``structural_plasticity=True``: ANNarchy 5.0.4.1 turns it on at compile() for a synapse that defines
+    ``pruning`` or ``creating`` (its sanity check), and the notebook goes on to its next cell."""
+    setup_backend(paradigm)
+    net = ann.Network(dt=1.0)
+    inp = net.create(ann.InputArray(10))
+    out = net.create(4, ann.Neuron(equations="r = sum(exc)"))
+    syn = ann.Synapse(equations="age = age + 1.0", pruning=ann.Pruning("age > 5.0", proba=1.0))
+    proj = net.connect(inp, out, "exc", syn)
+    proj.fixed_number_pre(3, 1.0)
+    plain = net.connect(inp, out, "inh")
+    plain.all_to_all(1.0)
+    net.compile()
+    proj.start_pruning(10.0)
+    net.simulate(10.0)
+    assert proj.nb_synapses == 12
+    net.simulate(1.0)
+    assert proj.nb_synapses == 0 and plain.nb_synapses == 40

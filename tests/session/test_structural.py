@@ -16,16 +16,25 @@ def _setup(paradigm, structural=True):
     ann.setup(paradigm=paradigm, dt=1.0, seed=7, structural_plasticity=structural)
 
 
-def test_needs_setup_flag():
+def test_needs_setup_flag_unless_a_synapse_prunes_or_creates():
     _setup("numpy", structural=False)
     inp, out = ann.InputArray(3), ann.Population(2, LEAKY)
-    proj = ann.Projection(inp, out, "exc", ann.Synapse(pruning="w < 0.0"))
+    proj = ann.Projection(inp, out, "exc")
     proj.connect_all_to_all(1.0)
     ann.compile()
     with pytest.raises(ann.ModelError, match="structural_plasticity=True"):
         proj.dendrite(0).prune_synapse(1)
     with pytest.raises(ann.ModelError, match="structural_plasticity=True"):
         proj.start_pruning()
+    # a synapse with a pruning rule turns it on at compile(), as ANNarchy 5.0.4.1 (4.8.2.6 refused without the flag)
+    _setup("numpy", structural=False)
+    inp, out = ann.InputArray(3), ann.Population(2, LEAKY)
+    proj = ann.Projection(inp, out, "exc", ann.Synapse(pruning="w < 0.0"))
+    proj.connect_all_to_all(1.0)
+    ann.compile()
+    proj.dendrite(0).prune_synapse(1)
+    proj.start_pruning()
+    assert proj.nb_synapses == 5
 
 
 def test_create_and_prune_by_hand(paradigm):
