@@ -156,6 +156,11 @@ def test_several_values_for_a_population_wide_parameter_are_a_located_error(para
     net.compile()
     with pytest.raises(ModelError, match=r"Population 'AdEx'.*'C' is a population-wide parameter"):
         pop.C = np.full(8, 281.0)
+    # through a view (5.x StructuralPlasticity, Izhikevich, Miconi): 5.0.4.1 "can not set the value of a global
+    # attribute from a PopulationView" / "Global attributes can only have one value in a population"
+    for value in (50.0, ann.Uniform(0.5, 1.5)):
+        with pytest.raises(ModelError, match=r"'C' is a population-wide parameter: it cannot be set on a view"):
+            pop[:4].C = value
     pop.C = 100.0
     pop.g = np.arange(8.0)
     net.simulate(1.0)
