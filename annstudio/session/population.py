@@ -249,23 +249,21 @@ class Population(PopulationMembers, _NeuronAccess):
             value = np.asarray(value, dtype=float)
         if isinstance(value, np.ndarray) and value.ndim > 1:
             value = value.reshape(-1)
-        if decl.locality == "global" and ranks is not None:      # before compile() and after, as ANNarchy 5.0.4.1
-            raise ModelError(f"'{name}' is a population-wide parameter: it cannot be set on a view",
-                             where=f"Population '{self.name}'")
-        if sim is not None and sim.backend is not None:
-            if decl.locality == "global" and isinstance(value, np.ndarray) and value.size != 1:
+        if decl.locality == "global":           # before compile() and after, as ANNarchy 5.0.4.1
+            if ranks is not None:
+                raise ModelError(f"'{name}' is a population-wide parameter: it cannot be set on a view",
+                                 where=f"Population '{self.name}'")
+            if isinstance(value, np.ndarray) and value.size != 1:
                 raise ModelError(f"'{name}' is a population-wide parameter and takes one value, got {value.size}",
                                  where=f"Population '{self.name}'")
+        if sim is not None and sim.backend is not None:
             if isinstance(value, Distribution):
                 n = self.size if ranks is None else len(ranks)
                 value = value.get_values(n if decl.locality != "global" else (), self._net._init_rng)
             sim.set(self.name, name, value, ranks)
             return
         n = self.size if ranks is None else len(ranks)
-        if isinstance(value, np.ndarray) and value.ndim and value.size != (1 if decl.locality == "global" else n):
-            if decl.locality == "global":
-                raise ModelError(f"'{name}' is a population-wide parameter and takes one value, got {value.size}",
-                                 where=f"Population '{self.name}'")
+        if decl.locality != "global" and isinstance(value, np.ndarray) and value.ndim and value.size != n:
             raise ModelError(f"'{name}': expected a number or {n} values, got {value.size}",
                              where=f"Population '{self.name}'")
         if ranks is None:
