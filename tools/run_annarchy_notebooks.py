@@ -15,9 +15,8 @@ docs/annarchy-compatibility.md with ``--write``.
 Statistics: a prologue (``PROBE``, tools/notebook_probe.py, the same text for both simulators) wraps
 ``Monitor.get`` and registers every ``Population`` and ``Projection`` made; each value a monitor returns is
 reduced to numbers (a spike dictionary to its spike count, an array to its mean and standard deviation), and at
-exit every
-projection's mean ``w`` and every population's mean ``r`` (where it has one) are added.  The two runs' numbers
-are compared key by key (monitored object's name, variable, call count): two means match when they differ by
+exit every projection's mean ``w`` and every population's mean ``r`` (where it has one) are added.  The two
+runs' numbers are compared key by key (monitored object's name, variable, call count): two means match when they differ by
 at most ``--tolerance`` (5 %) of max(|mean|, std), two spike counts within 5 % of the larger.  Random networks
 draw different numbers in the two simulators, so only their statistics can agree, and one realization of a
 network can differ from another by more than 5 %: when a statistic differs, annstudio runs the script again
@@ -100,12 +99,17 @@ _IMPORTS = [(re.compile(r"^(\s*)import ANNarchy as (\w+)", re.M), r"\1import ann
 
 
 
-def _read(source, rel):
+def _read_bytes(source, rel):
+    """File ``rel`` of ``source`` (a checkout, or a bare git directory's HEAD)."""
     src = pathlib.Path(source)
     if (src / rel).exists():
-        return (src / rel).read_text()
+        return (src / rel).read_bytes()
     return subprocess.run(["git", "--git-dir", str(src), "show", f"HEAD:{rel}"], check=True,
-                          capture_output=True, text=True).stdout
+                          capture_output=True).stdout
+
+
+def _read(source, rel):
+    return _read_bytes(source, rel).decode()
 
 
 def _list(source):
@@ -127,16 +131,8 @@ def data_files(source, rel, script):
         names = [pathlib.PurePosixPath(p).name for p in subprocess.run(
             ["git", "--git-dir", str(src), "ls-tree", "--name-only", "HEAD", folder + "/"], check=True,
             capture_output=True, text=True).stdout.split()]
-    out = {}
-    for name in names:
-        if name.endswith(".ipynb") or not re.search(rf"""["']{re.escape(name)}["']""", script):
-            continue
-        if (src / folder / name).is_file():
-            out[name] = (src / folder / name).read_bytes()
-        else:
-            out[name] = subprocess.run(["git", "--git-dir", str(src), "show", f"HEAD:{folder}/{name}"],
-                                       check=True, capture_output=True).stdout
-    return out
+    return {name: _read_bytes(source, f"{folder}/{name}") for name in names
+            if not name.endswith(".ipynb") and re.search(rf"""["']{re.escape(name)}["']""", script)}
 
 
 def judged(stats, name):
