@@ -15,18 +15,17 @@ docs/annarchy-compatibility.md with ``--write``.
 Statistics: a prologue (``PROBE``, tools/notebook_probe.py, the same text for both simulators) wraps
 ``Monitor.get`` and registers every ``Population`` and ``Projection`` made; each value a monitor returns is
 reduced to numbers (a spike dictionary to its spike count, an array to its mean and standard deviation), and at
-exit every projection's mean ``w`` and every population's mean ``r`` (where it has one) are added.  The two
-runs' numbers are compared key by key (monitored object's name, variable, call count): two means match when they differ by
-at most ``--tolerance`` (5 %) of max(|mean|, std), two spike counts within 5 % of the larger.  Random networks
-draw different numbers in the two simulators, so only their statistics can agree, and one realization of a
-network can differ from another by more than 5 %: when a statistic differs, annstudio runs the script again
-(``--repeats`` runs in all) and, if some statistic still differs, so does real ANNarchy (``--peer-repeats``,
-kept in the cache); a script whose first run on a side took longer than ``--repeat-limit`` is not repeated
-there.  A statistic that differs between the first runs agrees "within the spread" when the
-means over the runs of each side agree (same tolerance), or their difference is not significant by Student's
-two-sample t-test (the realizations' pooled standard deviation), a notebook's statistics judged together at 5 %
-(Holm-Bonferroni: with 27 statistics, 5 % each would report one or two as differing by chance alone);
-a deterministic difference never passes that way.
+exit every projection's mean ``w`` and every population's mean ``r`` (where it has one) are added.  The two runs'
+numbers are compared key by key (monitored object's name, variable, call count): two means match when they differ
+by at most ``--tolerance`` (5 %) of max(|mean|, std), two spike counts within 5 % of the larger.  Random networks
+draw different numbers in the two simulators, so only their statistics can agree, and one realization of a network
+can differ from another by more than 5 %: when a statistic differs, annstudio runs the script again (``--repeats``
+runs in all) and, if some statistic still differs, so does real ANNarchy (``--peer-repeats``, kept in the cache);
+a script whose first run on a side took longer than ``--repeat-limit`` is not repeated there.  A statistic that
+differs between the first runs agrees "within the spread" when the means over the runs of each side agree (same
+tolerance), or their difference is not significant by Student's two-sample t-test (the realizations' pooled
+standard deviation), a notebook's statistics judged together at 5 % (Holm-Bonferroni: with 27 statistics, 5 % each
+would report one or two as differing by chance alone); a deterministic difference never passes that way.
 
 What the figures show: the probe also records every line a notebook plots (``Axes.plot``, so ``plt.plot`` too)
 as the means of ``PLOT_BLOCKS`` consecutive blocks of its points (a learning curve over trials in a handful of
